@@ -1,0 +1,16 @@
+.PHONY: demo test lint bench-report
+
+# Brings up the Desk with demo data (installs what is missing, reuses an existing bench).
+demo:
+	bash scripts/demo.sh
+
+# Runs lint and every test against a real test site.
+test:
+	bash scripts/test.sh
+
+lint:
+	ruff check . && ruff format --check .
+
+# Benchmarks of SPEC §6 (not tests): prints figures.
+bench-report:
+	bash scripts/benchmark.sh

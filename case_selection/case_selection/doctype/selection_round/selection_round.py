@@ -1,0 +1,140 @@
+# Copyright (c) 2026, case_selection contributors
+# License: MIT. See LICENSE
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import flt, getdate
+
+from case_selection.exceptions import RoundConfigError
+
+WORD_LIMIT_FIELDS = ("limit_background", "limit_approach", "limit_innovation", "limit_results", "limit_promotion")
+
+
+def _label(doc: Document, fieldname: str) -> str:
+	return _(doc.meta.get_label(fieldname))
+
+
+class SelectionRound(Document):
+	def before_insert(self):
+		self.fill_default_tables()
+
+	def validate(self):
+		self.validate_dates()
+		self.validate_quotas()
+		self.validate_word_limits()
+		self.validate_district_settings()
+		self.validate_cosign_departments()
+		self.validate_review_weights()
+
+	def fill_default_tables(self):
+		"""A round created in Desk starts with every direction, the three co-signers and five criteria."""
+		from case_selection.setup.master_data import default_round_tables
+
+		for table, rows in default_round_tables().items():
+			if not self.get(table):
+				self.set(table, rows)
+
+	def validate_dates(self):
+		if self.open_date and self.district_deadline and getdate(self.district_deadline) < getdate(self.open_date):
+			frappe.throw(
+				_("「{0}」（{1}）不得早于「{2}」（{3}）。").format(
+					_label(self, "district_deadline"), self.district_deadline, _label(self, "open_date"), self.open_date
+				),
+				RoundConfigError,
+				title=_("遴选轮次设置有误"),
+			)
+
+	def validate_quotas(self):
+		if (self.default_quota or 0) < 0:
+			frappe.throw(
+				_("「{0}」不能为负数（当前为 {1}）；0 表示不限名额。").format(
+					_label(self, "default_quota"), self.default_quota
+				),
+				RoundConfigError,
+				title=_("遴选轮次设置有误"),
+			)
+		for field in ("paper_copies", "public_notice_days"):
+			if (self.get(field) or 0) < 0:
+				frappe.throw(
+					_("「{0}」不能为负数。").format(_label(self, field)), RoundConfigError, title=_("遴选轮次设置有误")
+				)
+
+	def validate_word_limits(self):
+		for field in WORD_LIMIT_FIELDS:
+			if (self.get(field) or 0) < 0:
+				frappe.throw(
+					_("字数限制「{0}」不能为负数。").format(_label(self, field)),
+					RoundConfigError,
+					title=_("遴选轮次设置有误"),
+				)
+
+	def validate_district_settings(self):
+		seen = set()
+		for row in self.district_settings:
+			if row.district in seen:
+				frappe.throw(
+					_("「区县名额与延期」第 {0} 行：区县「{1}」重复。").format(row.idx, row.district), RoundConfigError
+				)
+			seen.add(row.district)
+			if row.quota is not None and row.quota < 0:
+				frappe.throw(
+					_("「区县名额与延期」第 {0} 行（{1}）：「推荐名额」不能为负数。").format(row.idx, row.district),
+					RoundConfigError,
+				)
+			if row.extended_deadline and self.district_deadline:
+				if getdate(row.extended_deadline) < getdate(self.district_deadline):
+					frappe.throw(
+						_("「区县名额与延期」第 {0} 行（{1}）：「延期截止日期」不得早于区县报送截止日期 {2}。").format(
+							row.idx, row.district, self.district_deadline
+						),
+						RoundConfigError,
+					)
+
+	def validate_cosign_departments(self):
+		if not self.cosign_departments:
+			frappe.throw(_("「会签部门」至少需要一个部门。"), RoundConfigError)
+		roles = [d.role for d in self.cosign_departments]
+		if len(set(roles)) != len(roles):
+			frappe.throw(_("「会签部门」中同一角色只能出现一次。"), RoundConfigError)
+		if sum(1 for d in self.cosign_departments if d.is_lead) != 1:
+			frappe.throw(_("「会签部门」须指定且只指定一个牵头部门（负责报送推荐名单）。"), RoundConfigError)
+
+	def validate_review_weights(self):
+		if not self.review_criteria:
+			return
+		for row in self.review_criteria:
+			if flt(row.weight) < 0:
+				frappe.throw(
+					_("「评审指标及权重」第 {0} 行（{1}）：权重不能为负数。").format(row.idx, row.criterion), RoundConfigError
+				)
+		total = sum(flt(r.weight) for r in self.review_criteria)
+		if abs(total - 100) > 0.001:
+			frappe.throw(
+				_("「评审指标及权重」的权重合计须为 100（当前为 {0}）。").format(total), RoundConfigError
+			)
+
+	# Facts the flow asks of a round -------------------------------------------------------------
+
+	def district_setting(self, district: str):
+		return next((r for r in self.district_settings if r.district == district), None)
+
+	def deadline_for(self, district: str):
+		"""The district's deadline: its extension when it has one, else the round's."""
+		row = self.district_setting(district)
+		if row and row.extended_deadline:
+			return getdate(row.extended_deadline)
+		return getdate(self.district_deadline)
+
+	def quota_for(self, district: str) -> int:
+		"""Recommended cases a district may send; 0 means no limit."""
+		row = self.district_setting(district)
+		if row and row.quota:
+			return row.quota
+		return self.default_quota or 0
+
+	def allowed_directions(self) -> set[str]:
+		return {r.direction for r in self.directions}
+
+	def lead_cosign_role(self) -> str:
+		return next(d.role for d in self.cosign_departments if d.is_lead)

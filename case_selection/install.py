@@ -1,0 +1,23 @@
+"""Install-time set-up: roles, master data of the notice and the 2025 round.
+
+Every step inserts only what is missing, so reinstalling or migrating never duplicates a record and
+never overwrites what an admin changed in Desk.
+"""
+
+import frappe
+
+from case_selection.setup import master_data, roles
+
+
+def after_install():
+	roles.ensure_roles()
+	master_data.ensure_all()
+
+
+def after_migrate():
+	roles.ensure_roles()
+	master_data.ensure_all()
+
+
+def before_uninstall():
+	roles.remove_roles()

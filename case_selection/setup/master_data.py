@@ -1,0 +1,117 @@
+"""Master data from the 2025 notice (shared/data/*.csv, shipped in setup/data/), inserted when missing."""
+
+import csv
+import os
+
+import frappe
+
+DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
+OTHER_DIRECTION = "其他创新模式"
+
+ROUND_2025 = {
+	"year": 2025,
+	"round_title": "2025年推动科技创新和产业创新深度融合优秀案例遴选",
+	"status": "Open",
+	"notice_reference": "关于开展2025年推动科技创新和产业创新深度融合优秀案例遴选工作的通知",
+	"notice_date": "2025-10-11",
+	"issuing_bodies": "重庆市经济和信息化委员会\n重庆市科学技术局\n重庆市教育委员会",
+	"open_date": "2025-10-11",
+	"district_deadline": "2025-10-31",
+	"paper_copies": 5,
+	"default_quota": 0,
+	"receiving_office": "市经济信息委政务服务大厅",
+	"contacts": [
+		{"department": "市经济信息委科技处", "contact_name": "曹文华", "phone": "023—63895941"},
+		{"department": "市经济信息委政务服务大厅", "contact_name": "郭薇", "phone": "023—63897953"},
+		{"department": "市科技局高新处", "contact_name": "杨威", "phone": "023—67611512"},
+		{"department": "市教委科技处", "contact_name": "王伟", "phone": "023—67986899"},
+	],
+}
+
+# Notice 三(二): the district's 经信 department leads, with 科技 and 教育 signing beside it.
+DEFAULT_COSIGN_DEPARTMENTS = [
+	{"department": "经信", "department_title": "区县经信部门", "role": "District Economy Officer", "is_lead": 1},
+	{"department": "科技", "department_title": "区县科技部门", "role": "District Science Officer", "is_lead": 0},
+	{"department": "教育", "department_title": "区县教育部门", "role": "District Education Officer", "is_lead": 0},
+]
+
+# Notice 二(二): 代表性、示范性、实效性、借鉴意义、推广价值; equal weights until the city sets others.
+DEFAULT_REVIEW_CRITERIA = [
+	{"criterion": "代表性", "weight": 20},
+	{"criterion": "示范性", "weight": 20},
+	{"criterion": "实效性", "weight": 20},
+	{"criterion": "借鉴意义", "weight": 20},
+	{"criterion": "推广价值", "weight": 20},
+]
+
+
+def read_csv(name: str) -> list[dict]:
+	with open(os.path.join(DATA_DIR, name), encoding="utf-8") as f:
+		return list(csv.DictReader(f))
+
+
+def ensure_all():
+	ensure_districts()
+	ensure_domains_and_directions()
+	ensure_round_2025()
+
+
+def _insert_missing(doctype: str, name: str, values: dict):
+	if not frappe.db.exists(doctype, name):
+		frappe.get_doc({"doctype": doctype, **values}).insert(ignore_permissions=True)
+
+
+def ensure_districts():
+	for order, row in enumerate(read_csv("districts.csv"), start=1):
+		_insert_missing(
+			"Case District",
+			row["name"],
+			{
+				"district_name": row["name"],
+				"district_code": row["code"] or None,
+				"district_kind": row["kind"],
+				"sort_order": order,
+			},
+		)
+
+
+def ensure_domains_and_directions():
+	for row in read_csv("directions.csv"):
+		_insert_missing(
+			"Selection Domain",
+			row["domain"],
+			{"domain_code": int(row["domain_code"]), "domain_name": row["domain"]},
+		)
+		_insert_missing(
+			"Selection Direction",
+			row["direction"],
+			{"direction_code": row["direction_code"], "direction_name": row["direction"], "domain": row["domain"]},
+		)
+	_insert_missing(
+		"Selection Direction",
+		OTHER_DIRECTION,
+		{
+			"direction_code": "5",
+			"direction_name": OTHER_DIRECTION,
+			"is_other": 1,
+			"description": "不属于上述14个方向的其他创新模式，须由申报单位描述。",
+		},
+	)
+
+
+def default_round_tables() -> dict:
+	"""Child tables every new round starts with: all directions, the three co-signers, five criteria."""
+	directions = frappe.get_all("Selection Direction", pluck="name", order_by="direction_code asc")
+	return {
+		"directions": [{"direction": d} for d in directions],
+		"cosign_departments": [dict(d) for d in DEFAULT_COSIGN_DEPARTMENTS],
+		"review_criteria": [dict(c) for c in DEFAULT_REVIEW_CRITERIA],
+	}
+
+
+def ensure_round_2025():
+	if frappe.db.exists("Selection Round", "2025"):
+		return
+	frappe.get_doc({"doctype": "Selection Round", **ROUND_2025, **default_round_tables()}).insert(
+		ignore_permissions=True
+	)

@@ -1,0 +1,31 @@
+"""The roles of SPEC §1. Names are the interface; the Chinese labels come from translations/zh.csv."""
+
+import frappe
+
+ROLES = {
+	"Case Applicant": "申报单位",
+	"District Economy Officer": "区县经信部门",
+	"District Science Officer": "区县科技部门",
+	"District Education Officer": "区县教育部门",
+	"City Case Manager": "市经济信息委（科技处、政务服务大厅）",
+	"City Reviewer": "市科技局高新处、市教委科技处",
+	"Case Expert": "评审专家",
+}
+
+DISTRICT_ROLES = ("District Economy Officer", "District Science Officer", "District Education Officer")
+CITY_ROLES = ("City Case Manager", "City Reviewer")
+
+
+def ensure_roles():
+	for name in ROLES:
+		if not frappe.db.exists("Role", name):
+			frappe.get_doc({"doctype": "Role", "role_name": name, "desk_access": 1}).insert(
+				ignore_permissions=True
+			)
+
+
+def remove_roles():
+	for name in ROLES:
+		frappe.db.delete("Has Role", {"role": name})
+		frappe.db.delete("Custom DocPerm", {"role": name})
+		frappe.db.delete("Role", {"name": name})

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Brings up the Desk with demo data on http://case.localhost:8000 (and http://localhost:8000).
+# Idempotent: reuses the bench, the site and the demo data; installs this checkout each time.
+source "$(dirname "$0")/lib.sh"
+
+SITE=${DEMO_SITE:-case.localhost}
+PORT=${DEMO_PORT:-8000}
+
+ensure_packages
+ensure_mariadb
+ensure_bench
+start_redis
+install_checkout
+ensure_site "$SITE" "$PORT"
+bench_cmd use "$SITE"
+bench_cmd --site "$SITE" execute case_selection.demo.load
+bench_cmd --site "$SITE" clear-cache
+serve_site "$SITE" "$PORT" "${DEMO_WORKERS:-4}"
+# Background jobs (casebook, city-wide exports) run on an RQ worker.
+as_bench "pgrep -f 'frappe.utils.bench_helper frappe --site $SITE worker' >/dev/null || \
+	(nohup env PATH=/usr/local/bin:\$PATH bench --site $SITE worker >logs/worker-$SITE.log 2>&1 &)"
+
+cat <<MSG
+
+Desk: http://$SITE:$PORT/app   (also http://localhost:$PORT/app)
+Administrator / $ADMIN_PASSWORD
+$(bench_cmd --site "$SITE" execute case_selection.demo.credentials 2>/dev/null | tr -d '"' || true)
+Stop: kill \$(cat $BENCH_DIR/run/$SITE.pid)
+MSG

@@ -1,0 +1,164 @@
+# shellcheck shell=bash
+# Shared steps of scripts/demo.sh and scripts/test.sh. Every step checks before it acts, so running a
+# script twice changes nothing the second time, and an existing bench (BENCH_DIR) is reused as it is.
+set -euo pipefail
+
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_USER=${BENCH_USER:-frappe}
+BENCH_HOME=$(getent passwd "$BENCH_USER" 2>/dev/null | cut -d: -f6 || true)
+BENCH_HOME=${BENCH_HOME:-/home/$BENCH_USER}
+BENCH_DIR=${BENCH_DIR:-$BENCH_HOME/frappe-bench}
+FRAPPE_REPO=${FRAPPE_REPO:-https://github.com/frappe/frappe}
+FRAPPE_BRANCH=${FRAPPE_BRANCH:-version-15}
+DB_ROOT_PASSWORD=${DB_ROOT_PASSWORD:-case-selection-root}
+ADMIN_PASSWORD=${ADMIN_PASSWORD:-admin}
+APP=case_selection
+
+log() { printf '\033[1;34m[case_selection]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[case_selection] %s\033[0m\n' "$*" >&2; exit 1; }
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# bench refuses root, so every bench command runs as BENCH_USER, inside the bench folder.
+as_bench() {
+	local cmd="cd '$BENCH_DIR' && $*"
+	if [ "$(id -un)" = "$BENCH_USER" ]; then bash -c "$cmd"; else as_root runuser -u "$BENCH_USER" -- bash -lc "$cmd"; fi
+}
+
+bench_cmd() { as_bench "PATH=/usr/local/bin:\$PATH bench $*"; }
+
+ensure_packages() {
+	local missing=()
+	command -v mysqld >/dev/null || missing+=(mariadb-server mariadb-client)
+	command -v redis-server >/dev/null || missing+=(redis-server)
+	command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
+	[ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+	command -v git >/dev/null || missing+=(git)
+	command -v node >/dev/null || missing+=(nodejs npm)
+	dpkg -s libmariadb-dev >/dev/null 2>&1 || missing+=(libmariadb-dev pkg-config)
+	dpkg -s python3-venv >/dev/null 2>&1 || missing+=(python3-venv python3-dev)
+	command -v pdftotext >/dev/null || missing+=(poppler-utils)
+	command -v chromium >/dev/null || missing+=(chromium chromium-driver)
+	command -v rsync >/dev/null || missing+=(rsync)
+	if [ ${#missing[@]} -gt 0 ]; then
+		log "installing Debian packages: ${missing[*]}"
+		as_root apt-get update -qq
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+	fi
+	command -v yarn >/dev/null || { log "installing yarn"; as_root npm install -g yarn >/dev/null; }
+	if ! command -v bench >/dev/null; then
+		log "installing frappe-bench"
+		as_root /usr/bin/python3 -m venv /opt/bench-cli
+		as_root /opt/bench-cli/bin/pip install -q frappe-bench 2>&1 | grep -v '^WARNING: Location' || true
+		as_root ln -sf /opt/bench-cli/bin/bench /usr/local/bin/bench
+	fi
+	# bench 5.2x creates the bench's virtualenv with uv, which comes with it.
+	command -v uv >/dev/null || as_root ln -sf /opt/bench-cli/bin/uv /usr/local/bin/uv
+	getent passwd "$BENCH_USER" >/dev/null || { log "creating user $BENCH_USER"; as_root useradd -m -s /bin/bash "$BENCH_USER"; }
+	# The site's host names must resolve for wkhtmltopdf to load the print CSS.
+	grep -q 'case_selection hosts' /etc/hosts ||
+		echo "127.0.0.1 case.localhost case-test.localhost # case_selection hosts" | as_root tee -a /etc/hosts >/dev/null
+}
+
+ensure_mariadb() {
+	local cnf=/etc/mysql/mariadb.conf.d/99-frappe.cnf
+	if [ ! -f "$cnf" ]; then
+		as_root tee "$cnf" >/dev/null <<-'EOF'
+			[mysqld]
+			character-set-client-handshake = FALSE
+			character-set-server = utf8mb4
+			collation-server = utf8mb4_unicode_ci
+			[mysql]
+			default-character-set = utf8mb4
+		EOF
+	fi
+	if ! mysqladmin ping >/dev/null 2>&1 && ! as_root mysqladmin ping >/dev/null 2>&1; then
+		log "starting MariaDB"
+		as_root service mariadb start >/dev/null || as_root mysqld_safe --user=mysql >/dev/null 2>&1 &
+		for _ in $(seq 60); do as_root mysqladmin ping >/dev/null 2>&1 && break; sleep 1; done
+	fi
+	# Frappe connects over TCP with a password; Debian's root uses the unix socket only.
+	if ! mysql -uroot -p"$DB_ROOT_PASSWORD" -h127.0.0.1 -e 'select 1' >/dev/null 2>&1; then
+		log "setting the MariaDB root password"
+		as_root mysql -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('$DB_ROOT_PASSWORD') OR unix_socket; FLUSH PRIVILEGES;"
+	fi
+}
+
+ensure_bench() {
+	if [ -f "$BENCH_DIR/apps/frappe/frappe/__init__.py" ]; then
+		log "reusing the bench at $BENCH_DIR"
+	else
+		log "creating a bench at $BENCH_DIR from $FRAPPE_REPO ($FRAPPE_BRANCH)"
+		as_root mkdir -p "$(dirname "$BENCH_DIR")"
+		as_root chown "$BENCH_USER" "$(dirname "$BENCH_DIR")"
+		as_root runuser -u "$BENCH_USER" -- bash -lc "cd '$(dirname "$BENCH_DIR")' && PATH=/usr/local/bin:\$PATH \
+			bench init --frappe-path '$FRAPPE_REPO' --frappe-branch '$FRAPPE_BRANCH' --python /usr/bin/python3 \
+			'$(basename "$BENCH_DIR")'"
+	fi
+	# Frappe v15 still imports pkg_resources, which setuptools 81+ no longer ships.
+	as_bench "./env/bin/python -c 'import pkg_resources' 2>/dev/null || ./env/bin/pip install -q 'setuptools<80'"
+}
+
+start_redis() {
+	local conf
+	for conf in redis_cache redis_queue; do
+		local port
+		port=$(sed -n 's/^port //p' "$BENCH_DIR/config/$conf.conf")
+		if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+			log "starting $conf on port $port"
+			as_bench "redis-server config/$conf.conf --daemonize yes >/dev/null"
+		fi
+	done
+}
+
+# Copies this checkout into the bench (the bench user may not be able to read it where it is) and
+# installs it into the bench's Python environment.
+install_checkout() {
+	log "installing the checkout $REPO_DIR into $BENCH_DIR/apps/$APP"
+	as_root mkdir -p "$BENCH_DIR/apps/$APP"
+	as_root rsync -a --delete --exclude .git --exclude '*.egg-info' --exclude __pycache__ \
+		"$REPO_DIR/" "$BENCH_DIR/apps/$APP/"
+	as_root chown -R "$BENCH_USER:" "$BENCH_DIR/apps/$APP"
+	as_bench "./env/bin/python -c 'import $APP' 2>/dev/null || ./env/bin/pip install -q -e apps/$APP"
+	as_bench "grep -qx $APP sites/apps.txt || echo $APP >> sites/apps.txt"
+	as_bench "mkdir -p sites/assets && ln -sfn ../../apps/$APP/$APP/public sites/assets/$APP"
+}
+
+# ensure_site NAME PORT: a site with this app installed, migrated to this checkout.
+ensure_site() {
+	local site=$1 port=$2
+	if [ ! -f "$BENCH_DIR/sites/$site/site_config.json" ]; then
+		log "creating site $site"
+		bench_cmd new-site "$site" --db-root-username root --db-root-password "'$DB_ROOT_PASSWORD'" \
+			--admin-password "'$ADMIN_PASSWORD'"
+	fi
+	bench_cmd --site "$site" set-config host_name "http://$site:$port"
+	if bench_cmd --site "$site" list-apps 2>/dev/null | grep -q "^$APP"; then
+		bench_cmd --site "$site" migrate
+	else
+		bench_cmd --site "$site" install-app "$APP"
+	fi
+}
+
+# serve_site NAME PORT: gunicorn for one site on localhost; the PID goes to BENCH_DIR/run/NAME.pid.
+serve_site() {
+	local site=$1 port=$2 workers=${3:-4}
+	local pidfile="$BENCH_DIR/run/$site.pid"
+	as_bench "mkdir -p run"
+	if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+		as_root kill "$(cat "$pidfile")" || true
+		sleep 1
+	fi
+	log "serving $site on http://$site:$port"
+	as_bench "cd sites && ../env/bin/gunicorn -b 127.0.0.1:$port -w $workers -t 120 --daemon \
+		--pid ../run/$site.pid --error-logfile ../logs/gunicorn-$site.log frappe.app:application"
+	for _ in $(seq 60); do curl -fs -o /dev/null "http://$site:$port/api/method/ping" && return 0; sleep 1; done
+	die "gunicorn for $site did not answer on port $port"
+}
+
+stop_site() {
+	local pidfile="$BENCH_DIR/run/$1.pid"
+	[ -f "$pidfile" ] && as_root kill "$(cat "$pidfile")" 2>/dev/null || true
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every test against a real test site: lint, the app's Frappe tests (bench run-tests) and the
+# end-to-end tests in tests/ (real HTTP server, real browser). Idempotent; reuses the bench and the site.
+source "$(dirname "$0")/lib.sh"
+
+TEST_SITE=${TEST_SITE:-case-test.localhost}
+TEST_PORT=${TEST_PORT:-8011}
+OUT=$(mktemp -d)
+trap 'stop_site "$TEST_SITE"; rm -rf "$OUT"' EXIT
+
+ensure_packages
+ensure_mariadb
+ensure_bench
+start_redis
+install_checkout
+
+log "lint (ruff)"
+as_bench "./env/bin/python -m ruff --version >/dev/null 2>&1 || ./env/bin/pip install -q ruff"
+as_bench "cd apps/$APP && ../../env/bin/python -m ruff check . && ../../env/bin/python -m ruff format --check ." ||
+	die "lint failed"
+
+ensure_site "$TEST_SITE" "$TEST_PORT"
+bench_cmd --site "$TEST_SITE" set-config allow_tests true
+if [ "${SKIP_REINSTALL:-0}" != 1 ]; then
+	# Install → uninstall → reinstall on every run: the tests that follow count the master data exactly,
+	# so a duplicate left behind by the cycle fails them.
+	log "uninstall → reinstall $APP on $TEST_SITE"
+	bench_cmd --site "$TEST_SITE" uninstall-app "$APP" --yes --no-backup --force
+	bench_cmd --site "$TEST_SITE" install-app "$APP"
+fi
+bench_cmd --site "$TEST_SITE" clear-cache
+serve_site "$TEST_SITE" "$TEST_PORT" 4
+
+log "Frappe tests (bench run-tests --app $APP)"
+status=0
+as_bench "CASE_TEST_URL=http://$TEST_SITE:$TEST_PORT PATH=/usr/local/bin:\$PATH bench --site $TEST_SITE run-tests --app $APP ${RUN_TESTS_ARGS:-}" 2>&1 |
+	tee "$OUT/unit.log" || status=1
+ran=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\} in .*/\1/p' "$OUT/unit.log" | tail -n1)
+failed=$(sed -n 's/^FAILED (\(.*\))/\1/p' "$OUT/unit.log" | grep -o '[0-9]\+' | awk '{s+=$1} END {print s+0}')
+grep -qx 'OK\( (.*)\)\{0,1\}' "$OUT/unit.log" || status=1
+[ "${ran:-0}" -gt 0 ] || { log "no test ran"; status=1; }
+
+if [ -d "$REPO_DIR/tests/e2e" ] && [ "${SKIP_E2E:-0}" != 1 ]; then
+	log "end-to-end tests (pytest tests/e2e)"
+	as_bench "./env/bin/python -m pytest --version >/dev/null 2>&1 || ./env/bin/pip install -q pytest selenium"
+	as_bench "cd apps/$APP && CASE_TEST_SITE=$TEST_SITE CASE_TEST_URL=http://$TEST_SITE:$TEST_PORT \
+		../../env/bin/python -m pytest -q tests/e2e" 2>&1 | tee "$OUT/e2e.log" || status=1
+fi
+
+echo
+echo "unit: ${ran:-0} ran, ${failed:-0} failed"
+if [ $status = 0 ]; then log "all tests passed"; else log "tests FAILED"; fi
+exit $status

@@ -1,0 +1,17 @@
+from setuptools import find_packages, setup
+
+from case_selection import __version__ as version
+
+setup(
+	name="case_selection",
+	version=version,
+	description="重庆市推动科技创新和产业创新深度融合优秀案例遴选 — a Frappe v15 app",
+	author="case_selection contributors",
+	author_email="case-selection@example.org",
+	packages=find_packages(include=["case_selection", "case_selection.*"]),
+	include_package_data=True,
+	zip_safe=False,
+	python_requires=">=3.10",
+	# frappe itself is installed and managed by bench; openpyxl and pdfkit come with frappe v15.
+	install_requires=["openpyxl>=3.1", "pdfkit>=1.0"],
+)
