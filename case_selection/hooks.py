@@ -13,7 +13,22 @@ before_uninstall = "case_selection.install.before_uninstall"
 
 # Fixtures: only this app's records, filtered by name (`bench export-fixtures` writes them back).
 fixtures = [
-	{"dt": "Role", "filters": [["name", "in", ["Case Applicant", "District Economy Officer",
-		"District Science Officer", "District Education Officer", "City Case Manager", "City Reviewer",
-		"Case Expert"]]]},
+	{
+		"dt": "Role",
+		"filters": [
+			[
+				"name",
+				"in",
+				[
+					"Case Applicant",
+					"District Economy Officer",
+					"District Science Officer",
+					"District Education Officer",
+					"City Case Manager",
+					"City Reviewer",
+					"Case Expert",
+				],
+			]
+		],
+	},
 ]

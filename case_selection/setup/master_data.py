@@ -30,9 +30,24 @@ ROUND_2025 = {
 
 # Notice 三(二): the district's 经信 department leads, with 科技 and 教育 signing beside it.
 DEFAULT_COSIGN_DEPARTMENTS = [
-	{"department": "经信", "department_title": "区县经信部门", "role": "District Economy Officer", "is_lead": 1},
-	{"department": "科技", "department_title": "区县科技部门", "role": "District Science Officer", "is_lead": 0},
-	{"department": "教育", "department_title": "区县教育部门", "role": "District Education Officer", "is_lead": 0},
+	{
+		"department": "经信",
+		"department_title": "区县经信部门",
+		"role": "District Economy Officer",
+		"is_lead": 1,
+	},
+	{
+		"department": "科技",
+		"department_title": "区县科技部门",
+		"role": "District Science Officer",
+		"is_lead": 0,
+	},
+	{
+		"department": "教育",
+		"department_title": "区县教育部门",
+		"role": "District Education Officer",
+		"is_lead": 0,
+	},
 ]
 
 # Notice 二(二): 代表性、示范性、实效性、借鉴意义、推广价值; equal weights until the city sets others.
@@ -85,7 +100,11 @@ def ensure_domains_and_directions():
 		_insert_missing(
 			"Selection Direction",
 			row["direction"],
-			{"direction_code": row["direction_code"], "direction_name": row["direction"], "domain": row["domain"]},
+			{
+				"direction_code": row["direction_code"],
+				"direction_name": row["direction"],
+				"domain": row["domain"],
+			},
 		)
 	_insert_missing(
 		"Selection Direction",

@@ -15,21 +15,28 @@ def shared_rows(name):
 class TestMasterData(FrappeTestCase):
 	def test_41_districts_with_codes_and_kinds(self):
 		rows = frappe.get_all(
-			"Case District", fields=["district_name", "district_code", "district_kind"], order_by="sort_order asc"
+			"Case District",
+			fields=["district_name", "district_code", "district_kind"],
+			order_by="sort_order asc",
 		)
 		self.assertEqual(len(rows), 41)
 		expected = shared_rows("districts.csv")
 		self.assertEqual([r.district_name for r in rows], [e["name"] for e in expected])
 		self.assertEqual([r.district_code or "" for r in rows], [e["code"] for e in expected])
 		kinds = [r.district_kind for r in rows]
-		self.assertEqual((kinds.count("区"), kinds.count("县"), kinds.count("自治县"), kinds.count("功能区")), (26, 8, 4, 3))
+		self.assertEqual(
+			(kinds.count("区"), kinds.count("县"), kinds.count("自治县"), kinds.count("功能区")),
+			(26, 8, 4, 3),
+		)
 		self.assertEqual(
 			{r.district_name for r in rows if r.district_kind == "功能区"},
 			{"两江新区", "西部科学城重庆高新区", "万盛经开区"},
 		)
 
 	def test_4_domains_and_14_directions_word_for_word(self):
-		domains = frappe.get_all("Selection Domain", fields=["domain_code", "domain_name"], order_by="domain_code")
+		domains = frappe.get_all(
+			"Selection Domain", fields=["domain_code", "domain_name"], order_by="domain_code"
+		)
 		self.assertEqual(
 			[d.domain_name for d in domains],
 			["增加高质量科技供给", "强化企业创新主体地位", "推动科技成果转化", "推动科创人才培养流动"],
@@ -46,7 +53,9 @@ class TestMasterData(FrappeTestCase):
 			[(d.direction_code, d.direction_name, d.domain) for d in directions],
 			[(e["direction_code"], e["direction"], e["domain"]) for e in expected],
 		)
-		self.assertEqual(frappe.get_all("Selection Direction", filters={"is_other": 1}, pluck="name"), [OTHER_DIRECTION])
+		self.assertEqual(
+			frappe.get_all("Selection Direction", filters={"is_other": 1}, pluck="name"), [OTHER_DIRECTION]
+		)
 
 	def test_2025_round_facts_from_the_notice(self):
 		r = frappe.get_doc("Selection Round", "2025")
@@ -56,7 +65,9 @@ class TestMasterData(FrappeTestCase):
 		self.assertEqual(frappe.utils.getdate(r.district_deadline).weekday(), 4)  # 星期五
 		self.assertEqual(r.paper_copies, 5)
 		self.assertEqual(r.default_quota, 0)
-		self.assertEqual(r.issuing_bodies.split("\n"), ["重庆市经济和信息化委员会", "重庆市科学技术局", "重庆市教育委员会"])
+		self.assertEqual(
+			r.issuing_bodies.split("\n"), ["重庆市经济和信息化委员会", "重庆市科学技术局", "重庆市教育委员会"]
+		)
 		self.assertEqual(
 			[(c.department, c.contact_name, c.phone) for c in r.contacts],
 			[
@@ -68,10 +79,15 @@ class TestMasterData(FrappeTestCase):
 		)
 		self.assertEqual(len(r.directions), 15)
 		self.assertEqual([d.department for d in r.cosign_departments], ["经信", "科技", "教育"])
-		self.assertEqual([c.criterion for c in r.review_criteria], ["代表性", "示范性", "实效性", "借鉴意义", "推广价值"])
+		self.assertEqual(
+			[c.criterion for c in r.review_criteria], ["代表性", "示范性", "实效性", "借鉴意义", "推广价值"]
+		)
 
 	def test_install_steps_twice_add_nothing(self):
-		counts = {dt: frappe.db.count(dt) for dt in ("Case District", "Selection Domain", "Selection Direction", "Selection Round", "Role")}
+		counts = {
+			dt: frappe.db.count(dt)
+			for dt in ("Case District", "Selection Domain", "Selection Direction", "Selection Round", "Role")
+		}
 		after_install()
 		after_install()
 		self.assertEqual(counts, {dt: frappe.db.count(dt) for dt in counts})

@@ -8,7 +8,13 @@ from frappe.utils import flt, getdate
 
 from case_selection.exceptions import RoundConfigError
 
-WORD_LIMIT_FIELDS = ("limit_background", "limit_approach", "limit_innovation", "limit_results", "limit_promotion")
+WORD_LIMIT_FIELDS = (
+	"limit_background",
+	"limit_approach",
+	"limit_innovation",
+	"limit_results",
+	"limit_promotion",
+)
 
 
 def _label(doc: Document, fieldname: str) -> str:
@@ -36,10 +42,17 @@ class SelectionRound(Document):
 				self.set(table, rows)
 
 	def validate_dates(self):
-		if self.open_date and self.district_deadline and getdate(self.district_deadline) < getdate(self.open_date):
+		if (
+			self.open_date
+			and self.district_deadline
+			and getdate(self.district_deadline) < getdate(self.open_date)
+		):
 			frappe.throw(
 				_("「{0}」（{1}）不得早于「{2}」（{3}）。").format(
-					_label(self, "district_deadline"), self.district_deadline, _label(self, "open_date"), self.open_date
+					_label(self, "district_deadline"),
+					self.district_deadline,
+					_label(self, "open_date"),
+					self.open_date,
 				),
 				RoundConfigError,
 				title=_("遴选轮次设置有误"),
@@ -57,7 +70,9 @@ class SelectionRound(Document):
 		for field in ("paper_copies", "public_notice_days"):
 			if (self.get(field) or 0) < 0:
 				frappe.throw(
-					_("「{0}」不能为负数。").format(_label(self, field)), RoundConfigError, title=_("遴选轮次设置有误")
+					_("「{0}」不能为负数。").format(_label(self, field)),
+					RoundConfigError,
+					title=_("遴选轮次设置有误"),
 				)
 
 	def validate_word_limits(self):
@@ -74,20 +89,23 @@ class SelectionRound(Document):
 		for row in self.district_settings:
 			if row.district in seen:
 				frappe.throw(
-					_("「区县名额与延期」第 {0} 行：区县「{1}」重复。").format(row.idx, row.district), RoundConfigError
+					_("「区县名额与延期」第 {0} 行：区县「{1}」重复。").format(row.idx, row.district),
+					RoundConfigError,
 				)
 			seen.add(row.district)
 			if row.quota is not None and row.quota < 0:
 				frappe.throw(
-					_("「区县名额与延期」第 {0} 行（{1}）：「推荐名额」不能为负数。").format(row.idx, row.district),
+					_("「区县名额与延期」第 {0} 行（{1}）：「推荐名额」不能为负数。").format(
+						row.idx, row.district
+					),
 					RoundConfigError,
 				)
 			if row.extended_deadline and self.district_deadline:
 				if getdate(row.extended_deadline) < getdate(self.district_deadline):
 					frappe.throw(
-						_("「区县名额与延期」第 {0} 行（{1}）：「延期截止日期」不得早于区县报送截止日期 {2}。").format(
-							row.idx, row.district, self.district_deadline
-						),
+						_(
+							"「区县名额与延期」第 {0} 行（{1}）：「延期截止日期」不得早于区县报送截止日期 {2}。"
+						).format(row.idx, row.district, self.district_deadline),
 						RoundConfigError,
 					)
 
@@ -106,7 +124,8 @@ class SelectionRound(Document):
 		for row in self.review_criteria:
 			if flt(row.weight) < 0:
 				frappe.throw(
-					_("「评审指标及权重」第 {0} 行（{1}）：权重不能为负数。").format(row.idx, row.criterion), RoundConfigError
+					_("「评审指标及权重」第 {0} 行（{1}）：权重不能为负数。").format(row.idx, row.criterion),
+					RoundConfigError,
 				)
 		total = sum(flt(r.weight) for r in self.review_criteria)
 		if abs(total - 100) > 0.001:

@@ -23,7 +23,10 @@ class TestSelectionRound(FrappeTestCase):
 	def test_new_round_in_desk_starts_with_directions_cosigners_and_criteria(self):
 		r = make_round(2026)
 		self.assertEqual(len(r.directions), 15)
-		self.assertEqual([d.role for d in r.cosign_departments], ["District Economy Officer", "District Science Officer", "District Education Officer"])
+		self.assertEqual(
+			[d.role for d in r.cosign_departments],
+			["District Economy Officer", "District Science Officer", "District Education Officer"],
+		)
 		self.assertEqual(sum(c.weight for c in r.review_criteria), 100)
 		self.assertEqual(r.paper_copies, 5)
 		self.assertEqual(r.lead_cosign_role(), "District Economy Officer")
