@@ -29,6 +29,13 @@ as_bench() {
 
 bench_cmd() { as_bench "PATH=/usr/local/bin:\$PATH bench $*"; }
 
+# For long commands: drops the carriage-return progress bars that would flood a CI log.
+quiet() {
+	local rc=0
+	"$@" 2>&1 | tr '\r' '\n' | { grep -v -E '^(Updating DocTypes|Syncing)|^$' || true; } || rc=$?
+	return $rc
+}
+
 ensure_packages() {
 	local missing=()
 	command -v mysqld >/dev/null || missing+=(mariadb-server mariadb-client)
@@ -122,7 +129,8 @@ install_checkout() {
 		"$REPO_DIR/" "$BENCH_DIR/apps/$APP/"
 	as_root chown -R "$BENCH_USER:" "$BENCH_DIR/apps/$APP"
 	as_bench "./env/bin/python -c 'import $APP' 2>/dev/null || ./env/bin/pip install -q -e apps/$APP"
-	as_bench "grep -qx $APP sites/apps.txt || echo $APP >> sites/apps.txt"
+	# apps.txt often lacks a final newline; add one before appending.
+	as_bench "grep -qx $APP sites/apps.txt || { sed -i -e '\$a\\' sites/apps.txt; echo $APP >> sites/apps.txt; }"
 	as_bench "mkdir -p sites/assets && ln -sfn ../../apps/$APP/$APP/public sites/assets/$APP"
 }
 
@@ -131,14 +139,14 @@ ensure_site() {
 	local site=$1 port=$2
 	if [ ! -f "$BENCH_DIR/sites/$site/site_config.json" ]; then
 		log "creating site $site"
-		bench_cmd new-site "$site" --db-root-username root --db-root-password "'$DB_ROOT_PASSWORD'" \
+		quiet bench_cmd new-site "$site" --db-root-username root --db-root-password "'$DB_ROOT_PASSWORD'" \
 			--admin-password "'$ADMIN_PASSWORD'"
 	fi
 	bench_cmd --site "$site" set-config host_name "http://$site:$port"
 	if bench_cmd --site "$site" list-apps 2>/dev/null | grep -q "^$APP"; then
-		bench_cmd --site "$site" migrate
+		quiet bench_cmd --site "$site" migrate
 	else
-		bench_cmd --site "$site" install-app "$APP"
+		quiet bench_cmd --site "$site" install-app "$APP"
 	fi
 }
 
