@@ -11,24 +11,22 @@ after_install = "case_selection.install.after_install"
 after_migrate = "case_selection.install.after_migrate"
 before_uninstall = "case_selection.install.before_uninstall"
 
-# Fixtures: only this app's records, filtered by name (`bench export-fixtures` writes them back).
-fixtures = [
-	{
-		"dt": "Role",
-		"filters": [
-			[
-				"name",
-				"in",
-				[
-					"Case Applicant",
-					"District Economy Officer",
-					"District Science Officer",
-					"District Education Officer",
-					"City Case Manager",
-					"City Reviewer",
-					"Case Expert",
-				],
-			]
-		],
-	},
-]
+# No `fixtures`: roles, workflow vocabulary and master data are inserted-if-missing by install.py, so what an
+# admin edits in Desk survives every migrate (fixtures would overwrite it).
+
+# Permissions: row-level access of SPEC §1 (see case_selection/permissions.py)
+# ----------------------------------------------------------------------------
+permission_query_conditions = {
+	"Case Application": "case_selection.permissions.application_condition",
+	"District Recommendation List": "case_selection.permissions.list_condition",
+	"Case Cosign Opinion": "case_selection.permissions.cosign_opinion_condition",
+	"Case Action Log": "case_selection.permissions.action_log_condition",
+	"Case Review": "case_selection.permissions.review_condition",
+}
+has_permission = {
+	"Case Application": "case_selection.permissions.application_has_permission",
+	"District Recommendation List": "case_selection.permissions.list_has_permission",
+	"Case Cosign Opinion": "case_selection.permissions._reference_has_permission",
+	"Case Action Log": "case_selection.permissions._reference_has_permission",
+	"Case Review": "case_selection.permissions.review_has_permission",
+}

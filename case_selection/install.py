@@ -6,18 +6,22 @@ never overwrites what an admin changed in Desk.
 
 import frappe
 
+from case_selection import workflows
 from case_selection.setup import master_data, roles
 
 
 def after_install():
 	roles.ensure_roles()
 	master_data.ensure_all()
+	workflows.ensure_workflow()
 
 
 def after_migrate():
 	roles.ensure_roles()
 	master_data.ensure_all()
+	workflows.ensure_workflow()
 
 
 def before_uninstall():
+	workflows.remove_workflow()
 	roles.remove_roles()

@@ -143,11 +143,9 @@ ensure_site() {
 			--admin-password "'$ADMIN_PASSWORD'"
 	fi
 	bench_cmd --site "$site" set-config host_name "http://$site:$port"
-	if bench_cmd --site "$site" list-apps 2>/dev/null | grep -q "^$APP"; then
-		quiet bench_cmd --site "$site" migrate
-	else
-		quiet bench_cmd --site "$site" install-app "$APP"
-	fi
+	# install-app is a no-op when the app is there; migrate then brings the site to this checkout.
+	quiet bench_cmd --site "$site" install-app "$APP"
+	quiet bench_cmd --site "$site" migrate
 }
 
 # serve_site NAME PORT: gunicorn for one site on localhost; the PID goes to BENCH_DIR/run/NAME.pid.

@@ -1,8 +1,189 @@
 # Copyright (c) 2026, case_selection contributors
 # License: MIT. See LICENSE
 
+import frappe
+from frappe import _
 from frappe.model.document import Document
+from frappe.utils import getdate, now_datetime, nowdate
+
+from case_selection import workflows as wf
+from case_selection.cosign import rules
+from case_selection.cosign.service import clear_opinions
+from case_selection.exceptions import (
+	CosignError,
+	DeadlinePassedError,
+	QuotaExceededError,
+	RecommendationListError,
+)
+from case_selection.history import log_action
+
+DRAFT, COSIGNING, SUBMITTED, RECEIVED, RETURNED = (
+	"Draft",
+	"Co-signing",
+	"Submitted to City",
+	"Received",
+	"City Returned",
+)
+ITEM_FIELDS = ("case_title", "unit_name", "unit_type", "direction", "contact_person", "contact_mobile")
 
 
 class DistrictRecommendationList(Document):
-	pass
+	def before_insert(self):
+		if frappe.db.exists("District Recommendation List", {"round": self.round, "district": self.district}):
+			frappe.throw(
+				_("「{0}」在本轮（{1}）已有推荐名单，每个区县每轮只能报送一份。").format(
+					self.district, self.round
+				),
+				RecommendationListError,
+			)
+
+	def validate(self):
+		self.validate_editable()
+		self.validate_items()
+		self.validate_quota()
+		self.reset_cosign_when_items_change()
+
+	@property
+	def round_doc(self):
+		return frappe.get_cached_doc("Selection Round", self.round)
+
+	def validate_editable(self):
+		before = self.get_doc_before_save()
+		if before and before.status in (SUBMITTED, RECEIVED) and self.items_key() != before.items_key():
+			frappe.throw(_("名单已报送市级，「推荐案例名单」不能再修改。"), RecommendationListError)
+
+	def items_key(self):
+		return [(r.application, r.remarks or "") for r in self.items]
+
+	def validate_items(self):
+		names = [r.application for r in self.items]
+		dupes = {n for n in names if names.count(n) > 1}
+		if dupes:
+			frappe.throw(
+				_("「推荐案例名单」中申报书重复：{0}。").format("、".join(dupes)), RecommendationListError
+			)
+		facts = (
+			{
+				a.name: a
+				for a in frappe.get_all(
+					"Case Application",
+					filters={"name": ("in", names)},
+					fields=[
+						"name",
+						"round",
+						"district",
+						"workflow_state",
+						"recommendation_list",
+						*ITEM_FIELDS,
+					],
+				)
+			}
+			if names
+			else {}
+		)
+		for i, row in enumerate(self.items, start=1):
+			app = facts.get(row.application)
+			if not app or app.round != self.round or app.district != self.district:
+				frappe.throw(
+					_("「推荐案例名单」第 {0} 行：{1} 不是{2}本轮的申报书。").format(
+						i, row.application, self.district
+					),
+					RecommendationListError,
+				)
+			if app.workflow_state != wf.RECOMMENDED and app.recommendation_list != self.name:
+				frappe.throw(
+					_(
+						"「推荐案例名单」第 {0} 行：「{1}」状态为「{2}」，只有区县已推荐的案例才能列入名单。"
+					).format(i, app.case_title, _(app.workflow_state)),
+					RecommendationListError,
+				)
+			row.rank = i
+			row.update({f: app.get(f) for f in ITEM_FIELDS if f != "contact_mobile"})
+			row.contact_phone = app.contact_mobile
+
+	def validate_quota(self):
+		quota = self.round_doc.quota_for(self.district)
+		if quota and len(self.items) > quota:
+			frappe.throw(
+				_("「推荐案例名单」共 {0} 个案例，超过{1}的推荐名额 {2} 个。").format(
+					len(self.items), self.district, quota
+				),
+				QuotaExceededError,
+			)
+
+	def reset_cosign_when_items_change(self):
+		"""Signatures were given to a particular list; a changed list must be signed again."""
+		before = self.get_doc_before_save()
+		if before and before.items_key() != self.items_key() and self.status in (DRAFT, COSIGNING):
+			clear_opinions(self.doctype, self.name)
+			self.cosign_status = rules.PENDING
+			self.status = DRAFT
+
+	# Co-signing ----------------------------------------------------------------------------------
+
+	def assert_cosign_open(self):
+		if self.status not in (DRAFT, COSIGNING, RETURNED) or not self.items:
+			frappe.throw(_("名单当前状态为「{0}」或尚无案例，不能会签。").format(_(self.status)), CosignError)
+
+	def apply_cosign_outcome(self, outcome: str):
+		status = COSIGNING if outcome in (rules.PENDING, rules.AGREED) else DRAFT
+		self.db_set({"cosign_status": outcome, "status": status}, update_modified=False)
+
+	# Submission and city receipt ---------------------------------------------------------------
+
+	def submit_to_city(self):
+		self.check_permission("write")
+		lead = self.round_doc.lead_cosign_role()
+		if lead not in frappe.get_roles():
+			frappe.throw(_("只有{0}可以报送推荐名单。").format(_(lead)), frappe.PermissionError)
+		if self.status not in (COSIGNING, RETURNED) or self.cosign_status != rules.AGREED:
+			frappe.throw(
+				_("名单须经全部会签部门同意后才能报送（当前会签结果：{0}）。").format(
+					_(self.cosign_status or "Pending")
+				),
+				CosignError,
+			)
+		deadline = self.round_doc.deadline_for(self.district)
+		if getdate(nowdate()) > deadline:
+			frappe.throw(
+				_("已超过「{0}」的报送截止日期 {1}，不能报送。").format(self.district, deadline),
+				DeadlinePassedError,
+			)
+		self.validate_quota()
+		self.status = SUBMITTED
+		self.submitted_at = now_datetime()
+		self.submitted_by = frappe.session.user
+		self.save()
+		for row in self.items:
+			app = frappe.get_doc("Case Application", row.application)
+			app.db_set("recommendation_list", self.name, update_modified=False)
+			app.advance("Submit to City")
+		log_action(self, _("报送市级"), COSIGNING, SUBMITTED)
+
+	def receive(self):
+		self._city_decision(RECEIVED, "Receive", _("市级受理"))
+
+	def return_to_district(self, reason: str):
+		if not (reason or "").strip():
+			frappe.throw(_("「市级意见/退回原因」不能为空。"), RecommendationListError)
+		self.city_remark = reason
+		self._city_decision(RETURNED, "Return to District", _("市级退回"), reason)
+
+	def _city_decision(self, status: str, action: str, label: str, remark: str = ""):
+		if "City Case Manager" not in frappe.get_roles() and "System Manager" not in frappe.get_roles():
+			frappe.throw(_("只有市经济信息委可以受理或退回推荐名单。"), frappe.PermissionError)
+		if self.status != SUBMITTED:
+			frappe.throw(
+				_("名单当前状态为「{0}」，不能{1}。").format(_(self.status), label), RecommendationListError
+			)
+		old = self.status
+		self.status = status
+		if status == RECEIVED:
+			self.received_at = now_datetime()
+		self.save()
+		for row in self.items:
+			app = frappe.get_doc("Case Application", row.application)
+			if status == RETURNED:
+				app.db_set({"recommendation_list": None, "city_remark": remark}, update_modified=False)
+			app.advance(action)
+		log_action(self, label, old, status, remark)

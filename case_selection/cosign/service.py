@@ -1,0 +1,114 @@
+"""Recording a department's co-signing opinion (会签意见) on a Case Application or a district list.
+
+The departments of one district sign independently and often at the same moment. Each signature first takes
+a row lock on the signed document, so concurrent signatures queue for a few milliseconds instead of
+overwriting each other (no lost update, no "document has been modified" error shown to anyone); the last
+one in sees every opinion and lets the rule decide.
+"""
+
+import frappe
+from frappe import _
+from frappe.query_builder import DocType
+from frappe.utils import now_datetime
+
+from case_selection.cosign import rules
+from case_selection.exceptions import CosignError
+from case_selection.history import log_action
+
+OPINIONS = (rules.AGREE, rules.DISAGREE, rules.RETURN)
+
+
+def lock(doctype: str, name: str):
+	table = DocType(doctype)
+	frappe.qb.from_(table).select(table.name).where(table.name == name).for_update().run()
+
+
+def department_for_user(round_doc, department: str | None = None):
+	"""The round's co-signing department the current user signs for."""
+	roles = set(frappe.get_roles())
+	mine = [d for d in round_doc.cosign_departments if d.role in roles]
+	if department:
+		mine = [d for d in mine if d.department == department]
+	if not mine:
+		frappe.throw(
+			_("您不是本轮的会签部门（{0}），不能签署会签意见。").format(
+				"、".join(d.department for d in round_doc.cosign_departments)
+			),
+			frappe.PermissionError,
+		)
+	if len(mine) > 1:
+		frappe.throw(_("您同时属于多个会签部门，请在「会签部门」中选择一个。"), CosignError)
+	return mine[0]
+
+
+def opinions_of(doctype: str, name: str) -> dict[str, str]:
+	rows = frappe.get_all(
+		"Case Cosign Opinion",
+		filters={"reference_doctype": doctype, "reference_name": name},
+		fields=["department", "opinion"],
+	)
+	return {r.department: r.opinion for r in rows}
+
+
+def clear_opinions(doctype: str, name: str):
+	frappe.db.delete("Case Cosign Opinion", {"reference_doctype": doctype, "reference_name": name})
+
+
+def record_opinion(
+	doctype: str,
+	name: str,
+	opinion: str,
+	remarks: str = "",
+	seal: str | None = None,
+	department: str | None = None,
+) -> str:
+	"""Signs for the current user's department and returns the document's co-signing outcome."""
+	if opinion not in OPINIONS:
+		frappe.throw(
+			_("「意见」须为 {0} 之一（收到「{1}」）。").format("、".join(OPINIONS), opinion), CosignError
+		)
+	if opinion != rules.AGREE and not (remarks or "").strip():
+		frappe.throw(_("「意见说明」不能为空：选择「{0}」时须写明理由。").format(opinion), CosignError)
+
+	lock(doctype, name)
+	doc = frappe.get_doc(doctype, name)
+	doc.check_permission("read")
+	round_doc = frappe.get_cached_doc("Selection Round", doc.round)
+	dept = department_for_user(round_doc, department)
+	doc.assert_cosign_open()
+
+	user = frappe.session.user
+	existing = frappe.db.get_value(
+		"Case Cosign Opinion",
+		{"reference_doctype": doctype, "reference_name": name, "department": dept.department},
+	)
+	values = {
+		"opinion": opinion,
+		"remarks": remarks or "",
+		"seal": seal,
+		"signer": user,
+		"signer_name": frappe.utils.get_fullname(user),
+		"signed_at": now_datetime(),
+	}
+	# Opinions are written by this function only, after the checks above, so no DocPerm write is needed.
+	if existing:
+		opinion_doc = frappe.get_doc("Case Cosign Opinion", existing)
+		opinion_doc.update(values)
+		opinion_doc.save(ignore_permissions=True)
+	else:
+		frappe.get_doc(
+			{
+				"doctype": "Case Cosign Opinion",
+				"reference_doctype": doctype,
+				"reference_name": name,
+				"district": doc.district,
+				"department": dept.department,
+				"role": dept.role,
+				**values,
+			}
+		).insert(ignore_permissions=True)
+	log_action(doc, _("会签：{0} {1}").format(dept.department, opinion), remark=remarks)
+
+	outcome = rules.outcome([d.department for d in round_doc.cosign_departments], opinions_of(doctype, name))
+	doc.apply_cosign_outcome(outcome)
+	return outcome

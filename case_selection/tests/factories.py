@@ -1,0 +1,122 @@
+"""Test data factories: each is safe to call twice (it reuses or replaces what it made before)."""
+
+import frappe
+from frappe.utils import add_days, nowdate
+
+from case_selection.validation import uscc_check_char
+
+TEST_ROUND = "2098"
+PASSWORD = "Test@Case2025"
+
+
+def valid_uscc(seed: int) -> str:
+	first17 = f"91500000{seed:09d}"
+	return first17 + uscc_check_char(first17)
+
+
+def make_round(year: int = 2098, **kw):
+	"""An open round whose deadline is in the future (the 2025 round's has passed)."""
+	name = str(year)
+	if frappe.db.exists("Selection Round", name):
+		doc = frappe.get_doc("Selection Round", name)
+		doc.update({"status": "Open", "district_deadline": add_days(nowdate(), 30), "default_quota": 0, **kw})
+		if "district_settings" not in kw:
+			doc.district_settings = []
+		doc.save(ignore_permissions=True)
+		return doc
+	return frappe.get_doc(
+		{
+			"doctype": "Selection Round",
+			"year": year,
+			"round_title": f"{year}年测试遴选",
+			"status": "Open",
+			"open_date": add_days(nowdate(), -30),
+			"district_deadline": add_days(nowdate(), 30),
+			**kw,
+		}
+	).insert(ignore_permissions=True)
+
+
+def make_user(email: str, roles: list[str], district: str | None = None):
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": email.split("@")[0],
+				"send_welcome_email": 0,
+				"new_password": PASSWORD,
+			}
+		).insert(ignore_permissions=True)
+		user.add_roles(*roles)
+	if district and not frappe.db.exists(
+		"User Permission", {"user": email, "allow": "Case District", "for_value": district}
+	):
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": email, "allow": "Case District", "for_value": district}
+		).insert(ignore_permissions=True)
+	return email
+
+
+def district_users(district: str, tag: str) -> dict[str, str]:
+	"""The three co-signing officers of a district (tag keeps districts' users apart)."""
+	return {
+		"jx": make_user(f"jx.{tag}@test.local", ["District Economy Officer"], district),
+		"kj": make_user(f"kj.{tag}@test.local", ["District Science Officer"], district),
+		"jy": make_user(f"jy.{tag}@test.local", ["District Education Officer"], district),
+	}
+
+
+def application_values(**kw) -> dict:
+	seed = kw.pop("seed", 1)
+	values = {
+		"doctype": "Case Application",
+		"case_title": f"测试案例{seed}",
+		"round": TEST_ROUND,
+		"district": "渝中区",
+		"direction": "产业关键技术攻关",
+		"unit_name": f"重庆测试科技有限公司{seed}",
+		"uscc": valid_uscc(seed),
+		"unit_type": "企业",
+		"contact_person": "张三",
+		"contact_mobile": "13800138000",
+		"contact_email": "zhangsan@example.com",
+		"background": "行业痛点描述。",
+		"approach": "主要做法描述。",
+		"innovation": "创新点描述。",
+		"results": "实施成效描述。",
+		"promotion_value": "推广价值描述。",
+		"decl_legal_person": 1,
+		"decl_finance": 1,
+		"decl_no_bad_record": 1,
+		"decl_truthful": 1,
+		"decl_no_secret": 1,
+		"decl_ip_clear": 1,
+	}
+	values.update(kw)
+	return values
+
+
+def make_application(**kw):
+	"""A Draft application; an existing one with the same round, unit and title is deleted first."""
+	values = application_values(**kw)
+	for name in frappe.get_all(
+		"Case Application",
+		filters={
+			"round": values["round"],
+			"unit_name": values["unit_name"],
+			"case_title": values["case_title"],
+		},
+		pluck="name",
+	):
+		delete_application(name)
+	return frappe.get_doc(values).insert(ignore_permissions=True)
+
+
+def delete_application(name: str):
+	for lst in frappe.get_all("Recommendation List Item", filters={"application": name}, pluck="parent"):
+		frappe.delete_doc("District Recommendation List", lst, force=True, ignore_permissions=True)
+	for dt in ("Case Cosign Opinion", "Case Action Log"):
+		frappe.db.delete(dt, {"reference_doctype": "Case Application", "reference_name": name})
+	frappe.db.delete("Case Review", {"application": name})
+	frappe.delete_doc("Case Application", name, force=True, ignore_permissions=True)

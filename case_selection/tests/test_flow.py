@@ -1,0 +1,257 @@
+"""A case from 草稿 to 入选, and the refusals on the way."""
+
+import frappe
+from frappe.model.workflow import WorkflowPermissionError, WorkflowTransitionError, apply_workflow
+from frappe.tests.utils import FrappeTestCase
+
+from case_selection.api import assign_experts, cosign, publish_results
+from case_selection.exceptions import CosignError, QuotaExceededError, ReviewError
+from case_selection.history import history
+from case_selection.tests.factories import district_users, make_application, make_round, make_user
+
+
+def as_user(user, fn, *args, **kw):
+	frappe.set_user(user)
+	try:
+		return fn(*args, **kw)
+	finally:
+		frappe.set_user("Administrator")
+
+
+class TestFlow(FrappeTestCase):
+	def setUp(self):
+		frappe.set_user("Administrator")
+		make_round()
+		self.yz = district_users("渝中区", "yz")
+		self.wz = district_users("万州区", "wz")
+		self.applicant = make_user("applicant.flow@test.local", ["Case Applicant"])
+		self.city = make_user("city.flow@test.local", ["City Case Manager"])
+		self.expert = make_user("expert.flow@test.local", ["Case Expert"])
+		for name in frappe.get_all("District Recommendation List", {"round": "2098"}, pluck="name"):
+			frappe.delete_doc("District Recommendation List", name, force=True)
+
+	def submitted_case(self, seed, **kw):
+		app = make_application(seed=seed, **kw)
+		return apply_workflow(app, "Submit to District")
+
+	def sign_all(self, name, users=None, opinion="同意推荐"):
+		users = users or self.yz
+		for key in ("jx", "kj", "jy"):
+			out = as_user(
+				users[key], cosign, "Case Application", name, opinion, "" if opinion == "同意推荐" else "理由"
+			)
+		return out
+
+	def test_full_flow_from_draft_to_selected(self):
+		frappe.set_user(self.applicant)
+		app = frappe.get_doc(
+			__import__("case_selection.tests.factories", fromlist=["x"]).application_values(seed=10)
+		).insert()
+		app = apply_workflow(app, "Submit to District")
+		self.assertEqual(app.workflow_state, "Submitted")
+		frappe.set_user("Administrator")
+
+		# 会签 in any order: 教育, 经信, 科技
+		out = as_user(self.yz["jy"], cosign, "Case Application", app.name, "同意推荐")
+		self.assertEqual(out["state"], "District Co-signing")
+		as_user(self.yz["jx"], cosign, "Case Application", app.name, "同意推荐")
+		self.assertEqual(
+			frappe.db.get_value("Case Application", app.name, "workflow_state"), "District Co-signing"
+		)
+		out = as_user(self.yz["kj"], cosign, "Case Application", app.name, "同意推荐")
+		self.assertEqual(out, {"cosign_status": "Agreed", "state": "Recommended"})
+
+		# 附件2: the list, co-signed by the three, submitted by 经信
+		frappe.set_user(self.yz["jx"])
+		lst = frappe.get_doc(
+			{
+				"doctype": "District Recommendation List",
+				"round": "2098",
+				"district": "渝中区",
+				"items": [{"application": app.name}],
+			}
+		).insert()
+		self.assertEqual(lst.items[0].unit_name, app.unit_name)
+		frappe.set_user("Administrator")
+		with self.assertRaises(CosignError):  # not yet co-signed
+			as_user(
+				self.yz["jx"],
+				lambda: frappe.get_doc("District Recommendation List", lst.name).submit_to_city(),
+			)
+		for key in ("jx", "kj", "jy"):
+			as_user(self.yz[key], cosign, "District Recommendation List", lst.name, "同意推荐")
+		with self.assertRaises(frappe.PermissionError):  # only the lead department submits
+			as_user(
+				self.yz["kj"],
+				lambda: frappe.get_doc("District Recommendation List", lst.name).submit_to_city(),
+			)
+		as_user(
+			self.yz["jx"], lambda: frappe.get_doc("District Recommendation List", lst.name).submit_to_city()
+		)
+		self.assertEqual(
+			frappe.db.get_value("Case Application", app.name, "workflow_state"), "Submitted to City"
+		)
+
+		# locked: the district can no longer change the text
+		frappe.set_user(self.yz["jx"])
+		doc = frappe.get_doc("Case Application", app.name)
+		doc.case_title = "改名"
+		with self.assertRaises(frappe.ValidationError):
+			doc.save()
+		frappe.set_user("Administrator")
+
+		# city: receipt, formal check, experts, review, shortlist, public notice, selection, publication
+		as_user(self.city, lambda: frappe.get_doc("District Recommendation List", lst.name).receive())
+		self.assertEqual(frappe.db.get_value("Case Application", app.name, "workflow_state"), "Received")
+		frappe.set_user(self.city)
+		doc = frappe.get_doc("Case Application", app.name)
+		with self.assertRaises(WorkflowTransitionError):  # formal check not passed yet
+			apply_workflow(doc, "Start Review")
+		doc.formal_check = "通过"
+		doc.save()
+		apply_workflow(frappe.get_doc("Case Application", app.name), "Start Review")
+		[review] = assign_experts(app.name, [self.expert])
+		frappe.set_user(self.expert)
+		rv = frappe.get_doc("Case Review", review)
+		self.assertEqual(
+			[s.criterion for s in rv.scores], ["代表性", "示范性", "实效性", "借鉴意义", "推广价值"]
+		)
+		for s, score in zip(rv.scores, (90, 80, 70, 60, 100), strict=True):
+			s.score = score
+		with self.assertRaises(ReviewError):  # conflict-of-interest declaration first
+			rv.save()
+		rv.no_conflict_declared = 1
+		rv.comments = "示范性强"
+		rv.save()
+		self.assertAlmostEqual(rv.total_score, 80.0)
+		frappe.set_user(self.city)
+		self.assertAlmostEqual(frappe.db.get_value("Case Application", app.name, "review_score"), 80.0)
+		for action in ("Shortlist", "Start Public Notice"):
+			apply_workflow(frappe.get_doc("Case Application", app.name), action)
+		objection = frappe.get_doc(
+			{"doctype": "Case Objection", "application": app.name, "content": "数据存疑"}
+		).insert()
+		with self.assertRaises(WorkflowTransitionError):  # an open objection blocks selection
+			apply_workflow(frappe.get_doc("Case Application", app.name), "Select")
+		objection.status = "Dismissed"
+		objection.save()
+		apply_workflow(frappe.get_doc("Case Application", app.name), "Select")
+		result = publish_results("2098")
+		self.assertEqual(result["Selected"], 1)
+		self.assertEqual(frappe.db.get_value("Selection Round", "2098", "status"), "Published")
+		frappe.set_user("Administrator")
+
+		states = [h.to_state for h in history("Case Application", app.name) if h.to_state]
+		self.assertEqual(
+			states,
+			[
+				"Draft",
+				"Submitted",
+				"District Co-signing",
+				"Recommended",
+				"Submitted to City",
+				"Received",
+				"Under Review",
+				"Shortlisted",
+				"In Public Notice",
+				"Selected",
+			],
+		)
+		actors = {h.actor for h in history("Case Application", app.name)}
+		self.assertTrue({self.applicant, self.yz["jy"], self.yz["kj"], self.yz["jx"], self.city} <= actors)
+		make_round()
+
+	def test_one_return_sends_it_back_and_one_no_means_not_recommended(self):
+		app = self.submitted_case(11)
+		as_user(self.yz["kj"], cosign, "Case Application", app.name, "同意推荐")
+		out = as_user(self.yz["jy"], cosign, "Case Application", app.name, "退回", "佐证材料不全")
+		self.assertEqual(out, {"cosign_status": "Returned", "state": "Returned"})
+		# resubmitted: signatures start again
+		apply_workflow(frappe.get_doc("Case Application", app.name), "Resubmit")
+		self.assertEqual(frappe.db.count("Case Cosign Opinion", {"reference_name": app.name}), 0)
+		as_user(self.yz["jx"], cosign, "Case Application", app.name, "同意推荐")
+		out = as_user(self.yz["kj"], cosign, "Case Application", app.name, "不同意", "创新性不足")
+		self.assertEqual(out["state"], "District Co-signing")  # 教育 has not signed yet
+		out = as_user(self.yz["jy"], cosign, "Case Application", app.name, "同意推荐")
+		self.assertEqual(out, {"cosign_status": "Disagreed", "state": "Not Recommended"})
+
+	def test_refusals_wrong_role_wrong_district_missing_cosign(self):
+		app = self.submitted_case(12)
+		with self.assertRaises(frappe.PermissionError):  # another district's officer
+			as_user(self.wz["kj"], cosign, "Case Application", app.name, "同意推荐")
+		with self.assertRaises(frappe.PermissionError):  # not a co-signing role
+			as_user(self.applicant, cosign, "Case Application", app.name, "同意推荐")
+		with self.assertRaises(CosignError):  # 不同意 without a reason
+			as_user(self.yz["jy"], cosign, "Case Application", app.name, "不同意")
+		as_user(self.yz["jx"], cosign, "Case Application", app.name, "同意推荐")
+		as_user(self.yz["kj"], cosign, "Case Application", app.name, "同意推荐")
+		# 教育 missing: not Recommended, so it cannot go into a list
+		self.assertEqual(
+			frappe.db.get_value("Case Application", app.name, "workflow_state"), "District Co-signing"
+		)
+		frappe.set_user(self.yz["jx"])
+		with self.assertRaises(frappe.ValidationError) as cm:
+			frappe.get_doc(
+				{
+					"doctype": "District Recommendation List",
+					"round": "2098",
+					"district": "渝中区",
+					"items": [{"application": app.name}],
+				}
+			).insert()
+		self.assertIn("只有区县已推荐的案例才能列入名单", str(cm.exception))
+		# nobody can jump the state by hand
+		with self.assertRaises((WorkflowPermissionError, WorkflowTransitionError, frappe.PermissionError)):
+			apply_workflow(frappe.get_doc("Case Application", app.name), "Co-sign Agreed")
+		frappe.set_user(self.applicant)
+		with self.assertRaises(frappe.PermissionError):
+			frappe.get_doc("Case Application", app.name)
+
+	def test_quota_and_late_list_submission(self):
+		from frappe.utils import add_days, nowdate
+
+		from case_selection.exceptions import DeadlinePassedError
+
+		make_round(default_quota=1)
+		a, b = self.submitted_case(13), self.submitted_case(14)
+		self.sign_all(a.name)
+		self.sign_all(b.name)
+		frappe.set_user(self.yz["jx"])
+		with self.assertRaises(QuotaExceededError):
+			frappe.get_doc(
+				{
+					"doctype": "District Recommendation List",
+					"round": "2098",
+					"district": "渝中区",
+					"items": [{"application": a.name}, {"application": b.name}],
+				}
+			).insert()
+		lst = frappe.get_doc(
+			{
+				"doctype": "District Recommendation List",
+				"round": "2098",
+				"district": "渝中区",
+				"items": [{"application": a.name}],
+			}
+		).insert()
+		frappe.set_user("Administrator")
+		for key in ("jx", "kj", "jy"):
+			as_user(self.yz[key], cosign, "District Recommendation List", lst.name, "同意推荐")
+		make_round(default_quota=1, district_deadline=add_days(nowdate(), -1))
+		with self.assertRaises(DeadlinePassedError):
+			as_user(
+				self.yz["jx"],
+				lambda: frappe.get_doc("District Recommendation List", lst.name).submit_to_city(),
+			)
+		make_round(
+			default_quota=1,
+			district_deadline=add_days(nowdate(), -1),
+			district_settings=[{"district": "渝中区", "extended_deadline": add_days(nowdate(), 2)}],
+		)
+		as_user(
+			self.yz["jx"], lambda: frappe.get_doc("District Recommendation List", lst.name).submit_to_city()
+		)
+		self.assertEqual(
+			frappe.db.get_value("Case Application", a.name, "workflow_state"), "Submitted to City"
+		)
+		make_round()
