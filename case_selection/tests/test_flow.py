@@ -120,6 +120,9 @@ class TestFlow(FrappeTestCase):
 			s.score = score
 		with self.assertRaises(ReviewError):  # conflict-of-interest declaration first
 			rv.save()
+		rv = frappe.get_doc("Case Review", review)
+		for s, score in zip(rv.scores, (90, 80, 70, 60, 100), strict=True):
+			s.score = score
 		rv.no_conflict_declared = 1
 		rv.comments = "示范性强"
 		rv.save()
@@ -205,7 +208,14 @@ class TestFlow(FrappeTestCase):
 			apply_workflow(frappe.get_doc("Case Application", app.name), "Co-sign Agreed")
 		frappe.set_user(self.applicant)
 		with self.assertRaises(frappe.PermissionError):
-			frappe.get_doc("Case Application", app.name)
+			frappe.get_doc("Case Application", app.name).check_permission("read")
+		self.assertNotIn(app.name, frappe.get_list("Case Application", pluck="name"))
+		frappe.set_user(self.wz["jx"])
+		with self.assertRaises(frappe.PermissionError):
+			frappe.get_doc("Case Application", app.name).check_permission("read")
+		self.assertNotIn(app.name, frappe.get_list("Case Application", pluck="name"))
+		frappe.set_user(self.yz["jy"])
+		self.assertIn(app.name, frappe.get_list("Case Application", pluck="name"))
 
 	def test_quota_and_late_list_submission(self):
 		from frappe.utils import add_days, nowdate

@@ -19,7 +19,7 @@ class TestCaseApplicationValidation(FrappeTestCase):
 	def assert_refused(self, field_label: str, exc=ApplicationValidationError, **kw):
 		before = frappe.db.count("Case Application")
 		with self.assertRaises(exc) as cm:
-			frappe.get_doc(application_values(seed=900, **kw)).insert()
+			frappe.get_doc(application_values(**{"seed": 900, **kw})).insert()
 		self.assertIn(field_label, str(cm.exception))
 		self.assertEqual(frappe.db.count("Case Application"), before)  # nothing half-saved
 		return str(cm.exception)
