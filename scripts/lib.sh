@@ -148,23 +148,32 @@ ensure_site() {
 	quiet bench_cmd --site "$site" migrate
 }
 
-# serve_site NAME PORT: gunicorn for one site on localhost; the PID goes to BENCH_DIR/run/NAME.pid.
+# serve_site NAME PORT: the site on localhost, PID in BENCH_DIR/run/NAME.pid. Frappe's own server (threaded
+# werkzeug) also serves /assets, which wkhtmltopdf fetches for every PDF; gunicorn alone does not (in
+# production nginx serves them). SERVER=gunicorn picks gunicorn for load tests of API calls.
 serve_site() {
 	local site=$1 port=$2 workers=${3:-4}
 	local pidfile="$BENCH_DIR/run/$site.pid"
 	as_bench "mkdir -p run"
-	if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-		as_root kill "$(cat "$pidfile")" || true
-		sleep 1
+	stop_site "$site"
+	log "serving $site on http://$site:$port (${SERVER:-werkzeug})"
+	if [ "${SERVER:-werkzeug}" = gunicorn ]; then
+		as_bench "cd sites && ../env/bin/gunicorn -b 127.0.0.1:$port -w $workers -t 120 --daemon \
+			--pid ../run/$site.pid --error-logfile ../logs/gunicorn-$site.log frappe.app:application"
+	else
+		as_bench "nohup env PATH=/usr/local/bin:\$PATH bench --site $site serve --port $port --noreload \
+			>$BENCH_DIR/logs/serve-$site.log 2>&1 & echo \$! > $pidfile"
 	fi
-	log "serving $site on http://$site:$port"
-	as_bench "cd sites && ../env/bin/gunicorn -b 127.0.0.1:$port -w $workers -t 120 --daemon \
-		--pid ../run/$site.pid --error-logfile ../logs/gunicorn-$site.log frappe.app:application"
-	for _ in $(seq 60); do curl -fs -o /dev/null "http://$site:$port/api/method/ping" && return 0; sleep 1; done
-	die "gunicorn for $site did not answer on port $port"
+	for _ in $(seq 90); do curl -fs -o /dev/null "http://$site:$port/api/method/ping" && return 0; sleep 1; done
+	die "the server for $site did not answer on port $port"
 }
 
 stop_site() {
 	local pidfile="$BENCH_DIR/run/$1.pid"
-	[ -f "$pidfile" ] && as_root kill "$(cat "$pidfile")" 2>/dev/null || true
+	if [ -f "$pidfile" ]; then
+		as_root pkill -P "$(cat "$pidfile")" 2>/dev/null || true
+		as_root kill "$(cat "$pidfile")" 2>/dev/null || true
+		rm -f "$pidfile"
+		sleep 1
+	fi
 }

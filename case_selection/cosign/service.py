@@ -70,6 +70,10 @@ def record_opinion(
 	if opinion != rules.AGREE and not (remarks or "").strip():
 		frappe.throw(_("「意见说明」不能为空：选择「{0}」时须写明理由。").format(opinion), CosignError)
 
+	# Nothing is written before this point; ending the transaction here starts a fresh snapshot, so that the
+	# reads after the lock see every signature committed while we waited (REPEATABLE READ would otherwise
+	# show a snapshot older than the lock, and the save below would fail with a stale timestamp).
+	frappe.db.commit()
 	lock(doctype, name)
 	doc = frappe.get_doc(doctype, name)
 	doc.check_permission("read")

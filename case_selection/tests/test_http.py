@@ -1,0 +1,202 @@
+"""Permissions and concurrent co-signing through a real HTTP server (gunicorn on the test site).
+
+scripts/test.sh serves the site and passes its URL as CASE_TEST_URL. Data is committed so that the server's
+workers see it, and removed afterwards.
+"""
+
+import os
+import threading
+
+import frappe
+import requests
+from frappe.model.workflow import apply_workflow
+from frappe.tests.utils import FrappeTestCase
+
+from case_selection.tests.factories import (
+	PASSWORD,
+	application_values,
+	delete_application,
+	district_users,
+	make_round,
+	make_user,
+)
+
+URL = os.environ.get("CASE_TEST_URL", "http://case-test.localhost:8011")
+
+
+def session(user: str) -> requests.Session:
+	s = requests.Session()
+	r = s.post(f"{URL}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30)
+	r.raise_for_status()
+	return s
+
+
+class TestHTTP(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.set_user("Administrator")
+		make_round()
+		cls.yz = district_users("渝中区", "yz")
+		cls.wz = district_users("万州区", "wz")
+		cls.owner = make_user("owner.http@test.local", ["Case Applicant"])
+		cls.other_applicant = make_user("other.http@test.local", ["Case Applicant"])
+		cls.city = make_user("city.http@test.local", ["City Case Manager"])
+		cls.reviewer = make_user("reviewer.http@test.local", ["City Reviewer"])
+		cls.expert = make_user("expert.http@test.local", ["Case Expert"])
+		cls.apps = []
+		frappe.set_user(cls.owner)
+		for seed in (50, 51):
+			for name in frappe.get_all(
+				"Case Application", {"round": "2098", "case_title": f"测试案例{seed}"}, pluck="name"
+			):
+				frappe.set_user("Administrator")
+				delete_application(name)
+				frappe.set_user(cls.owner)
+			app = frappe.get_doc(application_values(seed=seed)).insert()
+			cls.apps.append(apply_workflow(app, "Submit to District").name)
+		frappe.set_user("Administrator")
+		frappe.db.commit()  # the server's workers read committed data only
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.set_user("Administrator")
+		for name in cls.apps:
+			delete_application(name)
+		frappe.db.commit()
+		super().tearDownClass()
+
+	def doors(self, s: requests.Session, name: str) -> dict[str, int]:
+		"""Status code of each way in to one application."""
+		res = f"{URL}/api/resource/Case Application/{name}"
+		return {
+			"read": s.get(res, timeout=30).status_code,
+			"list": 200
+			if name
+			in [
+				d["name"]
+				for d in s.get(
+					f"{URL}/api/resource/Case Application", params={"limit_page_length": 0}, timeout=30
+				)
+				.json()
+				.get("data", [])
+			]
+			else 403,
+			"write": s.put(res, json={"case_title": "被改了"}, timeout=30).status_code,
+			"client_get": s.get(
+				f"{URL}/api/method/frappe.client.get",
+				params={"doctype": "Case Application", "name": name},
+				timeout=30,
+			).status_code,
+			"set_state": s.post(
+				f"{URL}/api/method/frappe.client.set_value",
+				data={
+					"doctype": "Case Application",
+					"name": name,
+					"fieldname": "workflow_state",
+					"value": "Recommended",
+				},
+				timeout=30,
+			).status_code,
+			"advance": s.post(
+				f"{URL}/api/method/frappe.model.workflow.apply_workflow",
+				data={
+					"doc": frappe.as_json({"doctype": "Case Application", "name": name}),
+					"action": "Return for Revision",
+				},
+				timeout=30,
+			).status_code,
+			"pdf": s.get(
+				f"{URL}/api/method/frappe.utils.print_format.download_pdf",
+				params={"doctype": "Case Application", "name": name, "format": "Standard"},
+				timeout=60,
+			).status_code,
+			"report": 200
+			if name
+			in str(
+				s.get(
+					f"{URL}/api/method/frappe.desk.reportview.get",
+					params={"doctype": "Case Application", "fields": '["name"]'},
+					timeout=30,
+				).json()
+			)
+			else 403,
+		}
+
+	def test_every_door_refuses_other_districts_and_other_applicants(self):
+		name = self.apps[0]
+		for user in (
+			self.wz["jx"],
+			self.wz["kj"],
+			self.other_applicant,
+			self.city,
+			self.reviewer,
+			self.expert,
+		):
+			codes = self.doors(session(user), name)
+			for door, code in codes.items():
+				self.assertGreaterEqual(code, 400, f"{user} got {code} through {door}")
+		self.assertEqual(frappe.db.get_value("Case Application", name, "case_title"), "测试案例50")
+		self.assertEqual(frappe.db.get_value("Case Application", name, "workflow_state"), "Submitted")
+
+	def test_own_scope_is_allowed(self):
+		name = self.apps[0]
+		for user in (self.owner, self.yz["jx"], self.yz["kj"]):
+			s = session(user)
+			self.assertEqual(
+				s.get(f"{URL}/api/resource/Case Application/{name}", timeout=30).status_code, 200, user
+			)
+			r = s.get(
+				f"{URL}/api/method/frappe.utils.print_format.download_pdf",
+				params={"doctype": "Case Application", "name": name, "format": "Standard"},
+				timeout=120,
+			)
+			self.assertEqual(r.status_code, 200, user)
+			self.assertTrue(r.content.startswith(b"%PDF"))
+		# the owner may not push the state by hand; the district's 经信 may return it
+		owner = session(self.owner)
+		r = owner.post(
+			f"{URL}/api/method/frappe.client.set_value",
+			data={
+				"doctype": "Case Application",
+				"name": name,
+				"fieldname": "workflow_state",
+				"value": "Recommended",
+			},
+			timeout=30,
+		)
+		self.assertGreaterEqual(r.status_code, 400)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Case Application", name, "workflow_state"), "Submitted")
+
+	def test_three_cosignatures_at_the_same_moment_are_all_kept(self):
+		name = self.apps[1]
+		sessions = {k: session(u) for k, u in self.yz.items()}
+		barrier = threading.Barrier(3)
+		results = {}
+
+		def sign(key):
+			barrier.wait()
+			r = sessions[key].post(
+				f"{URL}/api/method/case_selection.api.cosign",
+				data={"doctype": "Case Application", "name": name, "opinion": "同意推荐", "remarks": key},
+				timeout=60,
+			)
+			results[key] = (r.status_code, r.text)
+
+		threads = [threading.Thread(target=sign, args=(k,)) for k in sessions]
+		for t in threads:
+			t.start()
+		for t in threads:
+			t.join()
+		for key, (code, text) in results.items():
+			self.assertEqual(code, 200, f"{key}: {text[:300]}")
+		frappe.db.rollback()  # see what the server committed
+		opinions = frappe.get_all(
+			"Case Cosign Opinion",
+			filters={"reference_name": name},
+			fields=["department", "opinion", "remarks"],
+		)
+		self.assertEqual(sorted(o.department for o in opinions), ["教育", "科技", "经信"])
+		self.assertEqual(frappe.db.get_value("Case Application", name, "workflow_state"), "Recommended")
+		self.assertEqual(frappe.db.get_value("Case Application", name, "cosign_status"), "Agreed")
