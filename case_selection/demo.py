@@ -32,7 +32,9 @@ def ensure_user(email: str, first_name: str, roles: list[str], district: str | N
 			}
 		)
 		user.insert(ignore_permissions=True)
-		user.add_roles(*roles)
+	missing = set(roles) - set(frappe.get_roles(email))
+	if missing:
+		frappe.get_doc("User", email).add_roles(*missing)
 	if district and not frappe.db.exists(
 		"User Permission", {"user": email, "allow": "Case District", "for_value": district}
 	):

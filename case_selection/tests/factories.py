@@ -39,7 +39,7 @@ def make_round(year: int = 2098, **kw):
 
 def make_user(email: str, roles: list[str], district: str | None = None):
 	if not frappe.db.exists("User", email):
-		user = frappe.get_doc(
+		frappe.get_doc(
 			{
 				"doctype": "User",
 				"email": email,
@@ -48,7 +48,10 @@ def make_user(email: str, roles: list[str], district: str | None = None):
 				"new_password": PASSWORD,
 			}
 		).insert(ignore_permissions=True)
-		user.add_roles(*roles)
+	# Roles again every time: an uninstall of the app removes its roles from existing users.
+	missing = set(roles) - set(frappe.get_roles(email))
+	if missing:
+		frappe.get_doc("User", email).add_roles(*missing)
 	if district and not frappe.db.exists(
 		"User Permission", {"user": email, "allow": "Case District", "for_value": district}
 	):
