@@ -69,6 +69,24 @@ def assign_experts(application: str, experts: list[str] | str) -> list[str]:
 
 
 @frappe.whitelist()
+def list_experts(txt: str = "") -> list[dict]:
+	"""Users holding Case Expert, for the city's assignment dialog."""
+	frappe.only_for(("City Case Manager", "System Manager"))
+	user, has_role = frappe.qb.DocType("User"), frappe.qb.DocType("Has Role")
+	rows = (
+		frappe.qb.from_(user)
+		.join(has_role)
+		.on(has_role.parent == user.name)
+		.select(user.name, user.full_name)
+		.where((has_role.role == "Case Expert") & (user.enabled == 1))
+		.where(user.name.like(f"%{txt}%") | user.full_name.like(f"%{txt}%"))
+		.limit(50)
+		.run(as_dict=True)
+	)
+	return [{"value": r.name, "description": r.full_name} for r in rows]
+
+
+@frappe.whitelist()
 def get_history(doctype: str, name: str) -> list[dict]:
 	"""签核历程 of one document, for its form."""
 	frappe.get_doc(doctype, name).check_permission("read")

@@ -5,6 +5,9 @@ app_description = "推动科技创新和产业创新深度融合优秀案例遴�
 app_email = "case-selection@example.org"
 app_license = "MIT"
 
+# Desk: shared co-signing dialog and history tables (public/js, no build step needed)
+app_include_js = "/assets/case_selection/js/case_selection.js"
+
 # Installation
 # ------------
 after_install = "case_selection.install.after_install"

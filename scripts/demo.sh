@@ -24,6 +24,6 @@ cat <<MSG
 
 Desk: http://$SITE:$PORT/app   (also http://localhost:$PORT/app)
 Administrator / $ADMIN_PASSWORD
-$(bench_cmd --site "$SITE" execute case_selection.demo.credentials 2>/dev/null | tr -d '"' || true)
+$(bench_cmd --site "$SITE" execute case_selection.demo.credentials 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin))' || true)
 Stop: kill \$(cat $BENCH_DIR/run/$SITE.pid)
 MSG

@@ -1,0 +1,75 @@
+"""签核历程 report: every action on cases and district lists, with actor, time, state and remark.
+
+Rows come through frappe.get_list, so each user sees the history of what they may read and nothing else.
+"""
+
+import frappe
+from frappe import _
+
+
+def execute(filters: dict | None = None):
+	filters = frappe._dict(filters or {})
+	conditions = {}
+	if filters.reference_doctype:
+		conditions["reference_doctype"] = filters.reference_doctype
+	if filters.reference_name:
+		conditions["reference_name"] = filters.reference_name
+	if filters.district:
+		conditions["district"] = filters.district
+	if filters.from_date and filters.to_date:
+		conditions["action_time"] = ("between", [filters.from_date, filters.to_date + " 23:59:59"])
+	rows = frappe.get_list(
+		"Case Action Log",
+		filters=conditions,
+		fields=[
+			"action_time",
+			"reference_doctype",
+			"reference_name",
+			"district",
+			"action",
+			"from_state",
+			"to_state",
+			"actor_name",
+			"actor_role",
+			"remark",
+		],
+		order_by="action_time desc",
+		limit_page_length=5000,
+	)
+	for r in rows:
+		r.from_state = _(r.from_state) if r.from_state else ""
+		r.to_state = _(r.to_state) if r.to_state else ""
+	return columns(), rows
+
+
+def columns():
+	return [
+		{"fieldname": "action_time", "label": _("时间"), "fieldtype": "Datetime", "width": 160},
+		{
+			"fieldname": "reference_doctype",
+			"label": _("单据类型"),
+			"fieldtype": "Link",
+			"options": "DocType",
+			"width": 130,
+		},
+		{
+			"fieldname": "reference_name",
+			"label": _("单据"),
+			"fieldtype": "Dynamic Link",
+			"options": "reference_doctype",
+			"width": 150,
+		},
+		{
+			"fieldname": "district",
+			"label": _("区县"),
+			"fieldtype": "Link",
+			"options": "Case District",
+			"width": 100,
+		},
+		{"fieldname": "action", "label": _("操作"), "fieldtype": "Data", "width": 140},
+		{"fieldname": "from_state", "label": _("原状态"), "fieldtype": "Data", "width": 100},
+		{"fieldname": "to_state", "label": _("新状态"), "fieldtype": "Data", "width": 100},
+		{"fieldname": "actor_name", "label": _("操作人"), "fieldtype": "Data", "width": 120},
+		{"fieldname": "actor_role", "label": _("身份"), "fieldtype": "Data", "width": 140},
+		{"fieldname": "remark", "label": _("意见/备注"), "fieldtype": "Data", "width": 200},
+	]

@@ -1,0 +1,90 @@
+// Shared Desk helpers of case_selection: co-signing dialog, opinion and history tables.
+// Loaded on every Desk page (hooks.app_include_js); user-typed text is escaped before it is shown.
+
+const CASE_COSIGN_ROLES = ["District Economy Officer", "District Science Officer", "District Education Officer"];
+
+frappe.provide("case_selection");
+
+Object.assign(case_selection, {
+	render_cosign(frm, field = "cosign_html") {
+		frappe
+			.xcall("case_selection.api.get_cosign_opinions", { doctype: frm.doctype, name: frm.doc.name })
+			.then((rows) => {
+				const esc = frappe.utils.escape_html;
+				const body = rows.length
+					? rows
+							.map(
+								(r) => `<tr><td>${esc(r.department)}</td><td>${esc(r.opinion)}</td>
+								<td>${esc(r.remarks || "")}</td><td>${esc(r.signer_name || "")}</td>
+								<td>${esc(frappe.datetime.str_to_user(r.signed_at))}</td></tr>`
+							)
+							.join("")
+					: `<tr><td colspan="5" class="text-muted">${__("尚无会签意见")}</td></tr>`;
+				frm.get_field(field).$wrapper.html(`<table class="table table-bordered table-sm">
+					<thead><tr><th>${__("会签部门")}</th><th>${__("意见")}</th><th>${__("意见说明")}</th>
+					<th>${__("签署人")}</th><th>${__("签署时间")}</th></tr></thead><tbody>${body}</tbody></table>`);
+			});
+	},
+
+	render_history(frm, field = "history_html") {
+		frappe.xcall("case_selection.api.get_history", { doctype: frm.doctype, name: frm.doc.name }).then((rows) => {
+			const esc = frappe.utils.escape_html;
+			const body = rows
+				.map(
+					(r) => `<tr><td>${esc(frappe.datetime.str_to_user(r.action_time))}</td>
+					<td>${esc(__(r.action))}</td><td>${esc(__(r.from_state || ""))} → ${esc(__(r.to_state || ""))}</td>
+					<td>${esc(r.actor_name || r.actor)}</td><td>${esc(r.actor_role || "")}</td><td>${esc(r.remark || "")}</td></tr>`
+				)
+				.join("");
+			frm.get_field(field).$wrapper.html(`<table class="table table-bordered table-sm">
+				<thead><tr><th>${__("时间")}</th><th>${__("操作")}</th><th>${__("状态")}</th>
+				<th>${__("操作人")}</th><th>${__("身份")}</th><th>${__("意见/备注")}</th></tr></thead><tbody>${body}</tbody></table>`);
+		});
+	},
+
+	cosign_dialog(frm) {
+		const d = new frappe.ui.Dialog({
+			title: __("签署会签意见"),
+			fields: [
+				{ fieldname: "opinion", fieldtype: "Select", label: __("意见"), options: ["同意推荐", "不同意", "退回"], reqd: 1, default: "同意推荐" },
+				{ fieldname: "remarks", fieldtype: "Small Text", label: __("意见说明"), mandatory_depends_on: "eval:doc.opinion!='同意推荐'" },
+				{ fieldname: "seal", fieldtype: "Attach Image", label: __("公章图片") },
+			],
+			primary_action_label: __("签署"),
+			primary_action(values) {
+				frappe
+					.xcall("case_selection.api.cosign", { doctype: frm.doctype, name: frm.doc.name, ...values })
+					.then((r) => {
+						d.hide();
+						frappe.show_alert({ message: __("已签署，会签结果：{0}", [__(r.cosign_status)]), indicator: "green" });
+						frm.reload_doc();
+					});
+			},
+		});
+		d.show();
+	},
+
+	assign_experts(frm) {
+		const d = new frappe.ui.Dialog({
+			title: __("分配评审专家"),
+			fields: [
+				{
+					fieldname: "experts",
+					fieldtype: "MultiSelectList",
+					label: __("评审专家"),
+					reqd: 1,
+					get_data: (txt) => frappe.xcall("case_selection.api.list_experts", { txt }),
+				},
+			],
+			primary_action_label: __("分配"),
+			primary_action(values) {
+				const experts = values.experts || [];
+				frappe.xcall("case_selection.api.assign_experts", { application: frm.doc.name, experts }).then(() => {
+					d.hide();
+					frm.reload_doc();
+				});
+			},
+		});
+		d.show();
+	},
+});

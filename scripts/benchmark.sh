@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Benchmarks of SPEC §6 (figures, not tests): seeds the 10,250-case data set once on its own site, serves it
+# with gunicorn (BENCH_WORKERS workers, 4 by default) and measures list/report latency against a stock
+# DocType baseline, the co-sign action and 40 concurrent users. Idempotent; reuses the bench and the site.
+# Prints a table and writes tests/benchmarks/results-<date>.md.
+source "$(dirname "$0")/lib.sh"
+
+BENCH_SITE=${BENCH_SITE:-case-bench.localhost}
+BENCH_PORT=${BENCH_PORT:-8021}
+BENCH_WORKERS=${BENCH_WORKERS:-4}
+trap 'stop_site "$BENCH_SITE"' EXIT
+
+ensure_packages
+ensure_mariadb
+ensure_bench
+start_redis
+grep -q "$BENCH_SITE" /etc/hosts || echo "127.0.0.1 $BENCH_SITE # case_selection benchmark" | as_root tee -a /etc/hosts >/dev/null
+install_checkout
+if [ "${SKIP_MIGRATE:-0}" = 1 ] && [ -f "$BENCH_DIR/sites/$BENCH_SITE/site_config.json" ]; then
+	log "reusing $BENCH_SITE as it is (SKIP_MIGRATE=1)"
+else
+	ensure_site "$BENCH_SITE" "$BENCH_PORT"
+fi
+
+log "seeding the SPEC §6 data set on $BENCH_SITE (skipped when present)"
+as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py seed --site $BENCH_SITE"
+bench_cmd --site "$BENCH_SITE" clear-cache
+
+SERVER=gunicorn serve_site "$BENCH_SITE" "$BENCH_PORT" "$BENCH_WORKERS"
+
+log "measuring (gunicorn, $BENCH_WORKERS workers)"
+RESULTS="$REPO_DIR/tests/benchmarks/results-$(date +%F).md"
+as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py measure --site $BENCH_SITE \
+	--url http://$BENCH_SITE:$BENCH_PORT --workers $BENCH_WORKERS --out /tmp/case-bench-results.md ${BENCH_ARGS:-}"
+as_root cp /tmp/case-bench-results.md "$RESULTS"
+as_root chown "$(stat -c %U "$REPO_DIR")": "$RESULTS"
+log "figures written to $RESULTS"
