@@ -1,0 +1,307 @@
+"""Benchmark of the flow (issue 3) and the load figure of SPEC §6: figures, not a test.
+
+Run through `make bench-report` (scripts/benchmark.sh), which seeds, serves the site with gunicorn and calls
+this script twice from the bench's sites folder:
+
+    ../env/bin/python ../apps/case_selection/tests/benchmarks/bench_flow.py seed --site SITE
+    ../env/bin/python ../apps/case_selection/tests/benchmarks/bench_flow.py measure --site SITE --url URL
+
+`measure` times, over HTTP against the running server, in one run:
+1. the first page (20 rows, 5 fields) of the REST list and of Desk's Report View of Case Application for a
+   district user and a city user, against the same requests on ToDo (10,000 rows, stock DocType);
+2. one co-sign action (case_selection.api.cosign) on fresh Submitted cases, three departments each;
+3. 40 concurrent users for 60 s mixing list reads, report views and form opens.
+"""
+
+import argparse
+import os
+import platform
+import sys
+import time
+from datetime import datetime
+
+import frappe
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import http_bench as hb
+import seed_data as sd
+
+from case_selection.tests.factories import PASSWORD
+from case_selection.workflows import CITY_STATES
+
+CA_FIELDS = ["name", "case_title", "district", "workflow_state", "unit_name"]
+TODO_FIELDS = ["name", "status", "priority", "date", "allocated_to"]
+TARGET_RATIO = 2.0
+TARGET_COSIGN_MS = 100.0
+
+
+def connect(site: str):
+	frappe.init(site=site, sites_path=".")
+	frappe.connect()
+	frappe.set_user("Administrator")
+
+
+def cmd_seed(args):
+	connect(args.site)
+	t0 = time.perf_counter()
+	made = sd.seed_all()
+	print(f"seeded in {time.perf_counter() - t0:.1f} s: {made}")
+	for k, v in sd.counts().items():
+		print(f"  {k}: {v}")
+	frappe.destroy()
+
+
+# Measuring ---------------------------------------------------------------------------------------------
+
+
+def fmt(ms: float) -> str:
+	return f"{ms:.1f}"
+
+
+def scope_check(url: str, sessions: dict, district: str) -> list[str]:
+	"""What each user's list returns is what SPEC §1 lets it see (else the timings would mean nothing)."""
+	problems = []
+	rows = hb.rest_list(sessions["district"], url, "Case Application", CA_FIELDS, 200)().json()["data"]
+	if not rows or any(r["district"] != district for r in rows):
+		problems.append(f"district user sees {len(rows)} rows, not all of {district}")
+	rows = hb.rest_list(sessions["city"], url, "Case Application", CA_FIELDS, 200)().json()["data"]
+	if not rows or any(r["workflow_state"] not in CITY_STATES for r in rows):
+		problems.append(f"city user sees {len(rows)} rows, not all in city states")
+	return problems
+
+
+def measure_lists(url: str, sessions: dict, warmup: int, rounds: int) -> dict[str, hb.Series]:
+	s_admin, s_d, s_c = sessions["admin"], sessions["district"], sessions["city"]
+	scenarios = {
+		"ToDo REST list · Administrator (baseline)": hb.rest_list(s_admin, url, "ToDo", TODO_FIELDS),
+		"ToDo REST list · normal user": hb.rest_list(s_d, url, "ToDo", TODO_FIELDS),
+		"ToDo Report View · Administrator": hb.report_view(s_admin, url, "ToDo", TODO_FIELDS),
+		"Case Application REST list · district user": hb.rest_list(s_d, url, "Case Application", CA_FIELDS),
+		"Case Application REST list · city user": hb.rest_list(s_c, url, "Case Application", CA_FIELDS),
+		"Case Application Report View · district user": hb.report_view(
+			s_d, url, "Case Application", CA_FIELDS
+		),
+		"Case Application Report View · city user": hb.report_view(s_c, url, "Case Application", CA_FIELDS),
+		"ToDo list count · Administrator": hb.list_count(s_admin, url, "ToDo"),
+		"Case Application list count · district user": hb.list_count(s_d, url, "Case Application"),
+		"Case Application list count · city user": hb.list_count(s_c, url, "Case Application"),
+	}
+	return hb.interleaved(scenarios, warmup, rounds)
+
+
+def measure_cosign(url: str, officers: dict) -> tuple[dict[str, hb.Series], dict]:
+	"""Every case of the batch signed 同意推荐 by 经信, 科技 and 教育 in turn (1st, 2nd, 3rd signature)."""
+	sd.reset_cosign_batch()
+	names = sd.cosign_batch_names()
+	warm, measured = names[: sd.WARMUP_COSIGN], names[sd.WARMUP_COSIGN :]
+	order = ("jx", "kj", "jy")
+	series = {k: hb.Series(f"co-sign, signature {i + 1} ({k})") for i, k in enumerate(order)}
+	scratch = hb.Series("warm-up")
+
+	def sign(key: str, name: str, into: hb.Series):
+		def req():
+			return officers[key].post(
+				f"{url}/api/method/case_selection.api.cosign",
+				data={"doctype": "Case Application", "name": name, "opinion": "同意推荐", "remarks": ""},
+				timeout=hb.TIMEOUT,
+			)
+
+		hb.timed(req, into)
+
+	for name in warm:
+		for key in order:
+			sign(key, name, scratch)
+	for name in measured:
+		for key in order:
+			sign(key, name, series[key])
+	frappe.db.rollback()  # a fresh snapshot: see what the server committed
+	states = frappe.get_all(
+		"Case Application",
+		filters={"name": ("in", measured)},
+		fields=["workflow_state", "count(*) as n"],
+		group_by="workflow_state",
+	)
+	opinions = frappe.db.count("Case Cosign Opinion", {"reference_name": ("in", measured)})
+	return series, {
+		"cases": len(measured),
+		"states": {r.workflow_state: r.n for r in states},
+		"opinions": opinions,
+		"warmup_errors": scratch.errors,
+	}
+
+
+def load_users(url: str, sessions: dict, users: dict, threads: int) -> list[hb.LoadUser]:
+	"""Threads split 60 % district users (9 districts), 40 % city users (manager and reviewer)."""
+	district_keys = ["district", *[k for k in users if k.startswith("d") and k[1:].isdigit()]]
+	pools = {}
+	for key in district_keys:
+		district = frappe.db.get_value(
+			"User Permission", {"user": users[key], "allow": "Case District"}, "for_value"
+		)
+		pools[key] = frappe.get_all(
+			"Case Application", filters={"district": district, "round": sd.ROUND}, pluck="name", limit=250
+		)
+	city_pool = frappe.get_all(
+		"Case Application",
+		filters={"workflow_state": ("in", CITY_STATES), "round": sd.ROUND},
+		pluck="name",
+		limit=2000,
+		order_by="creation desc",
+	)
+	for key in ("city", "reviewer"):
+		pools[key] = city_pool
+	out = []
+	n_district = round(threads * 0.6)
+	for i in range(threads):
+		if i < n_district:
+			key = district_keys[i % len(district_keys)]
+		else:
+			key = ("city", "reviewer")[i % 2]
+		if key not in sessions:
+			sessions[key] = hb.login(url, users[key], PASSWORD)
+		label = "city" if key in ("city", "reviewer") else "district"
+		out.append(hb.LoadUser(label, sessions[key], pools[key]))
+	return out
+
+
+def cmd_measure(args):
+	connect(args.site)
+	url = args.url.rstrip("/")
+	users = sd.ensure_users()
+	frappe.db.commit()
+	district = frappe.db.get_value(
+		"User Permission", {"user": users["district"], "allow": "Case District"}, "for_value"
+	)
+	counts = sd.counts()
+	sessions = {
+		"admin": hb.login(url, "Administrator", args.admin_password),
+		"district": hb.login(url, users["district"], PASSWORD),
+		"city": hb.login(url, users["city"], PASSWORD),
+	}
+	officers = {k: hb.login(url, users[k], PASSWORD) for k in ("jx", "kj", "jy")}
+	problems = scope_check(url, sessions, district)
+
+	print(f"[1/3] list / report view: {args.warmup} warm-up + {args.rounds} timed requests each, interleaved")
+	t0 = time.perf_counter()
+	lists = measure_lists(url, sessions, args.warmup, args.rounds)
+	t_lists = time.perf_counter() - t0
+
+	print(f"[2/3] co-sign: {sd.COSIGN_BATCH - sd.WARMUP_COSIGN} cases × 3 signatures")
+	t0 = time.perf_counter()
+	cosign, cosign_outcome = measure_cosign(url, officers)
+	t_cosign = time.perf_counter() - t0
+
+	print(f"[3/3] load: {args.users} concurrent users for {args.seconds:.0f} s")
+	load = hb.run_load(url, load_users(url, sessions, users, args.users), CA_FIELDS, args.seconds)
+
+	report = render(
+		args, counts, district, lists, cosign, cosign_outcome, load, problems, (t_lists, t_cosign)
+	)
+	print(report)
+	if args.out:
+		with open(args.out, "w", encoding="utf-8") as f:
+			f.write(report)
+	frappe.destroy()
+
+
+def render(args, counts, district, lists, cosign, cosign_outcome, load, problems, durations) -> str:
+	base = lists["ToDo REST list · Administrator (baseline)"]
+	lines = [
+		f"# case_selection benchmark — {datetime.now():%Y-%m-%d %H:%M}",
+		"",
+		"Command: `make bench-report` (= `bash scripts/benchmark.sh`), which runs "
+		f"`bench_flow.py measure --site {args.site} --url {args.url} --workers {args.workers}"
+		f" --rounds {args.rounds} --users {args.users} --seconds {args.seconds:.0f}`.",
+		"",
+		f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}, "
+		f"Frappe {frappe.__version__}, MariaDB {frappe.db.sql('select version()')[0][0]}. "
+		f"Server: gunicorn, {args.workers} sync workers, loopback. Commit: {args.commit or 'n/a'}.",
+		"",
+		"Data: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + ".",
+		f"District user: District Economy Officer with a User Permission on {district}; city user: "
+		"City Case Manager. Times are client-side round trips on loopback (upper bound of server time), ms.",
+		"",
+		f"Scope check (lists return only what SPEC §1 allows): {'; '.join(problems) or 'ok'}.",
+		"",
+		f"## List and report view, first page of 20 rows × 5 fields ({args.rounds} requests each, "
+		f"{durations[0]:.0f} s)",
+		"",
+		"| request | p50 ms | p95 ms | p95 ratio to ToDo REST (Administrator) | target | errors |",
+		"| --- | ---: | ---: | ---: | --- | ---: |",
+	]
+	for name, ser in lists.items():
+		ratio = ser.p95 / base.p95 if base.p95 else float("nan")
+		target = (
+			f"≤ {TARGET_RATIO:.0f}×" if name.startswith("Case Application") and "count" not in name else ""
+		)
+		verdict = ""
+		if target:
+			verdict = " ✔" if ratio <= TARGET_RATIO else " ✘"
+		lines.append(
+			f"| {name} | {fmt(ser.p50)} | {fmt(ser.p95)} | {ratio:.2f}×{verdict} | {target} | {ser.errors} |"
+		)
+	all_cosign = hb.Series(
+		"all", [t for s in cosign.values() for t in s.times_ms], sum(s.errors for s in cosign.values())
+	)
+	lines += [
+		"",
+		f"## Co-sign action (`case_selection.api.cosign`, {cosign_outcome['cases']} Submitted cases × 3 "
+		f"departments, {durations[1]:.0f} s)",
+		"",
+		"| signature | n | p50 ms | p95 ms | target | errors |",
+		"| --- | ---: | ---: | ---: | --- | ---: |",
+	]
+	for ser in [*cosign.values(), all_cosign]:
+		name = "all signatures" if ser is all_cosign else ser.name
+		verdict = " ✔" if ser.p95 <= TARGET_COSIGN_MS else " ✘"
+		lines.append(
+			f"| {name} | {len(ser.times_ms)} | {fmt(ser.p50)} | {fmt(ser.p95)}{verdict} | "
+			f"≤ {TARGET_COSIGN_MS:.0f} ms | {ser.errors} |"
+		)
+	lines += [
+		"",
+		f"Outcome read back from the database: states {cosign_outcome['states']}, "
+		f"{cosign_outcome['opinions']} opinions (expected {3 * cosign_outcome['cases']}).",
+		"",
+		f"## Load: {load['users']} concurrent users, {load['seconds']:.0f} s",
+		"",
+		f"Total requests {load['requests']:,}; throughput {load['throughput']:.1f} req/s; "
+		f"errors {load['errors']} (target 0){' ✔' if load['errors'] == 0 else ' ✘'}; "
+		f"p50 {fmt(load['p50'])} ms; p95 {fmt(load['p95'])} ms. No think time: each thread sends its next "
+		"request as soon as the previous one returns (a saturation test, the client shares the 2 CPUs).",
+		"",
+		"| user: request | n | p50 ms | p95 ms | errors |",
+		"| --- | ---: | ---: | ---: | ---: |",
+	]
+	for name in sorted(load["series"]):
+		ser = load["series"][name]
+		lines.append(f"| {name} | {len(ser.times_ms)} | {fmt(ser.p50)} | {fmt(ser.p95)} | {ser.errors} |")
+	errors = [s for s in [*lists.values(), *cosign.values(), *load["series"].values()] if s.errors]
+	if errors:
+		lines += ["", "Errors seen:"] + [f"- {s.name}: {s.errors} × {s.last_error}" for s in errors]
+	return "\n".join(lines) + "\n"
+
+
+def main():
+	parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+	sub = parser.add_subparsers(dest="cmd", required=True)
+	seed = sub.add_parser("seed")
+	seed.add_argument("--site", required=True)
+	m = sub.add_parser("measure")
+	m.add_argument("--site", required=True)
+	m.add_argument("--url", required=True)
+	m.add_argument("--workers", type=int, default=4)
+	m.add_argument("--warmup", type=int, default=20)
+	m.add_argument("--rounds", type=int, default=200)
+	m.add_argument("--users", type=int, default=40)
+	m.add_argument("--seconds", type=float, default=60)
+	m.add_argument("--admin-password", default=os.environ.get("ADMIN_PASSWORD", "admin"))
+	m.add_argument("--commit", default=os.environ.get("CASE_COMMIT", ""))
+	m.add_argument("--out", default="")
+	args = parser.parse_args()
+	{"seed": cmd_seed, "measure": cmd_measure}[args.cmd](args)
+
+
+if __name__ == "__main__":
+	main()
