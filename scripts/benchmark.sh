@@ -30,8 +30,10 @@ SERVER=gunicorn serve_site "$BENCH_SITE" "$BENCH_PORT" "$BENCH_WORKERS"
 
 log "measuring (gunicorn, $BENCH_WORKERS workers)"
 RESULTS="$REPO_DIR/tests/benchmarks/results-$(date +%F).md"
+COMMIT=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo n/a)
+[ -z "$(git -C "$REPO_DIR" status --porcelain --untracked-files=no 2>/dev/null)" ] || COMMIT="$COMMIT+uncommitted-changes"
 as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py measure --site $BENCH_SITE \
-	--url http://$BENCH_SITE:$BENCH_PORT --workers $BENCH_WORKERS --out /tmp/case-bench-results.md ${BENCH_ARGS:-}"
+	--url http://$BENCH_SITE:$BENCH_PORT --workers $BENCH_WORKERS --commit $COMMIT --out /tmp/case-bench-results.md ${BENCH_ARGS:-}"
 as_root cp /tmp/case-bench-results.md "$RESULTS"
 as_root chown "$(stat -c %U "$REPO_DIR")": "$RESULTS"
 log "figures written to $RESULTS"

@@ -111,7 +111,7 @@ def ensure_users() -> dict[str, str]:
 	return made
 
 
-def seeded(doctype: str, filters: dict, expected: int) -> bool:
+def seeded(doctype: str, filters: dict | list, expected: int) -> bool:
 	return frappe.db.count(doctype, filters) >= expected
 
 
@@ -287,7 +287,12 @@ def bulk(doctype: str, rows: list[dict]):
 
 
 def seed_applications() -> int:
-	if seeded("Case Application", {"round": ROUND, "name": ("like", "CA-2025-0%")}, 41 * PER_DISTRICT):
+	data_set = [
+		["round", "=", ROUND],
+		["name", "like", "CA-2025-%"],
+		["name", "<", f"CA-2025-{COSIGN_FIRST}"],
+	]
+	if seeded("Case Application", data_set, 41 * PER_DISTRICT):
 		return 0
 	rng = random.Random(SEED)
 	names = districts()

@@ -1,0 +1,64 @@
+"""A district's 科技 officer co-signs in Desk; another district's officer cannot open the case."""
+
+import os
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+URL = os.environ.get("CASE_TEST_URL", "http://case-test.localhost:8011")
+SHOTS = os.environ.get("CASE_E2E_SHOTS", "/tmp")
+
+
+def login(browser, user, password):
+	browser.get(f"{URL}/login")
+	browser.find_element(By.ID, "login_email").send_keys(user)
+	browser.find_element(By.ID, "login_password").send_keys(password)
+	browser.find_element(By.CSS_SELECTOR, ".btn-login").click()
+	WebDriverWait(browser, 20).until(EC.url_contains("/app"))
+
+
+def test_cosign_in_desk(browser, data):
+	login(browser, data["yz"]["kj"], data["password"])
+	browser.get(f"{URL}/app/case-application/{data['application']}")
+	wait = WebDriverWait(browser, 20)
+	# Markup typed into the title is never rendered: the heading drops it, the field shows it as text.
+	title = wait.until(
+		EC.visibility_of_element_located(
+			(By.XPATH, "//*[contains(@class, 'title-text') and contains(., '浏览器测试案例')]")
+		)
+	)
+	assert not title.find_elements(By.TAG_NAME, "b")
+	field = browser.find_element(By.CSS_SELECTOR, ".frappe-control[data-fieldname='case_title']")
+	assert "浏览器测试案例<b>粗体</b>" in field.text
+	wait.until(EC.element_to_be_clickable((By.XPATH, "//button[normalize-space()='会签']"))).click()
+	dialog = wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, ".modal.show")))
+	dialog.find_element(By.CSS_SELECTOR, "textarea[data-fieldname='remarks']").send_keys("同意，示范性强")
+	dialog.find_element(By.CSS_SELECTOR, ".btn-primary.btn-modal-primary").click()
+	wait.until(
+		EC.text_to_be_present_in_element(
+			(By.CSS_SELECTOR, "[data-fieldname='cosign_html']"), "同意，示范性强"
+		)
+	)
+	table = browser.find_element(By.CSS_SELECTOR, "[data-fieldname='cosign_html']").text
+	assert "科技" in table and "同意推荐" in table
+	wait.until(
+		EC.visibility_of_element_located(
+			(By.XPATH, "//*[contains(@class, 'indicator-pill') and contains(., '区县会签中')]")
+		)
+	)
+	history = browser.find_element(By.CSS_SELECTOR, "[data-fieldname='history_html']").text
+	assert "会签：科技 同意推荐" in history
+	browser.save_screenshot(os.path.join(SHOTS, "e2e-cosign.png"))
+
+
+def test_other_district_cannot_open_the_case(browser, data):
+	login(browser, data["wz"]["kj"], data["password"])
+	browser.get(f"{URL}/app/case-application/{data['application']}")
+	wait = WebDriverWait(browser, 20)
+	wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, ".modal.show, .page-card-head, .msgprint")))
+	page = browser.find_element(By.TAG_NAME, "body").text
+	assert "浏览器测试案例" not in page
+	browser.get(f"{URL}/app/case-application")
+	WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".frappe-list")))
+	assert "浏览器测试案例" not in browser.find_element(By.CSS_SELECTOR, ".frappe-list").text
