@@ -42,12 +42,18 @@ grep -qx 'OK\( (.*)\)\{0,1\}' "$OUT/unit.log" || status=1
 
 if [ -d "$REPO_DIR/tests/e2e" ] && [ "${SKIP_E2E:-0}" != 1 ]; then
 	log "end-to-end tests (pytest tests/e2e)"
-	as_bench "./env/bin/python -m pytest --version >/dev/null 2>&1 || ./env/bin/pip install -q pytest selenium"
+	as_bench "./env/bin/python -c 'import pytest, selenium' 2>/dev/null || ./env/bin/pip install -q pytest selenium"
 	as_bench "cd apps/$APP && CASE_TEST_SITE=$TEST_SITE CASE_TEST_URL=http://$TEST_SITE:$TEST_PORT \
 		../../env/bin/python -m pytest -q tests/e2e" 2>&1 | tee "$OUT/e2e.log" || status=1
 fi
 
+e2e_passed=0 e2e_failed=0
+if [ -f "$OUT/e2e.log" ]; then
+	e2e_passed=$(grep -o '[0-9]\+ passed' "$OUT/e2e.log" | tail -n1 | grep -o '[0-9]\+' || echo 0)
+	e2e_failed=$(grep -o '[0-9]\+ \(failed\|error\)' "$OUT/e2e.log" | grep -o '[0-9]\+' | awk '{s+=$1} END {print s+0}' || echo 0)
+fi
 echo
-echo "unit: ${ran:-0} ran, ${failed:-0} failed"
+echo "Frappe tests: ${ran:-0} ran, ${failed:-0} failed; browser tests: $e2e_passed passed, $e2e_failed failed"
 if [ $status = 0 ]; then log "all tests passed"; else log "tests FAILED"; fi
+echo "$(( ${ran:-0} - ${failed:-0} + e2e_passed )) passed, $(( ${failed:-0} + e2e_failed )) failed"
 exit $status
