@@ -100,8 +100,11 @@ def application_values(**kw) -> dict:
 	return values
 
 
-def make_application(**kw):
-	"""A Draft application; an existing one with the same round, unit and title is deleted first."""
+def make_application(as_user: str | None = None, **kw):
+	"""A Draft application; an existing one with the same round, unit and title is deleted first.
+
+	With as_user the application is created by that user (through permissions), else by the test runner.
+	"""
 	values = application_values(**kw)
 	for name in frappe.get_all(
 		"Case Application",
@@ -113,7 +116,14 @@ def make_application(**kw):
 		pluck="name",
 	):
 		delete_application(name)
-	return frappe.get_doc(values).insert(ignore_permissions=True)
+	if not as_user:
+		return frappe.get_doc(values).insert(ignore_permissions=True)
+	previous = frappe.session.user
+	frappe.set_user(as_user)
+	try:
+		return frappe.get_doc(values).insert()
+	finally:
+		frappe.set_user(previous)
 
 
 def delete_application(name: str):

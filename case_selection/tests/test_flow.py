@@ -18,6 +18,10 @@ def as_user(user, fn, *args, **kw):
 		frappe.set_user("Administrator")
 
 
+ROUND_YEAR = 2097
+ROUND = str(ROUND_YEAR)
+
+
 class TestFlow(FrappeTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
@@ -27,7 +31,9 @@ class TestFlow(FrappeTestCase):
 		self.applicant = make_user("applicant.flow@test.local", ["Case Applicant"])
 		self.city = make_user("city.flow@test.local", ["City Case Manager"])
 		self.expert = make_user("expert.flow@test.local", ["Case Expert"])
-		for name in frappe.get_all("District Recommendation List", {"round": "2098"}, pluck="name"):
+		for name in frappe.get_all(
+			"District Recommendation List", {"round": ("in", ["2098", ROUND])}, pluck="name"
+		):
 			frappe.delete_doc("District Recommendation List", name, force=True)
 
 	def submitted_case(self, seed, **kw):
@@ -43,10 +49,11 @@ class TestFlow(FrappeTestCase):
 		return out
 
 	def test_full_flow_from_draft_to_selected(self):
+		# A round of its own: publication needs every case of the round decided.
+		make_round(ROUND_YEAR)
+		app = make_application(as_user=self.applicant, seed=10, round=ROUND)
+		self.assertEqual(app.owner, self.applicant)
 		frappe.set_user(self.applicant)
-		app = frappe.get_doc(
-			__import__("case_selection.tests.factories", fromlist=["x"]).application_values(seed=10)
-		).insert()
 		app = apply_workflow(app, "Submit to District")
 		self.assertEqual(app.workflow_state, "Submitted")
 		frappe.set_user("Administrator")
@@ -66,7 +73,7 @@ class TestFlow(FrappeTestCase):
 		lst = frappe.get_doc(
 			{
 				"doctype": "District Recommendation List",
-				"round": "2098",
+				"round": ROUND,
 				"district": "渝中区",
 				"items": [{"application": app.name}],
 			}
@@ -139,9 +146,9 @@ class TestFlow(FrappeTestCase):
 		objection.status = "Dismissed"
 		objection.save()
 		apply_workflow(frappe.get_doc("Case Application", app.name), "Select")
-		result = publish_results("2098")
+		result = publish_results(ROUND)
 		self.assertEqual(result["Selected"], 1)
-		self.assertEqual(frappe.db.get_value("Selection Round", "2098", "status"), "Published")
+		self.assertEqual(frappe.db.get_value("Selection Round", ROUND, "status"), "Published")
 		frappe.set_user("Administrator")
 
 		states = [h.to_state for h in history("Case Application", app.name) if h.to_state]
@@ -162,7 +169,76 @@ class TestFlow(FrappeTestCase):
 		)
 		actors = {h.actor for h in history("Case Application", app.name)}
 		self.assertTrue({self.applicant, self.yz["jy"], self.yz["kj"], self.yz["jx"], self.city} <= actors)
-		make_round()
+		make_round(ROUND_YEAR)
+
+	def cases_under_review(self, seeds):
+		"""Several cases of 渝中区 carried through co-signing, the district list and receipt to 市级评审中."""
+		names = []
+		for seed in seeds:
+			app = self.submitted_case(seed)
+			self.sign_all(app.name)
+			names.append(app.name)
+		frappe.set_user(self.yz["jx"])
+		lst = frappe.get_doc(
+			{
+				"doctype": "District Recommendation List",
+				"round": "2098",
+				"district": "渝中区",
+				"items": [{"application": n} for n in names],
+			}
+		).insert()
+		frappe.set_user("Administrator")
+		for key in ("jx", "kj", "jy"):
+			as_user(self.yz[key], cosign, "District Recommendation List", lst.name, "同意推荐")
+		as_user(
+			self.yz["jx"], lambda: frappe.get_doc("District Recommendation List", lst.name).submit_to_city()
+		)
+		as_user(self.city, lambda: frappe.get_doc("District Recommendation List", lst.name).receive())
+		frappe.set_user(self.city)
+		for n in names:
+			doc = frappe.get_doc("Case Application", n)
+			doc.formal_check = "通过"
+			doc.save()
+			apply_workflow(frappe.get_doc("Case Application", n), "Start Review")
+		frappe.set_user("Administrator")
+		return names
+
+	def test_bulk_decisions_by_the_city(self):
+		from frappe.model.workflow import bulk_workflow_approval
+
+		names = self.cases_under_review((20, 21, 22))
+		frappe.set_user(self.city)
+		bulk_workflow_approval(frappe.as_json(names[:2]), "Case Application", "Shortlist")
+		bulk_workflow_approval(frappe.as_json(names[2:]), "Case Application", "Reject")
+		frappe.set_user("Administrator")
+		states = [frappe.db.get_value("Case Application", n, "workflow_state") for n in names]
+		self.assertEqual(states, ["Shortlisted", "Shortlisted", "Not Selected"])
+		# a district officer cannot take the city's decisions, in bulk or not
+		frappe.set_user(self.yz["jx"])
+		with self.assertRaises((WorkflowTransitionError, frappe.PermissionError)):
+			apply_workflow(frappe.get_doc("Case Application", names[0]), "Start Public Notice")
+		frappe.set_user("Administrator")
+
+	def test_cosigning_departments_are_data(self):
+		"""A later round may drop a department: two signatures then suffice, with no code change."""
+		make_round(
+			cosign_departments=[
+				{"department": "经信", "role": "District Economy Officer", "is_lead": 1},
+				{"department": "科技", "role": "District Science Officer"},
+			]
+		)
+		try:
+			app = self.submitted_case(15)
+			as_user(self.yz["kj"], cosign, "Case Application", app.name, "同意推荐")
+			out = as_user(self.yz["jx"], cosign, "Case Application", app.name, "同意推荐")
+			self.assertEqual(out, {"cosign_status": "Agreed", "state": "Recommended"})
+			with self.assertRaises(frappe.PermissionError):  # 教育 is no longer a co-signer this round
+				as_user(self.yz["jy"], cosign, "Case Application", app.name, "同意推荐")
+		finally:
+			round_doc = frappe.get_doc("Selection Round", "2098")
+			round_doc.cosign_departments = []
+			round_doc.fill_default_tables()
+			round_doc.save()
 
 	def test_one_return_sends_it_back_and_one_no_means_not_recommended(self):
 		app = self.submitted_case(11)

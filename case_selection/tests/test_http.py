@@ -14,9 +14,9 @@ from frappe.tests.utils import FrappeTestCase
 
 from case_selection.tests.factories import (
 	PASSWORD,
-	application_values,
 	delete_application,
 	district_users,
+	make_application,
 	make_round,
 	make_user,
 )
@@ -45,22 +45,27 @@ class TestHTTP(FrappeTestCase):
 		cls.reviewer = make_user("reviewer.http@test.local", ["City Reviewer"])
 		cls.expert = make_user("expert.http@test.local", ["Case Expert"])
 		cls.apps = []
-		frappe.set_user(cls.owner)
 		for seed in (50, 51):
-			for name in frappe.get_all(
-				"Case Application", {"round": "2098", "case_title": f"测试案例{seed}"}, pluck="name"
-			):
-				frappe.set_user("Administrator")
-				delete_application(name)
-				frappe.set_user(cls.owner)
-			app = frappe.get_doc(application_values(seed=seed)).insert()
+			app = make_application(as_user=cls.owner, seed=seed)
+			frappe.set_user(cls.owner)
 			cls.apps.append(apply_workflow(app, "Submit to District").name)
 		frappe.set_user("Administrator")
+		cls.private_file = frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": "盖章申报书.txt",
+				"content": "盖章扫描件（测试）",
+				"is_private": 1,
+				"attached_to_doctype": "Case Application",
+				"attached_to_name": cls.apps[0],
+			}
+		).insert()
 		frappe.db.commit()  # the server's workers read committed data only
 
 	@classmethod
 	def tearDownClass(cls):
 		frappe.set_user("Administrator")
+		frappe.delete_doc("File", cls.private_file.name, force=True)
 		for name in cls.apps:
 			delete_application(name)
 		frappe.db.commit()
@@ -138,6 +143,35 @@ class TestHTTP(FrappeTestCase):
 				self.assertGreaterEqual(code, 400, f"{user} got {code} through {door}")
 		self.assertEqual(frappe.db.get_value("Case Application", name, "case_title"), "测试案例50")
 		self.assertEqual(frappe.db.get_value("Case Application", name, "workflow_state"), "Submitted")
+
+	def test_private_attachment_follows_the_case(self):
+		url = f"{URL}{self.private_file.file_url}"
+		for user in (self.wz["jx"], self.other_applicant, self.city, self.expert):
+			self.assertGreaterEqual(session(user).get(url, timeout=30).status_code, 400, user)
+		for user in (self.owner, self.yz["jy"]):
+			r = session(user).get(url, timeout=30)
+			self.assertEqual(r.status_code, 200, user)
+			self.assertEqual(r.content.decode(), "盖章扫描件（测试）")
+
+	def test_expert_reads_only_assigned_cases(self):
+		review = frappe.get_doc(
+			{"doctype": "Case Review", "application": self.apps[0], "expert": self.expert}
+		)
+		review.insert()
+		frappe.db.commit()
+		try:
+			s = session(self.expert)
+			ok = s.get(f"{URL}/api/resource/Case Application/{self.apps[0]}", timeout=30)
+			self.assertEqual(ok.status_code, 200)
+			other = s.get(f"{URL}/api/resource/Case Application/{self.apps[1]}", timeout=30)
+			self.assertGreaterEqual(other.status_code, 400)
+			edit = s.put(
+				f"{URL}/api/resource/Case Application/{self.apps[0]}", json={"case_title": "x"}, timeout=30
+			)
+			self.assertGreaterEqual(edit.status_code, 400)
+		finally:
+			frappe.delete_doc("Case Review", review.name, force=True)
+			frappe.db.commit()
 
 	def test_own_scope_is_allowed(self):
 		name = self.apps[0]
