@@ -5,6 +5,9 @@ Run with `bench --site SITE execute case_selection.demo.load`; calling it again 
 
 import frappe
 
+from case_selection.case_selection.doctype.case_application.case_application import DECLARATIONS
+from case_selection.setup.users import ensure_user
+
 DEMO_PASSWORD = "Demo@2025"
 DEMO_DISTRICT = "渝中区"
 
@@ -17,30 +20,6 @@ DEMO_USERS = [
 	("reviewer@demo.local", "市科技局高新处", ["City Reviewer"], None),
 	("expert@demo.local", "评审专家", ["Case Expert"], None),
 ]
-
-
-def ensure_user(email: str, first_name: str, roles: list[str], district: str | None = None):
-	if not frappe.db.exists("User", email):
-		user = frappe.get_doc(
-			{
-				"doctype": "User",
-				"email": email,
-				"first_name": first_name,
-				"language": "zh",
-				"send_welcome_email": 0,
-				"new_password": DEMO_PASSWORD,
-			}
-		)
-		user.insert(ignore_permissions=True)
-	missing = set(roles) - set(frappe.get_roles(email))
-	if missing:
-		frappe.get_doc("User", email).add_roles(*missing)
-	if district and not frappe.db.exists(
-		"User Permission", {"user": email, "allow": "Case District", "for_value": district}
-	):
-		frappe.get_doc(
-			{"doctype": "User Permission", "user": email, "allow": "Case District", "for_value": district}
-		).insert(ignore_permissions=True)
 
 
 DEMO_CASES = (
@@ -85,17 +64,7 @@ def load_applications():
 						{"indicator": "授权发明专利", "value": "8", "unit": "件"},
 					],
 					"promotion_value": "具有较强的代表性、示范性和实效性，可在同类产业推广。",
-					**{
-						f: 1
-						for f in (
-							"decl_legal_person",
-							"decl_finance",
-							"decl_no_bad_record",
-							"decl_truthful",
-							"decl_no_secret",
-							"decl_ip_clear",
-						)
-					},
+					**dict.fromkeys(DECLARATIONS, 1),
 				}
 			).insert(ignore_permissions=True)
 
@@ -120,7 +89,7 @@ def complete_setup():
 def load():
 	complete_setup()
 	for email, name, roles, district in DEMO_USERS:
-		ensure_user(email, name, roles, district)
+		ensure_user(email, name, roles, DEMO_PASSWORD, district)
 	load_applications()
 	frappe.db.commit()
 

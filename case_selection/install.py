@@ -17,9 +17,8 @@ def after_install():
 
 
 def after_migrate():
-	roles.ensure_roles()
-	master_data.ensure_all()
-	workflows.ensure_workflow()
+	# Same steps: each inserts only what is missing, so a migrate brings an older site up to date.
+	after_install()
 
 
 def before_uninstall():

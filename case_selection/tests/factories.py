@@ -3,6 +3,7 @@
 import frappe
 from frappe.utils import add_days, nowdate
 
+from case_selection.setup.users import ensure_user
 from case_selection.validation import uscc_check_char
 
 TEST_ROUND = "2098"
@@ -37,28 +38,8 @@ def make_round(year: int = 2098, **kw):
 	).insert(ignore_permissions=True)
 
 
-def make_user(email: str, roles: list[str], district: str | None = None):
-	if not frappe.db.exists("User", email):
-		frappe.get_doc(
-			{
-				"doctype": "User",
-				"email": email,
-				"first_name": email.split("@")[0],
-				"send_welcome_email": 0,
-				"new_password": PASSWORD,
-			}
-		).insert(ignore_permissions=True)
-	# Roles again every time: an uninstall of the app removes its roles from existing users.
-	missing = set(roles) - set(frappe.get_roles(email))
-	if missing:
-		frappe.get_doc("User", email).add_roles(*missing)
-	if district and not frappe.db.exists(
-		"User Permission", {"user": email, "allow": "Case District", "for_value": district}
-	):
-		frappe.get_doc(
-			{"doctype": "User Permission", "user": email, "allow": "Case District", "for_value": district}
-		).insert(ignore_permissions=True)
-	return email
+def make_user(email: str, roles: list[str], district: str | None = None) -> str:
+	return ensure_user(email, email.split("@")[0], roles, PASSWORD, district)
 
 
 def district_users(district: str, tag: str) -> dict[str, str]:
