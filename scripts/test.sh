@@ -49,8 +49,8 @@ fi
 
 e2e_passed=0 e2e_failed=0
 if [ -f "$OUT/e2e.log" ]; then
-	e2e_passed=$(grep -o '[0-9]\+ passed' "$OUT/e2e.log" | tail -n1 | grep -o '[0-9]\+' || echo 0)
-	e2e_failed=$(grep -o '[0-9]\+ \(failed\|error\)' "$OUT/e2e.log" | grep -o '[0-9]\+' | awk '{s+=$1} END {print s+0}' || echo 0)
+	e2e_passed=$({ grep -o '[0-9]\+ passed' "$OUT/e2e.log" || true; } | awk '{s=$1} END {print s+0}')
+	e2e_failed=$({ grep -o '[0-9]\+ \(failed\|error\)' "$OUT/e2e.log" || true; } | awk '{s+=$1} END {print s+0}')
 fi
 echo
 echo "Frappe tests: ${ran:-0} ran, ${failed:-0} failed; browser tests: $e2e_passed passed, $e2e_failed failed"
