@@ -251,6 +251,11 @@ class CaseApplication(Document):
 		self.save()
 
 
+def on_doctype_update():
+	# The duplicate check of every save looks up (round, unit, title); without this index it scans the table.
+	frappe.db.add_index("Case Application", ["round", "unit_name", "case_title"], "round_unit_title")
+
+
 def transition_action(old: str | None, new: str) -> str | None:
 	if not old:
 		return None
