@@ -237,9 +237,9 @@ class CaseApplication(Document):
 		"""Takes the Workflow transition named `action`, as the current user's roles and its condition allow.
 
 		Unlike apply_workflow it does not need write permission: 科技 and 教育 only sign, and their right to
-		sign was checked by the co-signing service before this is called.
+		sign was checked by the co-signing service before this is called. Callers pass a document they loaded
+		under the row lock, so it is current.
 		"""
-		self.reload()
 		transition = next((t for t in get_transitions(self) if t.action == action), None)
 		if not transition:
 			frappe.throw(
