@@ -1,0 +1,316 @@
+"""Official-style xlsx sheets with openpyxl: 附件2 for one district list and the city-wide summary.
+
+Both use openpyxl's write-only workbook (rows are streamed, never held as cell objects) with a handful of
+shared styles, so that 10,000 rows cost little more than a bare write. Every typed value goes through
+`text_cell`, which stores it as a string and marks it quote-prefixed, so no spreadsheet evaluates text
+beginning with = + - @.
+"""
+
+import io
+
+import frappe
+from frappe import _
+from frappe.utils import cint, flt, now_datetime
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.worksheet import Worksheet
+
+from case_selection.export.print_context import cn_date, round_info
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+# States from which a case counts as recommended by its district (SPEC §4).
+RECOMMENDED_STATES = (
+	"Recommended",
+	"Submitted to City",
+	"Received",
+	"City Returned",
+	"Under Review",
+	"Shortlisted",
+	"In Public Notice",
+	"Selected",
+	"Not Selected",
+)
+
+STATE_LABELS = {
+	"Draft": "草稿",
+	"Submitted": "已提交区县",
+	"District Co-signing": "区县会签中",
+	"Recommended": "区县已推荐",
+	"Not Recommended": "区县不予推荐",
+	"Returned": "退回修改",
+	"Submitted to City": "已报送市级",
+	"Received": "市级已受理",
+	"City Returned": "市级退回",
+	"Under Review": "市级评审中",
+	"Shortlisted": "拟入选",
+	"In Public Notice": "公示中",
+	"Selected": "入选",
+	"Not Selected": "未入选",
+}
+
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+BODY_FONT = Font(name="仿宋_GB2312", size=11)
+HEAD_FONT = Font(name="黑体", size=11, bold=True)
+TITLE_FONT = Font(name="方正小标宋简体", size=18, bold=True)
+WRAP_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+class SheetStyles:
+	"""Style objects shared by all cells of a sheet; openpyxl dedups them into a few xf records."""
+
+	def __init__(self, ws: Worksheet):
+		self.ws = ws
+
+	def cell(self, value, *, font=BODY_FONT, align=WRAP_LEFT, border=BORDER) -> WriteOnlyCell:
+		c = text_cell(self.ws, value)
+		c.font = font
+		c.alignment = align
+		if border:
+			c.border = border
+		return c
+
+
+def text_cell(ws: Worksheet, value) -> WriteOnlyCell:
+	"""A cell whose value no spreadsheet will evaluate: numbers stay numbers, every text is a string
+	cell, and text starting with a formula trigger is also quote-prefixed (Excel's leading apostrophe)."""
+	c = WriteOnlyCell(ws)
+	if value is None:
+		return c
+	if isinstance(value, int | float) and not isinstance(value, bool):
+		c.value = value
+		return c
+	text = str(value)
+	c.value = text
+	c.data_type = "s"
+	if text.startswith(FORMULA_TRIGGERS):
+		c.quotePrefix = True
+	return c
+
+
+def set_columns(ws: Worksheet, widths: list[float]):
+	from openpyxl.utils import get_column_letter
+
+	for i, w in enumerate(widths, start=1):
+		ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def setup_print(ws: Worksheet, header_row: int, last_col: str):
+	ws.page_setup.paperSize = ws.PAPERSIZE_A4
+	ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+	ws.page_setup.fitToWidth = 1
+	ws.page_setup.fitToHeight = 0
+	ws.sheet_properties.pageSetUpPr.fitToPage = True
+	ws.print_options.horizontalCentered = True
+	ws.page_margins.left = ws.page_margins.right = 0.5
+	ws.page_margins.top = ws.page_margins.bottom = 0.6
+	ws.print_title_rows = f"{header_row}:{header_row}"
+	ws.oddFooter.center.text = "— &P —"
+	ws.freeze_panes = f"A{header_row + 1}"
+
+
+def to_bytes(wb: Workbook) -> bytes:
+	out = io.BytesIO()
+	wb.save(out)
+	return out.getvalue()
+
+
+# ─────────────────────────── 附件2: one district list ───────────────────────────
+
+LIST_COLUMNS = [
+	("序号", 6),
+	("案例名称", 34),
+	("申报单位", 28),
+	("单位类型", 12),
+	("遴选方向", 22),
+	("联系人", 10),
+	("联系电话", 15),
+	("备注", 16),
+]
+
+
+def district_list_xlsx(doc) -> bytes:
+	"""附件2 区县推荐案例名单 of one District Recommendation List (already permission-checked)."""
+	from case_selection.export.print_context import recommendation_list_print_context
+
+	ctx = recommendation_list_print_context(doc)
+	wb = Workbook(write_only=True)
+	ws = wb.create_sheet(_("推荐案例名单"))
+	s = SheetStyles(ws)
+	set_columns(ws, [w for _label, w in LIST_COLUMNS])
+
+	ws.append([s.cell(_("附件2"), font=HEAD_FONT, border=None)])
+	ws.row_dimensions[2].height = 36
+	ws.append(
+		[s.cell(_("{0}推荐案例名单").format(doc.district), font=TITLE_FONT, align=WRAP_CENTER, border=None)]
+	)
+	ws.append(
+		[
+			s.cell(_("区县（盖章）：{0}").format(doc.district), border=None),
+			*[None] * 4,
+			s.cell(_("填报日期：{0}").format(ctx["list_date"]), border=None),
+		]
+	)
+	ws.append([s.cell(_(label), font=HEAD_FONT, align=WRAP_CENTER) for label, _w in LIST_COLUMNS])
+	for r in ctx["rows"]:
+		ws.append(
+			[
+				s.cell(r["rank"], align=WRAP_CENTER),
+				s.cell(r["case_title"]),
+				s.cell(r["unit_name"]),
+				s.cell(r["unit_type"], align=WRAP_CENTER),
+				s.cell(r["direction"]),
+				s.cell(r["contact_person"], align=WRAP_CENTER),
+				s.cell(r["contact_phone"], align=WRAP_CENTER),
+				s.cell(r["remarks"]),
+			]
+		)
+	last = 4 + len(ctx["rows"])
+	ws.append([])
+	seals = [f"{o['title']}（盖章）  {o['opinion']}  {o['date']}" for o in ctx["opinions"]]
+	seal_row = last + 2
+	ws.append(
+		[
+			s.cell(seals[0] if seals else "", border=None),
+			None,
+			s.cell(seals[1] if len(seals) > 1 else "", border=None),
+			None,
+			s.cell(seals[2] if len(seals) > 2 else "", border=None),
+		]
+	)
+	ws.append(
+		[
+			s.cell(
+				_("区县联系人：{0}    联系电话：{1}").format(
+					doc.contact_person or "", doc.contact_phone or ""
+				),
+				border=None,
+			)
+		]
+	)
+	for ref in ("A2:H2", "A3:E3", "F3:H3", f"A{seal_row}:B{seal_row}", f"C{seal_row}:D{seal_row}"):
+		ws.merged_cells.add(ref)
+	ws.merged_cells.add(f"E{seal_row}:H{seal_row}")
+	ws.merged_cells.add(f"A{seal_row + 1}:H{seal_row + 1}")
+	setup_print(ws, header_row=4, last_col="H")
+	ws.print_area = f"A1:H{seal_row + 1}"
+	return to_bytes(wb)
+
+
+# ─────────────────────────── city-wide summary ───────────────────────────
+
+SUMMARY_COLUMNS = [
+	("序号", 6),
+	("区县", 14),
+	("案例名称", 36),
+	("申报单位", 30),
+	("统一社会信用代码", 21),
+	("单位类型", 12),
+	("遴选方向", 24),
+	("联系人", 10),
+	("联系电话", 15),
+	("状态", 12),
+	("专家评审平均分", 10),
+	("已评审专家数", 9),
+	("申报书编号", 18),
+]
+
+
+def summary_rows(round_name: str | None = None) -> list[dict]:
+	"""Recommended applications visible to the session user, in district order, by one frappe.get_list
+	query (so user permissions and permission query conditions apply)."""
+	meta = frappe.get_meta("Case Application")
+	has_state = meta.has_field("workflow_state")
+	filters = {"workflow_state": ["in", RECOMMENDED_STATES]} if has_state else {"cosign_status": "Agreed"}
+	if round_name:
+		filters["round"] = round_name
+	fields = [
+		"name",
+		"district",
+		"case_title",
+		"unit_name",
+		"uscc",
+		"unit_type",
+		"direction",
+		"contact_person",
+		"contact_mobile",
+		"review_score",
+		"review_count",
+		"workflow_state" if has_state else "cosign_status as workflow_state",
+	]
+	rows = frappe.get_list(
+		"Case Application",
+		filters=filters,
+		fields=fields,
+		order_by="district asc, name asc",
+		limit_page_length=0,
+	)
+	order = district_order()
+	rows.sort(key=lambda r: (order.get(r.district, 10**6), r.name))
+	return rows
+
+
+def district_order() -> dict[str, int]:
+	return {
+		d.name: cint(d.sort_order)
+		for d in frappe.get_all("Case District", fields=["name", "sort_order"], order_by="sort_order asc")
+	}
+
+
+def city_summary_xlsx(round_name: str | None = None, rows: list[dict] | None = None) -> bytes:
+	"""City-wide summary of recommended cases (the caller has checked the city role)."""
+	rows = summary_rows(round_name) if rows is None else rows
+	title = round_info(round_name)["title"] if round_name else ""
+	wb = Workbook(write_only=True)
+	ws = wb.create_sheet(_("推荐案例汇总"))
+	s = SheetStyles(ws)
+	set_columns(ws, [w for _label, w in SUMMARY_COLUMNS])
+	ncol = len(SUMMARY_COLUMNS)
+	from openpyxl.utils import get_column_letter
+
+	last_col = get_column_letter(ncol)
+
+	ws.row_dimensions[1].height = 36
+	ws.append([s.cell(_("{0}推荐案例汇总表").format(title), font=TITLE_FONT, align=WRAP_CENTER, border=None)])
+	ws.append(
+		[
+			s.cell(
+				_("共{0}项　　导出时间：{1}").format(len(rows), cn_date(now_datetime())),
+				align=Alignment(horizontal="right"),
+				border=None,
+			)
+		]
+	)
+	ws.append([s.cell(_(label), font=HEAD_FONT, align=WRAP_CENTER) for label, _w in SUMMARY_COLUMNS])
+
+	labels = {k: _(v) for k, v in STATE_LABELS.items()}
+	append = ws.append
+	cell = s.cell
+	for i, r in enumerate(rows, start=1):
+		score = flt(r.get("review_score"))
+		append(
+			[
+				cell(i, align=WRAP_CENTER),
+				cell(r.get("district"), align=WRAP_CENTER),
+				cell(r.get("case_title")),
+				cell(r.get("unit_name")),
+				cell(r.get("uscc")),
+				cell(r.get("unit_type"), align=WRAP_CENTER),
+				cell(r.get("direction")),
+				cell(r.get("contact_person"), align=WRAP_CENTER),
+				cell(r.get("contact_mobile"), align=WRAP_CENTER),
+				cell(labels.get(r.get("workflow_state"), r.get("workflow_state")), align=WRAP_CENTER),
+				cell(round(score, 2) if r.get("review_count") else None, align=WRAP_CENTER),
+				cell(cint(r.get("review_count")), align=WRAP_CENTER),
+				cell(r.get("name")),
+			]
+		)
+	ws.merged_cells.add(f"A1:{last_col}1")
+	ws.merged_cells.add(f"A2:{last_col}2")
+	setup_print(ws, header_row=3, last_col=last_col)
+	ws.auto_filter.ref = f"A3:{last_col}{3 + len(rows)}"
+	return to_bytes(wb)

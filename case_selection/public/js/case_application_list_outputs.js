@@ -1,0 +1,15 @@
+// City-wide summary of recommended cases, for the city roles (the server checks the role again).
+frappe.listview_settings["Case Application"] = frappe.listview_settings["Case Application"] || {};
+(function (settings) {
+	const previous = settings.onload;
+	settings.onload = function (listview) {
+		if (previous) previous(listview);
+		const city = ["City Case Manager", "City Reviewer", "System Manager"];
+		if (!city.some((role) => frappe.user.has_role(role))) return;
+		listview.page.add_inner_button(__("导出推荐案例汇总表"), () => {
+			const round = (listview.filter_area.get() || []).find((f) => f[1] === "round");
+			const params = new URLSearchParams(round ? { round: round[3] } : {});
+			window.open(`/api/method/case_selection.export.api.city_summary_xlsx?${params}`);
+		});
+	};
+})(frappe.listview_settings["Case Application"]);

@@ -1,0 +1,19 @@
+// Official outputs on the Case Application form: the 附件1 PDF (page-numbered by the server).
+frappe.ui.form.on("Case Application", {
+	refresh(frm) {
+		if (frm.is_new()) return;
+		frm.add_custom_button(
+			__("附件1 申报书 PDF"),
+			() => {
+				const params = new URLSearchParams({
+					doctype: frm.doctype,
+					name: frm.doc.name,
+					format: "附件1 申报书",
+					no_letterhead: 1,
+				});
+				window.open(`/api/method/frappe.utils.print_format.download_pdf?${params}`);
+			},
+			__("导出"),
+		);
+	},
+});

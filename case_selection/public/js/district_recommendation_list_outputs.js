@@ -1,0 +1,27 @@
+// 附件2 of one district list: PDF (through Frappe's print path) and xlsx.
+frappe.ui.form.on("District Recommendation List", {
+	refresh(frm) {
+		if (frm.is_new()) return;
+		frm.add_custom_button(
+			__("附件2 PDF"),
+			() => {
+				const params = new URLSearchParams({
+					doctype: frm.doctype,
+					name: frm.doc.name,
+					format: "附件2 区县推荐案例名单",
+					no_letterhead: 1,
+				});
+				window.open(`/api/method/frappe.utils.print_format.download_pdf?${params}`);
+			},
+			__("导出"),
+		);
+		frm.add_custom_button(
+			__("附件2 Excel"),
+			() => {
+				const params = new URLSearchParams({ name: frm.doc.name });
+				window.open(`/api/method/case_selection.export.api.district_list_xlsx?${params}`);
+			},
+			__("导出"),
+		);
+	},
+});

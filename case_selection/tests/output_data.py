@@ -1,0 +1,250 @@
+"""Test data for the official outputs (print formats, xlsx, casebook): applications with long content,
+co-sign opinions with seal images, district lists, test users. Every helper is safe to call twice: it
+reuses what exists, keyed by a natural key, so repeated test runs add nothing.
+"""
+
+import struct
+import unicodedata
+import zlib
+
+import frappe
+
+ROUND = "2025"
+HOSTILE_TITLE = '<script>alert(1)</script>=HYPERLINK("x")'
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+LONG_PARAGRAPH = (
+	"围绕产业关键技术需求，联合高校和科研机构组建攻关团队，设立攻关课题，开展产学研联合攻关，"
+	"突破了高端装备核心部件的设计、制造与检测关键技术，形成自主知识产权体系，"
+	"成果已在重庆及周边地区多家企业推广应用，有效解决了行业长期存在的痛点和难点问题。"
+)
+
+
+def uscc(seed: int) -> str:
+	"""A valid 统一社会信用代码 (GB 32100-2015 check character) derived from `seed`."""
+	body = f"91500000{seed:09d}"[:17]
+	total = sum(USCC_CHARS.index(c) * w for c, w in zip(body, USCC_WEIGHTS, strict=True))
+	return body + USCC_CHARS[(31 - total % 31) % 31]
+
+
+def ensure_workflow_state_field():
+	"""The Workflow (issue 3) adds `workflow_state`; outputs only read it. Until that Workflow exists on
+	a site, add the same custom field Frappe's Workflow would add, so the state can be set in tests."""
+	if frappe.get_meta("Case Application").has_field("workflow_state"):
+		return
+	from frappe.custom.doctype.custom_field.custom_field import create_custom_field
+
+	create_custom_field(
+		"Case Application",
+		{
+			"fieldname": "workflow_state",
+			"label": "Workflow State",
+			"fieldtype": "Link",
+			"options": "Workflow State",
+			"hidden": 1,
+			"allow_on_submit": 1,
+			"no_copy": 1,
+		},
+	)
+	frappe.clear_cache(doctype="Case Application")
+
+
+def set_state(name: str, state: str):
+	ensure_workflow_state_field()
+	# Outputs are tested for a given state; driving the whole flow is issue 3's tests' job.
+	frappe.db.set_value("Case Application", name, "workflow_state", state, update_modified=False)
+
+
+def direction(code: str) -> str:
+	return frappe.db.get_value("Selection Direction", {"direction_code": code}, "name")
+
+
+def make_output_application(title: str, district: str = "渝中区", code: str = "1.1", seed: int = 1, **kw):
+	"""A complete Case Application (all sections, long text, child rows); reused when it exists."""
+	unit = kw.pop("unit_name", f"重庆输出测试科技有限公司{seed}")
+	existing = frappe.db.get_value(
+		"Case Application", {"case_title": title, "unit_name": unit, "round": ROUND}
+	)
+	if existing:
+		return frappe.get_doc("Case Application", existing)
+	d = direction(code)
+	values = {
+		"doctype": "Case Application",
+		"case_title": title,
+		"round": ROUND,
+		"district": district,
+		"direction": d,
+		"domain": frappe.db.get_value("Selection Direction", d, "domain"),
+		"fill_date": "2025-10-20",
+		"unit_name": unit,
+		"uscc": uscc(seed),
+		"unit_type": "企业",
+		"legal_representative": "张三",
+		"founding_date": "2010-05-01",
+		"registered_address": "重庆市渝中区解放碑街道1号",
+		"contact_person": "李四",
+		"contact_title": "技术总监",
+		"contact_mobile": "13800138000",
+		"contact_email": "lisi@example.com",
+		"finance_years": [
+			{"year": 2022, "revenue": 12000, "rd_spend": 800},
+			{"year": 2023, "revenue": 15000, "rd_spend": 950},
+			{"year": 2024, "revenue": 18000.5, "rd_spend": 1200},
+		],
+		"partners": [
+			{"partner_name": "重庆大学", "partner_type": "高等学校", "partner_role": "联合攻关"},
+			{
+				"partner_name": "中国科学院重庆绿色智能技术研究院",
+				"partner_type": "科研机构",
+				"partner_role": "中试验证",
+			},
+		],
+		"implementation_start": "2022-01-01",
+		"implementation_end": "2024-12-31",
+		"keywords": "关键技术；产学研；成果转化",
+		"background": "\n".join([LONG_PARAGRAPH] * 3),
+		"approach": "\n".join([LONG_PARAGRAPH] * 12),
+		"innovation": "一是机制创新。\n二是技术创新。\n" + LONG_PARAGRAPH,
+		"results": "\n".join([LONG_PARAGRAPH] * 4),
+		"indicators": [
+			{"indicator": "新增产值", "value": "3.2", "unit": "亿元"},
+			{"indicator": "授权发明专利", "value": "27", "unit": "项"},
+		],
+		"promotion_value": "具有较强的代表性、示范性和实效性。\n" + LONG_PARAGRAPH,
+		"decl_legal_person": 1,
+		"decl_finance": 1,
+		"decl_no_bad_record": 1,
+		"decl_truthful": 1,
+		"decl_no_secret": 1,
+		"decl_ip_clear": 1,
+		**kw,
+	}
+	return frappe.get_doc(values).insert(ignore_permissions=True)
+
+
+def red_seal_png() -> bytes:
+	"""A small red ring PNG, made without an imaging library, standing in for a scanned seal."""
+	size = 64
+	rows = []
+	for y in range(size):
+		row = bytearray([0])
+		for x in range(size):
+			r2 = (x - 31.5) ** 2 + (y - 31.5) ** 2
+			ring = 24**2 <= r2 <= 30**2
+			row += bytes([220, 30, 30, 255]) if ring else bytes([255, 255, 255, 0])
+		rows.append(bytes(row))
+	raw = zlib.compress(b"".join(rows))
+
+	def chunk(kind: bytes, data: bytes) -> bytes:
+		return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+	header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
+	return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+def seal_file_url() -> str:
+	name = "cs-output-test-seal.png"
+	url = frappe.db.get_value("File", {"file_name": name, "is_private": 1}, "file_url")
+	if url:
+		return url
+	f = frappe.get_doc(
+		{"doctype": "File", "file_name": name, "is_private": 1, "content": red_seal_png()}
+	).insert(ignore_permissions=True)
+	return f.file_url
+
+
+def add_opinions(doctype: str, name: str, district: str, opinions: dict[str, str] | None = None):
+	"""One Case Cosign Opinion per department (经信/科技/教育), with a seal image; reused if present."""
+	opinions = opinions or {"经信": "同意推荐", "科技": "同意推荐", "教育": "同意推荐"}
+	seal = seal_file_url()
+	signers = {"经信": "王经信", "科技": "赵科技", "教育": "钱教育"}
+	for i, (department, opinion) in enumerate(opinions.items()):
+		filters = {"reference_doctype": doctype, "reference_name": name, "department": department}
+		if frappe.db.exists("Case Cosign Opinion", filters):
+			continue
+		frappe.get_doc(
+			{
+				"doctype": "Case Cosign Opinion",
+				**filters,
+				"district": district,
+				"opinion": opinion,
+				"remarks": f"{department}部门审核意见：材料真实，同意推荐。",
+				"signer_name": signers.get(department, department),
+				"signed_at": f"2025-10-2{i + 1} 10:00:00",
+				"seal": seal,
+			}
+		).insert(ignore_permissions=True)
+
+
+def make_district_list(district: str, applications: list) -> "frappe.model.document.Document":
+	name = frappe.db.get_value("District Recommendation List", {"round": ROUND, "district": district})
+	if name:
+		return frappe.get_doc("District Recommendation List", name)
+	doc = frappe.get_doc(
+		{
+			"doctype": "District Recommendation List",
+			"round": ROUND,
+			"district": district,
+			"contact_person": "周联络",
+			"contact_phone": "023-63000000",
+			"list_date": "2025-10-28",
+			"items": [
+				{
+					"rank": i,
+					"application": a.name,
+					"case_title": a.case_title,
+					"unit_name": a.unit_name,
+					"unit_type": a.unit_type,
+					"direction": a.direction,
+					"contact_person": a.contact_person,
+					"contact_phone": a.contact_mobile,
+					"remarks": "",
+				}
+				for i, a in enumerate(applications, start=1)
+			],
+		}
+	)
+	return doc.insert(ignore_permissions=True)
+
+
+def district_user(email: str, district: str, role: str = "District Economy Officer") -> str:
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0}
+		).insert(ignore_permissions=True)
+		user.add_roles(role)
+	if not frappe.db.exists(
+		"User Permission", {"user": email, "allow": "Case District", "for_value": district}
+	):
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": email, "allow": "Case District", "for_value": district}
+		).insert(ignore_permissions=True)
+	return email
+
+
+def role_user(email: str, role: str) -> str:
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0}
+		).insert(ignore_permissions=True)
+		user.add_roles(role)
+	return email
+
+
+def pdf_text(pdf: bytes) -> str:
+	"""Text of a PDF via poppler's pdftotext, NFKC-normalised (Noto CJK maps some ideographs to Kangxi
+	radicals in its ToUnicode table, e.g. 小 → ⼩)."""
+	import subprocess
+
+	out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True)
+	return unicodedata.normalize("NFKC", out.stdout.decode())
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+	return pdf_text(pdf).split("\f")
+
+
+def norm(text: str) -> str:
+	"""Normalise expected text the way pdf_text normalises extracted text."""
+	return unicodedata.normalize("NFKC", text)
