@@ -99,9 +99,9 @@ def set_columns(ws: Worksheet, widths: list[float]):
 		ws.column_dimensions[get_column_letter(i)].width = w
 
 
-def setup_print(ws: Worksheet, header_row: int, last_col: str):
-	ws.page_setup.paperSize = ws.PAPERSIZE_A4
-	ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+def setup_print(ws: Worksheet, header_row: int):
+	ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+	ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
 	ws.page_setup.fitToWidth = 1
 	ws.page_setup.fitToHeight = 0
 	ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -142,6 +142,8 @@ def district_list_xlsx(doc) -> bytes:
 	ws = wb.create_sheet(_("推荐案例名单"))
 	s = SheetStyles(ws)
 	set_columns(ws, [w for _label, w in LIST_COLUMNS])
+	# Sheet view (frozen header) and columns are written with the first row in write-only mode.
+	setup_print(ws, header_row=4)
 
 	ws.append([s.cell(_("附件2"), font=HEAD_FONT, border=None)])
 	ws.row_dimensions[2].height = 36
@@ -196,7 +198,6 @@ def district_list_xlsx(doc) -> bytes:
 		ws.merged_cells.add(ref)
 	ws.merged_cells.add(f"E{seal_row}:H{seal_row}")
 	ws.merged_cells.add(f"A{seal_row + 1}:H{seal_row + 1}")
-	setup_print(ws, header_row=4, last_col="H")
 	ws.print_area = f"A1:H{seal_row + 1}"
 	return to_bytes(wb)
 
@@ -273,6 +274,7 @@ def city_summary_xlsx(round_name: str | None = None, rows: list[dict] | None = N
 	from openpyxl.utils import get_column_letter
 
 	last_col = get_column_letter(ncol)
+	setup_print(ws, header_row=3)
 
 	ws.row_dimensions[1].height = 36
 	ws.append([s.cell(_("{0}推荐案例汇总表").format(title), font=TITLE_FONT, align=WRAP_CENTER, border=None)])
@@ -311,6 +313,5 @@ def city_summary_xlsx(round_name: str | None = None, rows: list[dict] | None = N
 		)
 	ws.merged_cells.add(f"A1:{last_col}1")
 	ws.merged_cells.add(f"A2:{last_col}2")
-	setup_print(ws, header_row=3, last_col=last_col)
 	ws.auto_filter.ref = f"A3:{last_col}{3 + len(rows)}"
 	return to_bytes(wb)

@@ -26,8 +26,21 @@ MM = 72 / 25.4
 GLYPH_WIDTHS = {"\x97": 1000, " ": 250, **{str(d): 500 for d in range(10)}}
 
 
-def page_number_text(n: int) -> str:
-	return f"\x97 {n} \x97"
+GAP = 0.5  # em between the dashes and the number: wide enough for text extraction to see the spaces
+
+
+def number_ops(n: int, box, bottom_mm: float) -> str:
+	"""PDF operators drawing "— n —" centred at the foot of a page with this media box."""
+	digits = str(n)
+	em = FONT_SIZE / 1000
+	dash = GLYPH_WIDTHS["\x97"] * em
+	number = sum(GLYPH_WIDTHS[c] for c in digits) * em
+	gap = GAP * FONT_SIZE
+	x = float(box.left) + (float(box.width) - (2 * dash + number + 2 * gap)) / 2
+	y = float(box.bottom) + bottom_mm * MM
+	parts = ((x, "\x97"), (x + dash + gap, digits), (x + dash + 2 * gap + number, "\x97"))
+	shows = " ".join(f"1 0 0 1 {px:.2f} {y:.2f} Tm ({text}) Tj" for px, text in parts)
+	return f"Q\nq BT {FONT_KEY} {FONT_SIZE} Tf 0 g {shows} ET Q\n"
 
 
 def stamp_page_numbers(pdf: bytes, skip: int = 0, first_number: int = 1, bottom_mm: float = 18) -> bytes:
@@ -49,12 +62,7 @@ def stamp_page_numbers(pdf: bytes, skip: int = 0, first_number: int = 1, bottom_
 	for index, page in enumerate(writer.pages):
 		if index < skip:
 			continue
-		text = page_number_text(index - skip + first_number)
-		box = page.mediabox
-		width = sum(GLYPH_WIDTHS[c] for c in text) * FONT_SIZE / 1000
-		x = float(box.left) + (float(box.width) - width) / 2
-		y = float(box.bottom) + bottom_mm * MM
-		ops = f"Q\nq BT {FONT_KEY} {FONT_SIZE} Tf 0 g 1 0 0 1 {x:.2f} {y:.2f} Tm ({text}) Tj ET Q\n"
+		ops = number_ops(index - skip + first_number, page.mediabox, bottom_mm)
 		number_ref = writer._add_object(stream(ops.encode("latin-1")))
 
 		resources = page[NameObject("/Resources")].get_object()

@@ -1,0 +1,307 @@
+"""The casebook (优秀案例集): the selected cases of a round compiled into one PDF with cover, table of
+contents and page numbers, one chapter per case ordered by direction then district.
+
+Debian's wkhtmltopdf cannot make a TOC, so the book is built in three steps, each through Frappe's get_pdf:
+1. the chapters in one render; every chapter opens with an invisible marker (a per-run nonce and its index)
+   so that the page on which each chapter starts can be read back from the PDF's text (poppler's pdftotext);
+2. the cover and the TOC, now that the page numbers are known;
+3. front + chapters joined with pypdf, and "— N —" stamped on the chapter pages (the body starts at 1).
+Everything a template needs is read in a fixed number of queries, whatever the number of cases.
+"""
+
+import io
+import re
+import subprocess
+import unicodedata
+
+import frappe
+from frappe import _
+from frappe.utils import cint, now_datetime
+from frappe.utils.pdf import get_pdf
+from pypdf import PdfReader, PdfWriter
+
+from case_selection.export.pdf import stamp_page_numbers
+from case_selection.export.print_context import (
+	CONTENT_SECTIONS,
+	cn_date,
+	paragraphs,
+	plain,
+	round_info,
+)
+
+SELECTED_STATE = "Selected"
+PDF_OPTIONS = {
+	"page-size": "A4",
+	"margin-top": "37mm",
+	"margin-bottom": "30mm",
+	"margin-left": "28mm",
+	"margin-right": "26mm",
+}
+
+
+class CasebookError(frappe.ValidationError):
+	pass
+
+
+# ─────────────────────────── which cases, in which order ───────────────────────────
+
+
+def selected_applications(round_name: str) -> list[dict]:
+	"""Selected cases of the round (read with the user's permissions), by direction code then district."""
+	if not frappe.get_meta("Case Application").has_field("workflow_state"):
+		return []
+	rows = frappe.get_list(
+		"Case Application",
+		filters={"round": round_name, "workflow_state": SELECTED_STATE},
+		fields=["name", "case_title", "unit_name", "district", "direction"],
+		limit_page_length=0,
+	)
+	return sort_cases(rows)
+
+
+def sort_cases(rows: list[dict]) -> list[dict]:
+	codes = {
+		d.name: code_key(d.direction_code)
+		for d in frappe.get_all("Selection Direction", fields=["name", "direction_code"])
+	}
+	districts = {
+		d.name: cint(d.sort_order) for d in frappe.get_all("Case District", fields=["name", "sort_order"])
+	}
+	return sorted(
+		rows,
+		key=lambda r: (codes.get(r["direction"], (999,)), districts.get(r["district"], 10**6), r["name"]),
+	)
+
+
+def code_key(code: str | None) -> tuple:
+	"""'1.10' after '1.9': direction codes compare as numbers; the other mode (no code) comes last."""
+	parts = re.findall(r"\d+", code or "")
+	return tuple(int(p) for p in parts) if parts else (999,)
+
+
+def load_selected(collection):
+	collection.cases = []
+	for row in selected_applications(collection.round):
+		collection.append(
+			"cases",
+			{
+				"application": row["name"],
+				"case_title": row["case_title"],
+				"unit_name": row["unit_name"],
+				"district": row["district"],
+				"direction": row["direction"],
+			},
+		)
+
+
+# ─────────────────────────── background job ───────────────────────────
+
+
+def enqueue_generation(collection) -> dict:
+	if collection.status in ("Queued", "Generating"):
+		frappe.throw(_("案例集正在生成，请稍候"), CasebookError)
+	if not collection.cases:
+		load_selected(collection)
+	if not collection.cases:
+		frappe.throw(_("遴选轮次 {0} 还没有入选案例").format(collection.round), CasebookError)
+	collection.status = "Queued"
+	collection.error = None
+	collection.save()
+	job = frappe.enqueue(
+		"case_selection.export.casebook.generate_job",
+		queue="long",
+		timeout=1800,
+		collection=collection.name,
+		enqueue_after_commit=True,
+		job_id=f"casebook::{collection.name}",
+		deduplicate=True,
+	)
+	return {"queued": bool(job)}
+
+
+def generate_job(collection: str):
+	"""Runs in an RQ worker as the user who asked (frappe.enqueue keeps the user), so reads and the save
+	go through that user's permissions."""
+	doc = frappe.get_doc("Case Collection", collection)
+	doc.db_set("status", "Generating", notify=True)
+	frappe.db.commit()  # the form shows "Generating" while the job runs (background job, not a request)
+	try:
+		generate(doc, progress=True)
+		status, error = "Generated", None
+	except Exception:
+		frappe.db.rollback()
+		error = frappe.get_traceback(with_context=False)[-2000:]
+		doc = frappe.get_doc("Case Collection", collection)
+		doc.db_set({"status": "Failed", "error": error})
+		status = "Failed"
+		frappe.log_error(
+			title=_("案例集生成失败"), reference_doctype="Case Collection", reference_name=collection
+		)
+	frappe.db.commit()  # background job: persist the outcome before notifying the browser
+	frappe.publish_realtime(
+		"case_collection_generated",
+		{"name": collection, "status": status, "error": error and _("请查看错误日志")},
+		doctype="Case Collection",
+		docname=collection,
+	)
+
+
+def publish(progress: bool, percent: float, doc, description: str):
+	if progress:
+		frappe.publish_progress(
+			percent, title=_("生成案例集"), doctype=doc.doctype, docname=doc.name, description=description
+		)
+
+
+def generate(doc, progress: bool = False) -> bytes:
+	"""Compile the PDF, attach it to the collection (private file) and record each case's start page."""
+	if not doc.cases:
+		load_selected(doc)
+	names = [row.application for row in doc.cases]
+	if not names:
+		frappe.throw(_("案例集没有案例"), CasebookError)
+	publish(progress, 5, doc, _("读取案例"))
+	chapters = chapter_data(names)
+	nonce = frappe.generate_hash(length=10)
+	for chapter in chapters:
+		chapter["marker"] = f"CSMK{nonce}{chapter['index']:05d}"
+
+	publish(progress, 15, doc, _("排版正文"))
+	body_html = frappe.render_template(
+		"case_selection/export/templates/casebook_body.html", {"chapters": chapters}
+	)
+	body = get_pdf(body_html, dict(PDF_OPTIONS))
+	publish(progress, 60, doc, _("计算页码"))
+	starts = chapter_start_pages(body, nonce, len(chapters))
+
+	publish(progress, 70, doc, _("排版封面与目录"))
+	rnd = round_info(doc.round)
+	groups = toc_groups(chapters, starts)
+	front_html = frappe.render_template(
+		"case_selection/export/templates/casebook_front.html",
+		{"title": plain(doc.title), "round": rnd, "groups": groups, "date": cn_date(now_datetime())},
+	)
+	front = get_pdf(front_html, dict(PDF_OPTIONS))
+
+	publish(progress, 85, doc, _("合并与页码"))
+	front_pages = len(PdfReader(io.BytesIO(front)).pages)
+	writer = PdfWriter()
+	for part in (front, body):
+		writer.append(io.BytesIO(part))
+	merged = io.BytesIO()
+	writer.write(merged)
+	pdf = stamp_page_numbers(merged.getvalue(), skip=front_pages)
+
+	publish(progress, 95, doc, _("保存文件"))
+	save_pdf(doc, pdf, starts, front_pages)
+	publish(progress, 100, doc, _("完成"))
+	return pdf
+
+
+def save_pdf(doc, pdf: bytes, starts: list[int], front_pages: int):
+	file = frappe.get_doc(
+		{
+			"doctype": "File",
+			"file_name": f"{doc.name}.pdf",
+			"attached_to_doctype": doc.doctype,
+			"attached_to_name": doc.name,
+			"attached_to_field": "generated_file",
+			"is_private": 1,
+			"content": pdf,
+		}
+	).insert()
+	for row, start in zip(doc.cases, starts, strict=True):
+		row.start_page = start
+	doc.generated_file = file.file_url
+	doc.generated_on = now_datetime()
+	doc.page_count = len(PdfReader(io.BytesIO(pdf)).pages)
+	doc.status = "Generated"
+	doc.save()
+
+
+# ─────────────────────────── data and page numbers ───────────────────────────
+
+
+def chapter_data(names: list[str]) -> list[dict]:
+	"""The chapters in the collection's order: 4 queries for any number of cases."""
+	fields = ["name", "case_title", "unit_name", "district", "direction", "keywords", "unit_type"]
+	fields += [f for f, _t in CONTENT_SECTIONS]
+	apps = {
+		r.name: r for r in frappe.get_list("Case Application", filters={"name": ["in", names]}, fields=fields)
+	}
+	missing = [n for n in names if n not in apps]
+	if missing:
+		frappe.throw(_("无法读取案例：{0}").format(", ".join(missing)), frappe.PermissionError)
+	indicators = {}
+	for r in frappe.get_all(
+		"Case Result Indicator",
+		filters={"parent": ["in", names], "parenttype": "Case Application"},
+		fields=["parent", "indicator", "value", "unit"],
+		order_by="parent, idx",
+	):
+		indicators.setdefault(r.parent, []).append(
+			{"indicator": plain(r.indicator), "value": plain(r.value), "unit": plain(r.unit)}
+		)
+	directions = {
+		d.name: d for d in frappe.get_all("Selection Direction", fields=["name", "direction_code", "domain"])
+	}
+	chapters = []
+	for i, name in enumerate(names, start=1):
+		a = apps[name]
+		d = directions.get(a.direction) or frappe._dict()
+		chapters.append(
+			{
+				"index": i,
+				"name": name,
+				"title": plain(a.case_title),
+				"unit_name": plain(a.unit_name),
+				"unit_type": plain(a.unit_type),
+				"district": plain(a.district),
+				"direction": plain(a.direction),
+				"direction_code": d.direction_code or "",
+				"domain": plain(d.domain),
+				"keywords": plain(a.keywords),
+				"sections": [
+					{"title": title, "paragraphs": paragraphs(a.get(field))}
+					for field, title in CONTENT_SECTIONS
+				],
+				"indicators": indicators.get(name, []),
+			}
+		)
+	return chapters
+
+
+def chapter_start_pages(pdf: bytes, nonce: str, count: int) -> list[int]:
+	"""1-based page of the body on which each chapter's marker appears."""
+	pages = pdf_page_texts(pdf)
+	marker = re.compile(rf"CSMK{nonce}(\d{{5}})")
+	starts: dict[int, int] = {}
+	for number, text in enumerate(pages, start=1):
+		for m in marker.finditer(text.replace(" ", "")):
+			starts.setdefault(int(m.group(1)), number)
+	missing = [i for i in range(1, count + 1) if i not in starts]
+	if missing:
+		frappe.throw(_("无法确定第 {0} 章的页码").format(missing[0]), CasebookError)
+	return [starts[i] for i in range(1, count + 1)]
+
+
+def pdf_page_texts(pdf: bytes) -> list[str]:
+	"""Per-page text: poppler's pdftotext (fast), else pypdf (pure Python, slower)."""
+	try:
+		out = subprocess.run(
+			["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True, timeout=300
+		).stdout.decode()
+		pages = out.split("\f")
+	except (OSError, subprocess.CalledProcessError):
+		pages = [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages]
+	return [unicodedata.normalize("NFKC", p) for p in pages]
+
+
+def toc_groups(chapters: list[dict], starts: list[int]) -> list[dict]:
+	groups: list[dict] = []
+	for chapter, start in zip(chapters, starts, strict=True):
+		label = " ".join(x for x in (chapter["direction_code"], chapter["direction"]) if x) or _("其他")
+		if not groups or groups[-1]["label"] != label:
+			groups.append({"label": label, "entries": []})
+		groups[-1]["entries"].append({**chapter, "page": start})
+	return groups

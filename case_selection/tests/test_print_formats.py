@@ -1,0 +1,142 @@
+"""附件1 and 附件2 rendered for real data through Frappe's print path, checked by the PDF's text."""
+
+import os
+
+import frappe
+import requests
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils.password import update_password
+
+from case_selection.export.pdf import render_pdf
+from case_selection.tests import output_data as od
+
+SCRIPT_TITLE = "<script>alert(1)</script>"
+FORMULA_TITLE = '=HYPERLINK("x")'
+PASSWORD = "Out-Test@2025"
+
+
+class TestPrintFormats(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.app = od.make_output_application(SCRIPT_TITLE, district="渝中区", seed=11)
+		cls.formula_app = od.make_output_application(FORMULA_TITLE, district="渝中区", code="2.1", seed=12)
+		od.add_opinions("Case Application", cls.app.name, "渝中区")
+		cls.district_list = od.make_district_list("渝中区", [cls.app, cls.formula_app])
+		od.add_opinions("District Recommendation List", cls.district_list.name, "渝中区")
+		cls.other_district = od.district_user("out-wanzhou@example.com", "万州区")
+		cls.own_district = od.district_user("out-yuzhong@example.com", "渝中区")
+		for user in (cls.other_district, cls.own_district):
+			update_password(user, PASSWORD)
+		# The HTTP tests below read these records through a separate server process.
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def test_annex1_pdf_has_cover_sections_declarations_opinions_and_page_numbers(self):
+		pages = od.pdf_pages(render_pdf(self.app, "附件1 申报书"))
+		text = "\f".join(pages)
+		for expected in (
+			"附件1",
+			"重庆市科技创新和产业创新深度融合",
+			"优秀案例申报书",
+			"填 写 说 明",
+			"一、申报单位基本情况",
+			"二、案例基本信息",
+			"三、案例内容",
+			"（五）可复制性与推广价值",
+			"四、申报承诺",
+			"五、区县推荐意见",
+			"区县经信部门意见",
+			"区县科技部门意见",
+			"区县教育部门意见",
+			"王经信",
+			"同意推荐",
+			self.app.uscc,
+			"授权发明专利",
+			"1.1 产业关键技术攻关",
+			"案例知识产权归属清晰、无法律纠纷",
+		):
+			self.assertIn(od.norm(expected), text)
+		# The cover carries no number; the pages after it are numbered from 1.
+		self.assertNotIn("—", pages[0])
+		self.assertIn("— 1 —", pages[1])
+		self.assertIn(f"— {len([p for p in pages if p.strip()]) - 1} —", text)
+		# Long text breaks across pages without losing a paragraph: all 12 of 主要做法 are there.
+		self.assertGreaterEqual(text.count(od.norm("形成自主知识产权体系")), 3 + 12 + 1 + 4 + 1)
+
+	def test_annex1_prints_typed_html_as_text(self):
+		html = frappe.get_print("Case Application", self.app.name, "附件1 申报书", no_letterhead=1)
+		self.assertNotIn(SCRIPT_TITLE, html)
+		self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", html)
+		self.assertNotIn("&amp;lt;", html)
+		text = od.pdf_text(render_pdf(self.app, "附件1 申报书"))
+		self.assertIn(od.norm(SCRIPT_TITLE), text)
+
+	def test_annex1_seal_image_is_embedded(self):
+		html = frappe.get_print("Case Application", self.app.name, "附件1 申报书", no_letterhead=1)
+		self.assertEqual(html.count('class="seal"'), 3)
+
+	def test_annex2_pdf_has_table_seals_contact_and_page_number(self):
+		text = od.pdf_text(render_pdf(self.district_list, "附件2 区县推荐案例名单"))
+		for expected in (
+			"附件2",
+			"区县推荐案例名单",
+			"区县（盖章）：渝中区",
+			"序号",
+			"案例名称",
+			"申报单位",
+			"单位类型",
+			"遴选方向",
+			"联系电话",
+			"备注",
+			SCRIPT_TITLE,
+			FORMULA_TITLE,
+			self.app.unit_name,
+			"区县经信部门（盖章）",
+			"区县科技部门（盖章）",
+			"区县教育部门（盖章）",
+			"区县联系人：周联络",
+			"023-63000000",
+			"2025年10月28日",
+			"— 1 —",
+		):
+			self.assertIn(od.norm(expected), text)
+
+	def test_download_pdf_goes_through_print_permission(self):
+		from case_selection.export.pdf import download_pdf
+
+		frappe.set_user(self.own_district)
+		download_pdf("Case Application", self.app.name, format="附件1 申报书")
+		self.assertIn("— 1 —", od.pdf_text(frappe.local.response.filecontent))
+		frappe.set_user(self.other_district)
+		with self.assertRaises(frappe.PermissionError):
+			download_pdf("Case Application", self.app.name, format="附件1 申报书")
+		with self.assertRaises(frappe.PermissionError):
+			download_pdf(
+				"District Recommendation List", self.district_list.name, format="附件2 区县推荐案例名单"
+			)
+
+	def test_download_pdf_over_http(self):
+		url = os.environ.get("CASE_TEST_URL") or frappe.utils.get_url()
+		endpoint = f"{url}/api/method/frappe.utils.print_format.download_pdf"
+		params = {"doctype": "Case Application", "name": self.app.name, "format": "附件1 申报书"}
+
+		own = login(url, self.own_district)
+		response = own.get(endpoint, params=params, timeout=60)
+		self.assertEqual(response.status_code, 200, response.text[:300])
+		self.assertEqual(response.headers["Content-Type"], "application/pdf")
+		self.assertIn("— 1 —", od.pdf_text(response.content))
+
+		other = login(url, self.other_district)
+		self.assertEqual(other.get(endpoint, params=params, timeout=60).status_code, 403)
+		anonymous = requests.get(endpoint, params=params, timeout=60)
+		self.assertEqual(anonymous.status_code, 403)
+
+
+def login(url: str, user: str) -> requests.Session:
+	session = requests.Session()
+	r = session.post(f"{url}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30)
+	r.raise_for_status()
+	return session
