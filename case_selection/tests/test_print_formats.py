@@ -22,6 +22,8 @@ class TestPrintFormats(FrappeTestCase):
 		cls.app = od.make_output_application(SCRIPT_TITLE, district="渝中区", seed=11)
 		cls.formula_app = od.make_output_application(FORMULA_TITLE, district="渝中区", code="2.1", seed=12)
 		od.add_opinions("Case Application", cls.app.name, "渝中区")
+		od.set_state(cls.app.name, "District Co-signing")
+		od.set_state(cls.formula_app.name, "Recommended")
 		cls.district_list = od.make_district_list("渝中区", [cls.app, cls.formula_app])
 		od.add_opinions("District Recommendation List", cls.district_list.name, "渝中区")
 		cls.other_district = od.district_user("out-wanzhou@example.com", "万州区")
