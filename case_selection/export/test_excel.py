@@ -79,7 +79,7 @@ class TestExcel(FrappeTestCase):
 		self.assertIn("区县联系人：周联络", text)
 
 	def test_hostile_text_is_never_a_formula(self):
-		for content in (excel.district_list_xlsx(self.district_list), excel.city_summary_xlsx("2025")):
+		for content in (excel.district_list_xlsx(self.district_list), excel.city_summary_xlsx(od.ROUND)):
 			ws = read(content)
 			cells = cell_values(ws)
 			self.assertFalse([c.coordinate for c in cells if c.data_type == "f"])
@@ -100,7 +100,7 @@ class TestExcel(FrappeTestCase):
 		self.assertEqual(excel.text_cell(ws, 3).data_type, "n")
 
 	def test_city_summary_rows_states_scores(self):
-		ws = read(excel.city_summary_xlsx("2025"))
+		ws = read(excel.city_summary_xlsx(od.ROUND))
 		self.assertIn("推荐案例汇总表", ws["A1"].value)
 		self.assertEqual({str(r) for r in ws.merged_cells.ranges} >= {"A1:M1", "A2:M2"}, True)
 		self.assertEqual(ws.freeze_panes, "A4")
@@ -128,7 +128,7 @@ class TestExcel(FrappeTestCase):
 		with self.assertRaises(frappe.PermissionError):
 			api.district_list_xlsx(self.district_list.name)
 		with self.assertRaises(frappe.PermissionError):
-			api.city_summary_xlsx("2025")
+			api.city_summary_xlsx(od.ROUND)
 
 	def test_endpoints_over_http(self):
 		url = os.environ.get("CASE_TEST_URL") or frappe.utils.get_url()
@@ -140,7 +140,7 @@ class TestExcel(FrappeTestCase):
 		summary = f"{url}/api/method/case_selection.export.api.city_summary_xlsx"
 		annex2 = f"{url}/api/method/case_selection.export.api.district_list_xlsx"
 
-		r = city.get(summary, params={"round": "2025"}, timeout=60)
+		r = city.get(summary, params={"round": od.ROUND}, timeout=60)
 		self.assertEqual(r.status_code, 200, r.text[:300])
 		self.assertIn(self.other_app.name, [c.value for c in read(r.content)["M"]])
 		r = city.get(annex2, params={"name": self.district_list.name}, timeout=60)

@@ -9,7 +9,8 @@ import zlib
 
 import frappe
 
-ROUND = "2025"
+# An open round of the outputs' own (the 2025 round's deadline has passed; issue 3's tests use 2098).
+ROUND = "2097"
 HOSTILE_TITLE = '<script>alert(1)</script>=HYPERLINK("x")'
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -19,6 +20,16 @@ LONG_PARAGRAPH = (
 	"突破了高端装备核心部件的设计、制造与检测关键技术，形成自主知识产权体系，"
 	"成果已在重庆及周边地区多家企业推广应用，有效解决了行业长期存在的痛点和难点问题。"
 )
+
+
+def ensure_round():
+	from case_selection.tests.factories import make_round
+
+	if not frappe.db.get_value("Selection Round", ROUND, "status") == "Open":
+		limits = {
+			f"limit_{f}": 5000 for f in ("background", "approach", "innovation", "results", "promotion")
+		}
+		make_round(int(ROUND), **limits)
 
 
 def uscc(seed: int) -> str:
@@ -62,6 +73,7 @@ def direction(code: str) -> str:
 
 def make_output_application(title: str, district: str = "渝中区", code: str = "1.1", seed: int = 1, **kw):
 	"""A complete Case Application (all sections, long text, child rows); reused when it exists."""
+	ensure_round()
 	unit = kw.pop("unit_name", f"重庆输出测试科技有限公司{seed}")
 	existing = frappe.db.get_value(
 		"Case Application", {"case_title": title, "unit_name": unit, "round": ROUND}
@@ -209,27 +221,15 @@ def make_district_list(district: str, applications: list) -> "frappe.model.docum
 
 
 def district_user(email: str, district: str, role: str = "District Economy Officer") -> str:
-	if not frappe.db.exists("User", email):
-		user = frappe.get_doc(
-			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0}
-		).insert(ignore_permissions=True)
-		user.add_roles(role)
-	if not frappe.db.exists(
-		"User Permission", {"user": email, "allow": "Case District", "for_value": district}
-	):
-		frappe.get_doc(
-			{"doctype": "User Permission", "user": email, "allow": "Case District", "for_value": district}
-		).insert(ignore_permissions=True)
-	return email
+	from case_selection.tests.factories import make_user
+
+	return make_user(email, [role], district)
 
 
 def role_user(email: str, role: str) -> str:
-	if not frappe.db.exists("User", email):
-		user = frappe.get_doc(
-			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0}
-		).insert(ignore_permissions=True)
-		user.add_roles(role)
-	return email
+	from case_selection.tests.factories import make_user
+
+	return make_user(email, [role])
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -31,7 +31,7 @@ class TestCaseCollection(FrappeTestCase):
 		return frappe.get_doc(
 			{
 				"doctype": "Case Collection",
-				"round": "2025",
+				"round": od.ROUND,
 				"title": "重庆市科技创新和产业创新深度融合优秀案例集",
 			}
 		).insert()
@@ -101,7 +101,7 @@ class TestCaseCollection(FrappeTestCase):
 		self.assertEqual(doc.cases[0].start_page, 1)
 
 	def test_rejects_case_of_another_round(self):
-		doc = frappe.get_doc({"doctype": "Case Collection", "round": "2025", "title": "x"})
+		doc = frappe.get_doc({"doctype": "Case Collection", "round": od.ROUND, "title": "x"})
 		doc.append("cases", {"application": self.not_selected.name})
 		frappe.db.set_value("Case Application", self.not_selected.name, "round", None, update_modified=False)
 		try:
@@ -109,5 +109,5 @@ class TestCaseCollection(FrappeTestCase):
 				doc.insert()
 		finally:
 			frappe.db.set_value(
-				"Case Application", self.not_selected.name, "round", "2025", update_modified=False
+				"Case Application", self.not_selected.name, "round", od.ROUND, update_modified=False
 			)
