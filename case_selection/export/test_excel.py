@@ -35,14 +35,14 @@ class TestExcel(FrappeTestCase):
 			"万州区汇总测试案例", district="万州区", code="1.2", seed=21
 		)
 		cls.draft_app = od.make_output_application("未推荐的草稿案例", district="万州区", seed=22)
-		od.set_state(cls.formula_app.name, "Recommended")
-		od.set_state(cls.script_app.name, "Submitted to City")
 		od.set_state(cls.other_app.name, "Selected")
 		od.set_state(cls.draft_app.name, "Draft")
 		frappe.db.set_value(
 			"Case Application", cls.other_app.name, {"review_score": 88.456, "review_count": 3}
 		)
 		cls.district_list = od.make_district_list("渝中区", [cls.script_app, cls.formula_app])
+		od.set_state(cls.formula_app.name, "Recommended")
+		od.set_state(cls.script_app.name, "Submitted to City")
 		od.add_opinions("District Recommendation List", cls.district_list.name, "渝中区")
 		cls.other_district = od.district_user("out-wanzhou@example.com", "万州区")
 		cls.city = od.role_user("out-city@example.com", "City Case Manager")

@@ -190,9 +190,13 @@ def add_opinions(doctype: str, name: str, district: str, opinions: dict[str, str
 
 
 def make_district_list(district: str, applications: list) -> "frappe.model.document.Document":
+	"""A district list of `applications`; they are put in Recommended first, as the list requires (callers
+	move them on afterwards if a test needs another state)."""
 	name = frappe.db.get_value("District Recommendation List", {"round": ROUND, "district": district})
 	if name:
 		return frappe.get_doc("District Recommendation List", name)
+	for a in applications:
+		set_state(a.name, "Recommended")
 	doc = frappe.get_doc(
 		{
 			"doctype": "District Recommendation List",
