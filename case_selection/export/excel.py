@@ -16,7 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from case_selection.export.print_context import cn_date, round_info
+from case_selection.export.print_context import cn_date, plain, round_info
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -297,14 +297,14 @@ def city_summary_xlsx(round_name: str | None = None, rows: list[dict] | None = N
 		append(
 			[
 				cell(i, align=WRAP_CENTER),
-				cell(r.get("district"), align=WRAP_CENTER),
-				cell(r.get("case_title")),
-				cell(r.get("unit_name")),
-				cell(r.get("uscc")),
-				cell(r.get("unit_type"), align=WRAP_CENTER),
-				cell(r.get("direction")),
-				cell(r.get("contact_person"), align=WRAP_CENTER),
-				cell(r.get("contact_mobile"), align=WRAP_CENTER),
+				cell(plain(r.get("district")), align=WRAP_CENTER),
+				cell(plain(r.get("case_title"))),
+				cell(plain(r.get("unit_name"))),
+				cell(plain(r.get("uscc"))),
+				cell(plain(r.get("unit_type")), align=WRAP_CENTER),
+				cell(plain(r.get("direction"))),
+				cell(plain(r.get("contact_person")), align=WRAP_CENTER),
+				cell(plain(r.get("contact_mobile")), align=WRAP_CENTER),
 				cell(labels.get(r.get("workflow_state"), r.get("workflow_state")), align=WRAP_CENTER),
 				cell(round(score, 2) if r.get("review_count") else None, align=WRAP_CENTER),
 				cell(cint(r.get("review_count")), align=WRAP_CENTER),

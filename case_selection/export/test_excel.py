@@ -46,7 +46,8 @@ class TestExcel(FrappeTestCase):
 		od.add_opinions("District Recommendation List", cls.district_list.name, "渝中区")
 		cls.other_district = od.district_user("out-wanzhou@example.com", "万州区")
 		cls.city = od.role_user("out-city@example.com", "City Case Manager")
-		for user in (cls.other_district, cls.city):
+		cls.own_district = od.district_user("out-yuzhong@example.com", "渝中区")
+		for user in (cls.other_district, cls.city, cls.own_district):
 			update_password(user, PASSWORD)
 		frappe.db.commit()  # the HTTP test reads these through the test server
 
@@ -132,8 +133,8 @@ class TestExcel(FrappeTestCase):
 
 	def test_endpoints_over_http(self):
 		url = os.environ.get("CASE_TEST_URL") or frappe.utils.get_url()
-		city, other = requests.Session(), requests.Session()
-		for session, user in ((city, self.city), (other, self.other_district)):
+		city, own, other = requests.Session(), requests.Session(), requests.Session()
+		for session, user in ((city, self.city), (own, self.own_district), (other, self.other_district)):
 			session.post(
 				f"{url}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30
 			).raise_for_status()
@@ -143,11 +144,12 @@ class TestExcel(FrappeTestCase):
 		r = city.get(summary, params={"round": od.ROUND}, timeout=60)
 		self.assertEqual(r.status_code, 200, r.text[:300])
 		self.assertIn(self.other_app.name, [c.value for c in read(r.content)["M"]])
-		r = city.get(annex2, params={"name": self.district_list.name}, timeout=60)
+		r = own.get(annex2, params={"name": self.district_list.name}, timeout=60)
 		self.assertEqual(r.status_code, 200, r.text[:300])
 		self.assertEqual(read(r.content)["B5"].value, SCRIPT_TITLE)
 
 		self.assertEqual(other.get(summary, timeout=60).status_code, 403)
+		self.assertEqual(own.get(summary, timeout=60).status_code, 403)
 		self.assertEqual(
 			other.get(annex2, params={"name": self.district_list.name}, timeout=60).status_code, 403
 		)

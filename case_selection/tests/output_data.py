@@ -236,17 +236,26 @@ def role_user(email: str, role: str) -> str:
 	return make_user(email, [role])
 
 
+# CJK Radicals Supplement code points that poppler reports for some Noto CJK glyphs (NFKC keeps them).
+RADICALS = str.maketrans("⻔⻅⻓⻆⻢⻋⻚⻛⻜⻝⻥⻦⻩⻬⻮⻰⻳⻄", "门见长角马车页风飞食鱼鸟黄齐齿龙龟西")
+
+
 def pdf_text(pdf: bytes) -> str:
 	"""Text of a PDF via poppler's pdftotext, NFKC-normalised (Noto CJK maps some ideographs to Kangxi
 	radicals in its ToUnicode table, e.g. 小 → ⼩)."""
 	import subprocess
 
 	out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True)
-	return unicodedata.normalize("NFKC", out.stdout.decode())
+	return unicodedata.normalize("NFKC", out.stdout.decode()).translate(RADICALS)
 
 
 def pdf_pages(pdf: bytes) -> list[str]:
 	return pdf_text(pdf).split("\f")
+
+
+def flat(text: str) -> str:
+	"""Text without line breaks: table cells and titles wrap wherever the column width ends."""
+	return text.replace("\n", "")
 
 
 def norm(text: str) -> str:

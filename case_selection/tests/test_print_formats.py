@@ -37,12 +37,12 @@ class TestPrintFormats(FrappeTestCase):
 
 	def test_annex1_pdf_has_cover_sections_declarations_opinions_and_page_numbers(self):
 		pages = od.pdf_pages(render_pdf(self.app, "附件1 申报书"))
-		text = "\f".join(pages)
+		text = od.flat("\f".join(pages))
 		for expected in (
 			"附件1",
 			"重庆市科技创新和产业创新深度融合",
 			"优秀案例申报书",
-			"填 写 说 明",
+			"填写说明",
 			"一、申报单位基本情况",
 			"二、案例基本信息",
 			"三、案例内容",
@@ -80,7 +80,7 @@ class TestPrintFormats(FrappeTestCase):
 		self.assertEqual(html.count('class="seal"'), 3)
 
 	def test_annex2_pdf_has_table_seals_contact_and_page_number(self):
-		text = od.pdf_text(render_pdf(self.district_list, "附件2 区县推荐案例名单"))
+		text = od.flat(od.pdf_text(render_pdf(self.district_list, "附件2 区县推荐案例名单")))
 		for expected in (
 			"附件2",
 			"区县推荐案例名单",
