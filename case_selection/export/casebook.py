@@ -20,7 +20,7 @@ from frappe.utils import cint, now_datetime
 from frappe.utils.pdf import get_pdf
 from pypdf import PdfReader, PdfWriter
 
-from case_selection.export.pdf import stamp_page_numbers
+from case_selection.export.pdf import stamp_writer, to_bytes
 from case_selection.export.print_context import (
 	CONTENT_SECTIONS,
 	cn_date,
@@ -188,9 +188,8 @@ def generate(doc, progress: bool = False) -> bytes:
 	writer = PdfWriter()
 	for part in (front, body):
 		writer.append(io.BytesIO(part))
-	merged = io.BytesIO()
-	writer.write(merged)
-	pdf = stamp_page_numbers(merged.getvalue(), skip=front_pages)
+	stamp_writer(writer, skip=front_pages)
+	pdf = to_bytes(writer)
 
 	publish(progress, 95, doc, _("保存文件"))
 	save_pdf(doc, pdf, starts, front_pages)

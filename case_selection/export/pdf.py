@@ -43,9 +43,21 @@ def number_ops(n: int, box, bottom_mm: float) -> str:
 	return f"Q\nq BT {FONT_KEY} {FONT_SIZE} Tf 0 g {shows} ET Q\n"
 
 
-def stamp_page_numbers(pdf: bytes, skip: int = 0, first_number: int = 1, bottom_mm: float = 18) -> bytes:
+def stamp_page_numbers(pdf: bytes, skip: int = 0, first_number: int = 1) -> bytes:
 	"""Return `pdf` with "— N —" centred at the foot of every page after the first `skip` pages."""
 	writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+	stamp_writer(writer, skip, first_number)
+	return to_bytes(writer)
+
+
+def to_bytes(writer: PdfWriter) -> bytes:
+	out = io.BytesIO()
+	writer.write(out)
+	return out.getvalue()
+
+
+def stamp_writer(writer: PdfWriter, skip: int = 0, first_number: int = 1, bottom_mm: float = 18):
+	"""Stamp the pages of a PdfWriter in place (no extra parse/serialise round trip)."""
 	font_ref = writer._add_object(
 		DictionaryObject(
 			{
@@ -78,21 +90,11 @@ def stamp_page_numbers(pdf: bytes, skip: int = 0, first_number: int = 1, bottom_
 		)
 		page[NameObject("/Contents")] = ArrayObject([save_ref, *existing, number_ref])
 
-	out = io.BytesIO()
-	writer.write(out)
-	return out.getvalue()
-
 
 def stream(data: bytes) -> DecodedStreamObject:
 	s = DecodedStreamObject()
 	s.set_data(data)
 	return s
-
-
-def number_pages(pdf: bytes, print_format: str | None) -> bytes:
-	if print_format not in NUMBERED_FORMATS:
-		return pdf
-	return stamp_page_numbers(pdf, skip=NUMBERED_FORMATS[print_format])
 
 
 # The print view links Frappe's print.bundle.css (bootstrap for the standard formats). Our templates carry
@@ -106,8 +108,11 @@ def render_pdf(doc, print_format: str) -> bytes:
 	"""The PDF of one document in one of our formats, through Frappe's print path (printview → get_pdf:
 	pdfkit + wkhtmltopdf), with page numbers. Callers check permission first, as download_pdf does."""
 	html = frappe.get_print(doc.doctype, doc.name, print_format, doc=doc, no_letterhead=1)
-	pdf = get_pdf(STYLESHEET_LINK.sub("", html))
-	return number_pages(pdf, print_format)
+	# get_pdf appends its pages to our writer, so numbering costs no second parse/serialise of the PDF.
+	writer = get_pdf(STYLESHEET_LINK.sub("", html), output=PdfWriter())
+	if print_format in NUMBERED_FORMATS:
+		stamp_writer(writer, skip=NUMBERED_FORMATS[print_format])
+	return to_bytes(writer)
 
 
 # Same exposure as the Frappe method it overrides (hooks: override_whitelisted_methods), which is guest

@@ -26,6 +26,15 @@ PARAGRAPH = (
 STATES = ("Recommended", "Submitted to City", "Received", "Under Review", "Shortlisted", "Selected")
 
 
+def median_of(runs: int, fn, *args, **kw):
+	"""Median seconds of `runs` calls, and the last result."""
+	times, result = [], None
+	for _ in range(runs):
+		seconds, result = timed(fn, *args, **kw)
+		times.append(seconds)
+	return statistics.median(times), result
+
+
 def timed(fn, *args, **kw):
 	start = time.perf_counter()
 	result = fn(*args, **kw)
@@ -142,9 +151,9 @@ def bench_summary(round_name: str) -> dict:
 
 	from case_selection.export import excel
 
-	total, content = timed(excel.city_summary_xlsx, round_name)
-	query, rows = timed(excel.summary_rows, round_name)
-	styled_write, _c = timed(excel.city_summary_xlsx, round_name, rows)
+	total, content = median_of(3, excel.city_summary_xlsx, round_name)
+	query, rows = median_of(3, excel.summary_rows, round_name)
+	styled_write, _c = median_of(3, excel.city_summary_xlsx, round_name, rows)
 	keys = [
 		"district",
 		"case_title",
@@ -169,7 +178,7 @@ def bench_summary(round_name: str) -> dict:
 		wb.save(out)
 		return out.getvalue()
 
-	bare_write, _b = timed(bare)
+	bare_write, _b = median_of(3, bare)
 
 	def builtin():
 		frappe.local.form_dict = frappe._dict(
@@ -187,7 +196,7 @@ def bench_summary(round_name: str) -> dict:
 		reportview.export_query()
 		return frappe.response.filecontent
 
-	builtin_total, _x = timed(builtin)
+	builtin_total, _x = median_of(3, builtin)
 	return {
 		"rows": len(rows),
 		"ours_total_s": total,
@@ -239,7 +248,7 @@ def main():
 		)
 		s = bench_summary(round_name)
 		print(
-			f"city summary xlsx, {s['rows']} rows: ours {s['ours_total_s']:.3f} s in all "
+			f"city summary xlsx, {s['rows']} rows (medians of 3): ours {s['ours_total_s']:.3f} s in all "
 			f"(query {s['ours_query_s']:.3f} s + styled write {s['ours_styled_write_s']:.3f} s); "
 			f"bare openpyxl write-only {s['bare_openpyxl_write_s']:.3f} s; "
 			f"Frappe Report View export {s['builtin_export_s']:.3f} s"
