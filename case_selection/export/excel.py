@@ -139,7 +139,8 @@ def text_cell(ws: Worksheet, value, style=None) -> WriteOnlyCell:
 	c.value = text
 	c.data_type = "s"
 	if text.startswith(FORMULA_TRIGGERS):
-		c._style = StyleArray(list(c._style))  # the one cell that differs from its column's shared style
+		# The one cell that differs from its column's shared style gets its own copy.
+		c._style = StyleArray(list(c._style)) if c._style is not None else StyleArray()
 		c.quotePrefix = True
 	return c
 
