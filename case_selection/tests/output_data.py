@@ -9,8 +9,9 @@ import zlib
 
 import frappe
 
-# An open round of the outputs' own (the 2025 round's deadline has passed; issue 3's tests use 2098).
-ROUND = "2097"
+# An open round of the outputs' own (the 2025 round's deadline has passed; issue 3's tests use 2097 and 2098,
+# the outputs benchmark 2096).
+ROUND = "2095"
 HOSTILE_TITLE = '<script>alert(1)</script>=HYPERLINK("x")'
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
