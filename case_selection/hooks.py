@@ -34,28 +34,22 @@ has_permission = {
 	"Case Review": "case_selection.permissions.review_has_permission",
 }
 
-# Official outputs (issue 4): print-context helpers for the 附件1/附件2 templates, page numbers on their
-# PDF download (wraps Frappe's download_pdf, which keeps its own permission check), export buttons.
-# Merged into any value defined above so that this block stays independent of the rest of the file.
+# Official outputs: print context for the 附件1/附件2 templates, page numbers on their PDF download (wraps
+# Frappe's download_pdf, which keeps its own permission check), export buttons on forms and lists.
 jinja = {
-	**globals().get("jinja", {}),
 	"methods": [
-		*globals().get("jinja", {}).get("methods", []),
 		"case_selection.export.print_context.case_application_print_context",
 		"case_selection.export.print_context.recommendation_list_print_context",
 	],
 }
 override_whitelisted_methods = {
-	**globals().get("override_whitelisted_methods", {}),
 	"frappe.utils.print_format.download_pdf": "case_selection.export.pdf.download_pdf",
 }
 doctype_js = {
-	**globals().get("doctype_js", {}),
 	"Case Application": "public/js/case_application_outputs.js",
 	"District Recommendation List": "public/js/district_recommendation_list_outputs.js",
 }
 doctype_list_js = {
-	**globals().get("doctype_list_js", {}),
 	"Case Application": "public/js/case_application_list_outputs.js",
 	"District Recommendation List": "public/js/district_recommendation_list_list_outputs.js",
 }

@@ -9,12 +9,12 @@ import zlib
 
 import frappe
 
+from case_selection.tests.factories import valid_uscc
+
 # An open round of the outputs' own (the 2025 round's deadline has passed; issue 3's tests use 2097 and 2098,
 # the outputs benchmark 2096).
 ROUND = "2095"
 HOSTILE_TITLE = '<script>alert(1)</script>=HYPERLINK("x")'
-USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 LONG_PARAGRAPH = (
 	"围绕产业关键技术需求，联合高校和科研机构组建攻关团队，设立攻关课题，开展产学研联合攻关，"
@@ -33,37 +33,10 @@ def ensure_round():
 		make_round(int(ROUND), **limits)
 
 
-def uscc(seed: int) -> str:
-	"""A valid 统一社会信用代码 (GB 32100-2015 check character) derived from `seed`."""
-	body = f"91500000{seed:09d}"[:17]
-	total = sum(USCC_CHARS.index(c) * w for c, w in zip(body, USCC_WEIGHTS, strict=True))
-	return body + USCC_CHARS[(31 - total % 31) % 31]
-
-
-def ensure_workflow_state_field():
-	"""The Workflow (issue 3) adds `workflow_state`; outputs only read it. Until that Workflow exists on
-	a site, add the same custom field Frappe's Workflow would add, so the state can be set in tests."""
-	if frappe.get_meta("Case Application").has_field("workflow_state"):
-		return
-	from frappe.custom.doctype.custom_field.custom_field import create_custom_field
-
-	create_custom_field(
-		"Case Application",
-		{
-			"fieldname": "workflow_state",
-			"label": "Workflow State",
-			"fieldtype": "Link",
-			"options": "Workflow State",
-			"hidden": 1,
-			"allow_on_submit": 1,
-			"no_copy": 1,
-		},
-	)
-	frappe.clear_cache(doctype="Case Application")
+uscc = valid_uscc
 
 
 def set_state(name: str, state: str):
-	ensure_workflow_state_field()
 	# Outputs are tested for a given state; driving the whole flow is issue 3's tests' job.
 	frappe.db.set_value("Case Application", name, "workflow_state", state, update_modified=False)
 

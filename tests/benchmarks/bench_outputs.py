@@ -43,9 +43,8 @@ def timed(fn, *args, **kw):
 
 def seed():
 	from case_selection.tests.factories import make_round
-	from case_selection.tests.output_data import ensure_workflow_state_field, uscc
+	from case_selection.tests.output_data import uscc
 
-	ensure_workflow_state_field()
 	round_name = str(BENCH_ROUND)
 	if not frappe.db.exists("Selection Round", round_name):
 		make_round(BENCH_ROUND)
