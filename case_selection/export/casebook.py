@@ -69,7 +69,11 @@ def sort_cases(rows: list[dict]) -> list[dict]:
 	}
 	return sorted(
 		rows,
-		key=lambda r: (codes.get(r["direction"], (999,)), districts.get(r["district"], 10**6), r["name"]),
+		key=lambda r: (
+			codes.get(r.get("direction"), (999,)),
+			districts.get(r.get("district"), 10**6),
+			r.get("application") or r.get("name"),
+		),
 	)
 
 

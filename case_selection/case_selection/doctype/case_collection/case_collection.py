@@ -30,12 +30,13 @@ class CaseCollection(Document):
 			)
 
 	def remove_duplicate_cases(self):
+		"""One chapter per case, ordered by direction then district (SPEC §5) whatever order rows came in."""
 		seen, rows = set(), []
 		for row in self.cases:
 			if row.application not in seen:
 				seen.add(row.application)
 				rows.append(row)
-		self.cases = rows
+		self.cases = casebook.sort_cases(rows)
 		for i, row in enumerate(self.cases, start=1):
 			row.idx = i
 

@@ -51,6 +51,17 @@ class TestCaseCollection(FrappeTestCase):
 		)
 		self.assertNotIn(self.not_selected.name, [r.application for r in doc.cases])
 
+	def test_rows_added_in_any_order_are_saved_in_casebook_order(self):
+		doc = self.make_collection()
+		for title in ("案例集-人才流动-万州", "案例集-关键技术-渝中", "案例集-关键技术-万州"):
+			doc.append("cases", {"application": self.apps[title].name})
+		doc.save()
+		self.assertEqual(
+			[r.case_title for r in doc.cases],
+			["案例集-关键技术-万州", "案例集-关键技术-渝中", "案例集-人才流动-万州"],
+		)
+		self.assertEqual([r.idx for r in doc.cases], [1, 2, 3])
+
 	def test_generate_pdf_with_cover_toc_chapters_and_page_numbers(self):
 		doc = self.make_collection()
 		doc.append("cases", {"application": self.apps["案例集-关键技术-渝中"].name})
