@@ -37,3 +37,16 @@ as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow
 as_root cp /tmp/case-bench-results.md "$RESULTS"
 as_root chown "$(stat -c %U "$REPO_DIR")": "$RESULTS"
 log "figures written to $RESULTS"
+
+# Outputs (issue 4): 附件1 PDF vs Frappe's "Standard" format, city summary xlsx vs the built-in export and a
+# bare openpyxl write, casebook of 100 cases. The Standard format links print.bundle.css by the site's URL,
+# so the site is served here by Frappe's own server, which also serves /assets.
+if [ "${SKIP_OUTPUTS:-0}" != 1 ]; then
+	stop_site "$BENCH_SITE"
+	serve_site "$BENCH_SITE" "$BENCH_PORT"
+	log "measuring the outputs"
+	as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_outputs.py --site $BENCH_SITE" |
+		tee /tmp/case-bench-outputs.txt
+	{ echo; echo "## Outputs (\`bench_outputs.py --site $BENCH_SITE\`, commit $COMMIT)"; echo; echo '```';
+		cat /tmp/case-bench-outputs.txt; echo '```'; } | as_root tee -a "$RESULTS" >/dev/null
+fi
