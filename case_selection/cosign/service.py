@@ -1,9 +1,9 @@
 """Recording a department's co-signing opinion (会签意见) on a Case Application or a district list.
 
-The departments of one district sign independently and often at the same moment. Each signature first takes
-a row lock on the signed document, so concurrent signatures queue for a few milliseconds instead of
-overwriting each other (no lost update, no "document has been modified" error shown to anyone); the last
-one in sees every opinion and lets the rule decide.
+The departments of one district sign independently and often at the same moment. Each signature reads the
+signed document with a locking read (SELECT … FOR UPDATE), so concurrent signatures queue for a few
+milliseconds instead of overwriting each other (no lost update, no "document has been modified" error shown
+to anyone); the last one in sees every opinion and lets the rule decide.
 """
 
 import frappe
@@ -16,11 +16,6 @@ from case_selection.exceptions import CosignError
 from case_selection.history import log_action
 
 OPINIONS = (rules.AGREE, rules.DISAGREE, rules.RETURN)
-
-
-def lock(doctype: str, name: str):
-	table = DocType(doctype)
-	frappe.qb.from_(table).select(table.name).where(table.name == name).for_update().run()
 
 
 def department_for_user(round_doc, department: str | None = None):
@@ -41,13 +36,17 @@ def department_for_user(round_doc, department: str | None = None):
 	return mine[0]
 
 
-def opinions_of(doctype: str, name: str) -> dict[str, str]:
-	rows = frappe.get_all(
-		"Case Cosign Opinion",
-		filters={"reference_doctype": doctype, "reference_name": name},
-		fields=["department", "opinion"],
+def opinions_of(doctype: str, name: str) -> dict:
+	"""Department → its opinion row (name, opinion); locked, so a concurrent signer waits for us."""
+	t = DocType("Case Cosign Opinion")
+	rows = (
+		frappe.qb.from_(t)
+		.select(t.name, t.department, t.opinion)
+		.where((t.reference_doctype == doctype) & (t.reference_name == name))
+		.for_update()
+		.run(as_dict=True)
 	)
-	return {r.department: r.opinion for r in rows}
+	return {r.department: r for r in rows}
 
 
 def clear_opinions(doctype: str, name: str):
@@ -70,22 +69,20 @@ def record_opinion(
 	if opinion != rules.AGREE and not (remarks or "").strip():
 		frappe.throw(_("「意见说明」不能为空：选择「{0}」时须写明理由。").format(opinion), CosignError)
 
-	# Nothing is written before this point; ending the transaction here starts a fresh snapshot, so that the
-	# reads after the lock see every signature committed while we waited (REPEATABLE READ would otherwise
-	# show a snapshot older than the lock, and the save below would fail with a stale timestamp).
+	# End the request's transaction before taking the lock (nothing has been written yet, so this commits
+	# nothing): MariaDB's REPEATABLE READ snapshot then starts after we hold the lock, and every plain read
+	# below, Frappe's own included (the save's doc-before-save, the workflow check), sees the signatures
+	# committed while we waited.
 	frappe.db.commit()
-	lock(doctype, name)
-	doc = frappe.get_doc(doctype, name)
+	doc = frappe.get_doc(doctype, name, for_update=True)
 	doc.check_permission("read")
 	round_doc = frappe.get_cached_doc("Selection Round", doc.round)
 	dept = department_for_user(round_doc, department)
 	doc.assert_cosign_open()
 
 	user = frappe.session.user
-	existing = frappe.db.get_value(
-		"Case Cosign Opinion",
-		{"reference_doctype": doctype, "reference_name": name, "department": dept.department},
-	)
+	signed = opinions_of(doctype, name)
+	existing = signed[dept.department].name if dept.department in signed else None
 	values = {
 		"opinion": opinion,
 		"remarks": remarks or "",
@@ -113,6 +110,7 @@ def record_opinion(
 		).insert(ignore_permissions=True)
 	log_action(doc, _("会签：{0} {1}").format(dept.department, opinion), remark=remarks)
 
-	outcome = rules.outcome([d.department for d in round_doc.cosign_departments], opinions_of(doctype, name))
+	opinions = {d: row.opinion for d, row in signed.items()} | {dept.department: opinion}
+	outcome = rules.outcome([d.department for d in round_doc.cosign_departments], opinions)
 	doc.apply_cosign_outcome(outcome)
 	return outcome

@@ -234,3 +234,16 @@ class TestHTTP(FrappeTestCase):
 		self.assertEqual(sorted(o.department for o in opinions), ["教育", "科技", "经信"])
 		self.assertEqual(frappe.db.get_value("Case Application", name, "workflow_state"), "Recommended")
 		self.assertEqual(frappe.db.get_value("Case Application", name, "cosign_status"), "Agreed")
+		# each move was made from the state the previous signer left, not from a stale snapshot
+		moves = [
+			(h.from_state, h.to_state)
+			for h in frappe.get_all(
+				"Case Action Log",
+				filters={"reference_name": name, "to_state": ("is", "set")},
+				fields=["from_state", "to_state"],
+				order_by="action_time asc, creation asc",
+			)
+		]
+		self.assertEqual(
+			moves[-2:], [("Submitted", "District Co-signing"), ("District Co-signing", "Recommended")]
+		)
