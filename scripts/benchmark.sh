@@ -14,7 +14,6 @@ ensure_packages
 ensure_mariadb
 ensure_bench
 start_redis
-grep -q "$BENCH_SITE" /etc/hosts || echo "127.0.0.1 $BENCH_SITE # case_selection benchmark" | as_root tee -a /etc/hosts >/dev/null
 install_checkout
 if [ "${SKIP_MIGRATE:-0}" = 1 ] && [ -f "$BENCH_DIR/sites/$BENCH_SITE/site_config.json" ]; then
 	log "reusing $BENCH_SITE as it is (SKIP_MIGRATE=1)"

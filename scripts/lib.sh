@@ -64,9 +64,6 @@ ensure_packages() {
 	# bench 5.2x creates the bench's virtualenv with uv, which comes with it.
 	command -v uv >/dev/null || as_root ln -sf /opt/bench-cli/bin/uv /usr/local/bin/uv
 	getent passwd "$BENCH_USER" >/dev/null || { log "creating user $BENCH_USER"; as_root useradd -m -s /bin/bash "$BENCH_USER"; }
-	# The site's host names must resolve for wkhtmltopdf to load the print CSS.
-	grep -q 'case_selection hosts' /etc/hosts ||
-		echo "127.0.0.1 case.localhost case-test.localhost # case_selection hosts" | as_root tee -a /etc/hosts >/dev/null
 }
 
 ensure_mariadb() {
@@ -137,6 +134,9 @@ install_checkout() {
 # ensure_site NAME PORT: a site with this app installed, migrated to this checkout.
 ensure_site() {
 	local site=$1 port=$2
+	# The site's host name must resolve: wkhtmltopdf loads the print CSS from the site's URL.
+	getent hosts "$site" >/dev/null ||
+		echo "127.0.0.1 $site # case_selection" | as_root tee -a /etc/hosts >/dev/null
 	if [ ! -f "$BENCH_DIR/sites/$site/site_config.json" ]; then
 		log "creating site $site"
 		quiet bench_cmd new-site "$site" --db-root-username root --db-root-password "'$DB_ROOT_PASSWORD'" \
