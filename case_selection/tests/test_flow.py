@@ -293,6 +293,41 @@ class TestFlow(FrappeTestCase):
 		frappe.set_user(self.yz["jy"])
 		self.assertIn(app.name, frappe.get_list("Case Application", pluck="name"))
 
+	def test_results_cannot_be_typed_in(self):
+		"""What co-signing, submission and review decide is never taken from a user's save."""
+		app = make_application(as_user=self.applicant, seed=16)
+		frappe.set_user(self.applicant)
+		doc = frappe.get_doc("Case Application", app.name)
+		doc.cosign_status = "Agreed"
+		with self.assertRaises(frappe.ValidationError) as cm:
+			doc.save()
+		self.assertIn("会签结果", str(cm.exception))
+		doc = frappe.get_doc("Case Application", app.name)
+		doc.formal_check = "通过"
+		with self.assertRaises(frappe.ValidationError) as cm:
+			doc.save()
+		self.assertIn("形式审查", str(cm.exception))
+		frappe.set_user("Administrator")
+		self.assertEqual(frappe.db.get_value("Case Application", app.name, "cosign_status"), "Pending")
+
+		app = self.submitted_case(17)
+		self.sign_all(app.name)
+		frappe.set_user(self.yz["jx"])
+		lst = frappe.get_doc(
+			{
+				"doctype": "District Recommendation List",
+				"round": "2098",
+				"district": "渝中区",
+				"items": [{"application": app.name}],
+			}
+		).insert()
+		lst.status, lst.cosign_status = "Co-signing", "Agreed"  # skipping the co-signing
+		with self.assertRaises(frappe.ValidationError):
+			lst.save()
+		with self.assertRaises(CosignError):
+			frappe.get_doc("District Recommendation List", lst.name).submit_to_city()
+		frappe.set_user("Administrator")
+
 	def test_quota_and_late_list_submission(self):
 		from frappe.utils import add_days, nowdate
 

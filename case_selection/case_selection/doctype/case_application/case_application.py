@@ -34,6 +34,11 @@ DECLARATIONS = (
 	"decl_no_secret",
 	"decl_ip_clear",
 )
+# Filled in by the co-signing and review code only (through db_set), never by a user's save.
+SYSTEM_FIELDS = ("cosign_status", "recommendation_list", "review_score", "review_count")
+# The city's own entries on a case.
+CITY_FIELDS = ("formal_check", "formal_check_remark", "city_remark")
+CITY_EDITORS = ("City Case Manager", "System Manager")
 # What the district and the city add after the applicant is done; everything else is the applicant's text.
 PROCESS_FIELDS = {
 	"workflow_state",
@@ -66,6 +71,7 @@ class CaseApplication(Document):
 		self.validate_word_limits()
 		self.validate_duplicate()
 		self.validate_locked()
+		self.validate_process_fields()
 		if self.leaving_editable_state():
 			self.validate_declarations()
 			self.validate_deadline()
@@ -184,6 +190,22 @@ class CaseApplication(Document):
 					),
 					ApplicationValidationError,
 				)
+
+	def validate_process_fields(self):
+		"""The co-signing result, the list link and review scores cannot be typed in, through any door."""
+		before = self.get_doc_before_save()
+
+		def changed(field):
+			old = before.get(field) if before else self.meta.get_field(field).default
+			return (self.get(field) or None) != (old or None)
+
+		for field in SYSTEM_FIELDS:
+			if changed(field):
+				self.refuse(field, _("由系统根据会签、报送和评审结果填写，不能直接修改。"))
+		if not set(CITY_EDITORS) & set(frappe.get_roles()):
+			for field in CITY_FIELDS:
+				if changed(field):
+					self.refuse(field, _("只能由市经济信息委填写。"))
 
 	def leaving_editable_state(self) -> bool:
 		before = self.get_doc_before_save()

@@ -24,6 +24,14 @@ DRAFT, COSIGNING, SUBMITTED, RECEIVED, RETURNED = (
 	"Received",
 	"City Returned",
 )
+SYSTEM_FIELDS = (
+	"status",
+	"cosign_status",
+	"submitted_at",
+	"submitted_by",
+	"received_at",
+	"city_remark",
+)
 ITEM_FIELDS = ("case_title", "unit_name", "unit_type", "direction", "contact_person", "contact_mobile")
 
 
@@ -38,6 +46,7 @@ class DistrictRecommendationList(Document):
 			)
 
 	def validate(self):
+		self.validate_system_fields()
 		self.validate_editable()
 		self.validate_items()
 		self.validate_quota()
@@ -46,6 +55,20 @@ class DistrictRecommendationList(Document):
 	@property
 	def round_doc(self):
 		return frappe.get_cached_doc("Selection Round", self.round)
+
+	def validate_system_fields(self):
+		"""Status, co-signing result and the submission/receipt facts change only through the methods below
+		(which set flags.system_update), never through a user's save."""
+		if self.flags.system_update:
+			return
+		before = self.get_doc_before_save()
+		for field in SYSTEM_FIELDS:
+			old = before.get(field) if before else self.meta.get_field(field).default
+			if (self.get(field) or None) != (old or None):
+				frappe.throw(
+					_("「{0}」由系统填写，不能直接修改。").format(_(self.meta.get_label(field))),
+					RecommendationListError,
+				)
 
 	def validate_editable(self):
 		before = self.get_doc_before_save()
@@ -153,6 +176,7 @@ class DistrictRecommendationList(Document):
 		self.status = SUBMITTED
 		self.submitted_at = now_datetime()
 		self.submitted_by = frappe.session.user
+		self.flags.system_update = True
 		self.save()
 		for row in self.items:
 			app = frappe.get_doc("Case Application", row.application)
@@ -180,6 +204,7 @@ class DistrictRecommendationList(Document):
 		self.status = status
 		if status == RECEIVED:
 			self.received_at = now_datetime()
+		self.flags.system_update = True
 		self.save()
 		for row in self.items:
 			app = frappe.get_doc("Case Application", row.application)
