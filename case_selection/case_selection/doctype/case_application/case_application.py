@@ -276,6 +276,10 @@ class CaseApplication(Document):
 def on_doctype_update():
 	# The duplicate check of every save looks up (round, unit, title); without this index it scans the table.
 	frappe.db.add_index("Case Application", ["round", "unit_name", "case_title"], "round_unit_title")
+	# A district's list, newest first, reads its first page straight from this index. With an index on
+	# district alone MariaDB preferred walking the creation index backwards, which for a district whose
+	# cases are old meant thousands of row lookups (a 440 ms list page in the benchmark).
+	frappe.db.add_index("Case Application", ["district", "creation"], "district_creation")
 
 
 def transition_action(old: str | None, new: str) -> str | None:
