@@ -3,6 +3,11 @@
 After that the Workflow record belongs to the admins: states, transitions, roles and conditions are edited in
 Desk and a migrate never overwrites them. Only the co-signing rule, which Frappe's Workflow cannot express
 (every department must agree), lives in code: case_selection/cosign/rules.py.
+
+The three co-signing outcomes ("Co-sign Agreed/Disagreed/Returned") are allowed to the role All: their
+condition (`doc.cosign_status == …`) is true only inside the co-signing transaction that sets it and moves
+the case at once, so no user can take them by hand, and one row per outcome instead of one per department
+keeps the save that follows each signature short (Frappe examines every possible next transition).
 """
 
 import json
