@@ -29,8 +29,8 @@ permission_query_conditions = {
 has_permission = {
 	"Case Application": "case_selection.permissions.application_has_permission",
 	"District Recommendation List": "case_selection.permissions.list_has_permission",
-	"Case Cosign Opinion": "case_selection.permissions._reference_has_permission",
-	"Case Action Log": "case_selection.permissions._reference_has_permission",
+	"Case Cosign Opinion": "case_selection.permissions.reference_has_permission",
+	"Case Action Log": "case_selection.permissions.reference_has_permission",
 	"Case Review": "case_selection.permissions.review_has_permission",
 }
 

@@ -34,24 +34,34 @@ def _in(column: str, values) -> str:
 	return f"{column} in ({', '.join(frappe.db.escape(v) for v in values)})"
 
 
+def _district_and_city(table: str, user: str, roles: set[str], city_column: str, city_values) -> list[str]:
+	"""The conditions every case DocType shares: a district's own rows, and what has reached the city."""
+	conds = []
+	if roles & set(DISTRICT_ROLES):
+		conds.append(_in(f"{table}.district", user_districts(user)))
+	if roles & set(CITY_ROLES):
+		conds.append(_in(f"{table}.{city_column}", city_values))
+	return conds
+
+
+def _any_of(conds: list[str]) -> str:
+	return "(" + " or ".join(conds) + ")" if conds else "1=0"
+
+
 def application_condition(user: str | None = None) -> str:
 	user = user or frappe.session.user
 	roles = set(frappe.get_roles(user))
 	if _is_admin(user, roles):
 		return ""
 	t = "`tabCase Application`"
-	conds = []
-	if roles & set(DISTRICT_ROLES):
-		conds.append(_in(f"{t}.district", user_districts(user)))
-	if roles & set(CITY_ROLES):
-		conds.append(_in(f"{t}.workflow_state", CITY_STATES))
+	conds = _district_and_city(t, user, roles, "workflow_state", CITY_STATES)
 	if "Case Expert" in roles:
 		conds.append(
 			f"{t}.name in (select application from `tabCase Review` where expert = {frappe.db.escape(user)})"
 		)
 	if "Case Applicant" in roles:
 		conds.append(f"{t}.owner = {frappe.db.escape(user)}")
-	return "(" + " or ".join(conds) + ")" if conds else "1=0"
+	return _any_of(conds)
 
 
 def application_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
@@ -81,12 +91,7 @@ def list_condition(user: str | None = None) -> str:
 	if _is_admin(user, roles):
 		return ""
 	t = "`tabDistrict Recommendation List`"
-	conds = []
-	if roles & set(DISTRICT_ROLES):
-		conds.append(_in(f"{t}.district", user_districts(user)))
-	if roles & set(CITY_ROLES):
-		conds.append(_in(f"{t}.status", LIST_CITY_STATUSES))
-	return "(" + " or ".join(conds) + ")" if conds else "1=0"
+	return _any_of(_district_and_city(t, user, roles, "status", LIST_CITY_STATUSES))
 
 
 def list_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
@@ -112,7 +117,7 @@ def _reference_condition(table: str, user: str | None) -> str:
 	)
 
 
-def _reference_has_permission(doc, ptype=None, user=None) -> bool:
+def reference_has_permission(doc, ptype=None, user=None) -> bool:
 	if not doc.get("reference_name"):
 		return True
 	ref = frappe.get_doc(doc.reference_doctype, doc.reference_name)

@@ -48,8 +48,6 @@ class CasebookError(frappe.ValidationError):
 
 def selected_applications(round_name: str) -> list[dict]:
 	"""Selected cases of the round (read with the user's permissions), by direction code then district."""
-	if not frappe.get_meta("Case Application").has_field("workflow_state"):
-		return []
 	rows = frappe.get_list(
 		"Case Application",
 		filters={"round": round_name, "workflow_state": SELECTED_STATE},

@@ -18,6 +18,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.worksheet import Worksheet
 
 from case_selection.export.print_context import cn_date, plain, round_info
+from case_selection.workflows import load_definition
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -35,22 +36,8 @@ RECOMMENDED_STATES = (
 	"Not Selected",
 )
 
-STATE_LABELS = {
-	"Draft": "草稿",
-	"Submitted": "已提交区县",
-	"District Co-signing": "区县会签中",
-	"Recommended": "区县已推荐",
-	"Not Recommended": "区县不予推荐",
-	"Returned": "退回修改",
-	"Submitted to City": "已报送市级",
-	"Received": "市级已受理",
-	"City Returned": "市级退回",
-	"Under Review": "市级评审中",
-	"Shortlisted": "拟入选",
-	"In Public Notice": "公示中",
-	"Selected": "入选",
-	"Not Selected": "未入选",
-}
+# The Chinese state names of the workflow definition (the same labels Desk shows through zh.csv).
+STATE_LABELS = load_definition()["_labels"]
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -289,9 +276,7 @@ SUMMARY_COLUMNS = [
 def summary_rows(round_name: str | None = None) -> list[dict]:
 	"""Recommended applications visible to the session user, in district order, by one frappe.get_list
 	query (so user permissions and permission query conditions apply)."""
-	meta = frappe.get_meta("Case Application")
-	has_state = meta.has_field("workflow_state")
-	filters = {"workflow_state": ["in", RECOMMENDED_STATES]} if has_state else {"cosign_status": "Agreed"}
+	filters = {"workflow_state": ["in", RECOMMENDED_STATES]}
 	if round_name:
 		filters["round"] = round_name
 	fields = [
@@ -306,7 +291,7 @@ def summary_rows(round_name: str | None = None) -> list[dict]:
 		"contact_mobile",
 		"review_score",
 		"review_count",
-		"workflow_state" if has_state else "cosign_status as workflow_state",
+		"workflow_state",
 	]
 	rows = frappe.get_list(
 		"Case Application",

@@ -9,6 +9,8 @@ import html
 import frappe
 from frappe.utils import cint, cstr, flt, fmt_money, getdate
 
+from case_selection.history import history
+
 APPLICATION_DOCTYPE = "Case Application"
 LIST_DOCTYPE = "District Recommendation List"
 
@@ -125,21 +127,7 @@ def opinion_blocks(doctype: str, name: str, departments: list[dict]) -> list[dic
 
 
 def action_history(doctype: str, name: str) -> list[dict]:
-	rows = frappe.get_all(
-		"Case Action Log",
-		filters={"reference_doctype": doctype, "reference_name": name},
-		fields=[
-			"action",
-			"from_state",
-			"to_state",
-			"actor_name",
-			"actor",
-			"actor_role",
-			"action_time",
-			"remark",
-		],
-		order_by="action_time asc, creation asc",
-	)
+	rows = history(doctype, name)
 	return [
 		{
 			"time": frappe.utils.format_datetime(r.action_time, "yyyy-MM-dd HH:mm") if r.action_time else "",
