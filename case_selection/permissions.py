@@ -44,6 +44,13 @@ def _district_and_city(table: str, user: str, roles: set[str], city_column: str,
 	return conds
 
 
+def _own_district_or_at_city(doc, user: str, roles: set[str], city_field: str, city_values) -> bool:
+	"""The single-document twin of _district_and_city."""
+	if roles & set(DISTRICT_ROLES) and doc.get("district") in user_districts(user):
+		return True
+	return bool(roles & set(CITY_ROLES) and doc.get(city_field) in city_values)
+
+
 def _any_of(conds: list[str]) -> str:
 	return "(" + " or ".join(conds) + ")" if conds else "1=0"
 
@@ -69,9 +76,7 @@ def application_has_permission(doc, ptype: str | None = None, user: str | None =
 	roles = set(frappe.get_roles(user))
 	if _is_admin(user, roles):
 		return True
-	if roles & set(DISTRICT_ROLES) and doc.get("district") in user_districts(user):
-		return True
-	if roles & set(CITY_ROLES) and doc.get("workflow_state") in CITY_STATES:
+	if _own_district_or_at_city(doc, user, roles, "workflow_state", CITY_STATES):
 		return True
 	if (
 		"Case Expert" in roles
@@ -99,9 +104,7 @@ def list_has_permission(doc, ptype: str | None = None, user: str | None = None) 
 	roles = set(frappe.get_roles(user))
 	if _is_admin(user, roles):
 		return True
-	if roles & set(DISTRICT_ROLES) and doc.get("district") in user_districts(user):
-		return True
-	return bool(roles & set(CITY_ROLES) and doc.get("status") in LIST_CITY_STATUSES)
+	return _own_district_or_at_city(doc, user, roles, "status", LIST_CITY_STATUSES)
 
 
 def _reference_condition(table: str, user: str | None) -> str:

@@ -3,6 +3,7 @@
 import frappe
 from frappe.utils import add_days, nowdate
 
+from case_selection.case_selection.doctype.case_application.case_application import DECLARATIONS
 from case_selection.setup.users import ensure_user
 from case_selection.validation import uscc_check_char
 
@@ -70,12 +71,7 @@ def application_values(**kw) -> dict:
 		"innovation": "创新点描述。",
 		"results": "实施成效描述。",
 		"promotion_value": "推广价值描述。",
-		"decl_legal_person": 1,
-		"decl_finance": 1,
-		"decl_no_bad_record": 1,
-		"decl_truthful": 1,
-		"decl_no_secret": 1,
-		"decl_ip_clear": 1,
+		**dict.fromkeys(DECLARATIONS, 1),
 	}
 	values.update(kw)
 	return values

@@ -9,6 +9,7 @@ import zlib
 
 import frappe
 
+from case_selection.case_selection.doctype.case_application.case_application import DECLARATIONS
 from case_selection.tests.factories import valid_uscc
 
 # An open round of the outputs' own (the 2025 round's deadline has passed; issue 3's tests use 2097 and 2098,
@@ -98,12 +99,7 @@ def make_output_application(title: str, district: str = "渝中区", code: str =
 			{"indicator": "授权发明专利", "value": "27", "unit": "项"},
 		],
 		"promotion_value": "具有较强的代表性、示范性和实效性。\n" + LONG_PARAGRAPH,
-		"decl_legal_person": 1,
-		"decl_finance": 1,
-		"decl_no_bad_record": 1,
-		"decl_truthful": 1,
-		"decl_no_secret": 1,
-		"decl_ip_clear": 1,
+		**dict.fromkeys(DECLARATIONS, 1),
 		**kw,
 	}
 	return frappe.get_doc(values).insert(ignore_permissions=True)
