@@ -49,6 +49,7 @@ ensure_packages() {
 	command -v pdftotext >/dev/null || missing+=(poppler-utils)
 	command -v chromium >/dev/null || missing+=(chromium chromium-driver)
 	command -v rsync >/dev/null || missing+=(rsync)
+	command -v crontab >/dev/null || missing+=(cron)
 	if [ ${#missing[@]} -gt 0 ]; then
 		log "installing Debian packages: ${missing[*]}"
 		as_root apt-get update -qq
@@ -90,16 +91,33 @@ ensure_mariadb() {
 	fi
 }
 
+# A bench counts as made only when bench init finished: the marker is written after it returns. A folder
+# left by an init that failed half-way (no marker) is removed and made again, so a rerun resumes cleanly.
+BENCH_MARKER=.case_selection_bench_ready
+
 ensure_bench() {
-	if [ -f "$BENCH_DIR/apps/frappe/frappe/__init__.py" ]; then
+	if [ -f "$BENCH_DIR/$BENCH_MARKER" ]; then
 		log "reusing the bench at $BENCH_DIR"
+	elif [ -f "$BENCH_DIR/apps/frappe/frappe/__init__.py" ] && [ -f "$BENCH_DIR/sites/assets/assets.json" ] &&
+		[ -x "$BENCH_DIR/env/bin/python" ]; then
+		# A bench made before the marker existed, or by hand: complete enough to use.
+		log "reusing the bench at $BENCH_DIR"
+		as_bench "touch $BENCH_MARKER"
 	else
+		if [ -e "$BENCH_DIR" ]; then
+			log "removing the unfinished bench at $BENCH_DIR (an earlier bench init did not complete)"
+			as_root rm -rf "$BENCH_DIR"
+		fi
 		log "creating a bench at $BENCH_DIR from $FRAPPE_REPO ($FRAPPE_BRANCH)"
 		as_root mkdir -p "$(dirname "$BENCH_DIR")"
 		as_root chown "$BENCH_USER" "$(dirname "$BENCH_DIR")"
-		as_root runuser -u "$BENCH_USER" -- bash -lc "cd '$(dirname "$BENCH_DIR")' && PATH=/usr/local/bin:\$PATH \
+		if ! as_root runuser -u "$BENCH_USER" -- bash -lc "cd '$(dirname "$BENCH_DIR")' && PATH=/usr/local/bin:\$PATH \
 			bench init --frappe-path '$FRAPPE_REPO' --frappe-branch '$FRAPPE_BRANCH' --python /usr/bin/python3 \
-			'$(basename "$BENCH_DIR")'"
+			'$(basename "$BENCH_DIR")' </dev/null"; then
+			as_root rm -rf "$BENCH_DIR"
+			die "bench init failed; the unfinished bench was removed, run the command again once the cause is fixed"
+		fi
+		as_bench "touch $BENCH_MARKER"
 	fi
 	# Frappe v15 still imports pkg_resources, which setuptools 81+ no longer ships.
 	as_bench "./env/bin/python -c 'import pkg_resources' 2>/dev/null || ./env/bin/pip install -q 'setuptools<80'"
