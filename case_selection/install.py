@@ -7,13 +7,14 @@ never overwrites what an admin changed in Desk.
 import frappe
 
 from case_selection import workflows
-from case_selection.setup import master_data, roles
+from case_selection.setup import master_data, roles, settings
 
 
 def after_install():
 	roles.ensure_roles()
-	master_data.ensure_all()
 	workflows.ensure_workflow()
+	settings.ensure_settings()
+	master_data.ensure_all()
 
 
 def after_migrate():

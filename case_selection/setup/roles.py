@@ -1,6 +1,13 @@
-"""The roles of SPEC §1. Names are the interface; the Chinese labels come from translations/zh.csv."""
+"""The roles of SPEC §1, as installed. Names are the interface; the Chinese labels come from translations/zh.csv.
+
+This is the one place that names roles, and only as defaults: at run time the district roles come from the
+rounds' co-signing departments and the city, applicant and expert roles from Case Selection Settings
+(case_selection/actors.py).
+"""
 
 import frappe
+
+ADMIN_ROLE = "System Manager"
 
 ROLES = {
 	"Case Applicant": "申报单位",
@@ -12,8 +19,13 @@ ROLES = {
 	"Case Expert": "评审专家",
 }
 
-DISTRICT_ROLES = ("District Economy Officer", "District Science Officer", "District Education Officer")
-CITY_ROLES = ("City Case Manager", "City Reviewer")
+# Defaults of Case Selection Settings.
+DEFAULT_APPLICANT_ROLE = "Case Applicant"
+DEFAULT_EXPERT_ROLE = "Case Expert"
+DEFAULT_CITY_ROLES = (
+	{"role": "City Case Manager", "can_manage": 1},
+	{"role": "City Reviewer", "can_manage": 0},
+)
 
 
 def ensure_roles():

@@ -18,40 +18,45 @@ import frappe
 WORKFLOW_NAME = "Case Application Workflow"
 WORKFLOW_FILE = os.path.join(os.path.dirname(__file__), "case_application_workflow.json")
 
-# State names are the interface (SPEC §4): reports, tests and the co-signing code use them.
-DRAFT = "Draft"
-SUBMITTED = "Submitted"
-COSIGNING = "District Co-signing"
-RECOMMENDED = "Recommended"
-NOT_RECOMMENDED = "Not Recommended"
-RETURNED = "Returned"
-SUBMITTED_TO_CITY = "Submitted to City"
-RECEIVED = "Received"
-CITY_RETURNED = "City Returned"
-UNDER_REVIEW = "Under Review"
-SHORTLISTED = "Shortlisted"
-IN_PUBLIC_NOTICE = "In Public Notice"
-SELECTED = "Selected"
-NOT_SELECTED = "Not Selected"
+# The actions the app's own code takes (every other move is a user's, through the Workflow). States are not
+# named in code: what a state means is data (workflows/states.py).
+START_COSIGNING = "Start Co-signing"
+COSIGN_AGREED = "Co-sign Agreed"
+COSIGN_DISAGREED = "Co-sign Disagreed"
+COSIGN_RETURNED = "Co-sign Returned"
+SUBMIT_TO_CITY = "Submit to City"
+RECEIVE = "Receive"
+RETURN_TO_DISTRICT = "Return to District"
 
-EDITABLE_STATES = (DRAFT, RETURNED)
-COSIGN_OPEN_STATES = (SUBMITTED, COSIGNING)
-# What the city sees: everything a district list has sent up, and what became of it.
-CITY_STATES = (
-	SUBMITTED_TO_CITY,
-	RECEIVED,
-	CITY_RETURNED,
-	UNDER_REVIEW,
-	SHORTLISTED,
-	IN_PUBLIC_NOTICE,
-	SELECTED,
-	NOT_SELECTED,
-)
+# A district list has a status of its own (the options of its status field), not a Frappe Workflow.
+LIST_DRAFT = "Draft"
+LIST_COSIGNING = "Co-signing"
+LIST_SUBMITTED = "Submitted to City"
+LIST_RECEIVED = "Received"
+LIST_RETURNED = "City Returned"
+# Lists the district may still change, and lists the city sees.
+LIST_EDITABLE = (LIST_DRAFT, LIST_COSIGNING, LIST_RETURNED)
+LIST_AT_CITY = (LIST_SUBMITTED, LIST_RECEIVED, LIST_RETURNED)
 
 
 def load_definition() -> dict:
 	with open(WORKFLOW_FILE, encoding="utf-8") as f:
 		return json.load(f)
+
+
+def transitions_from(state: str | None) -> list:
+	"""The transitions of the live Workflow leaving `state`, whoever may take them."""
+	workflow = frappe.get_cached_doc("Workflow", WORKFLOW_NAME)
+	return [t for t in workflow.transitions if t.state == state]
+
+
+def has_action(state: str | None, action: str) -> bool:
+	return any(t.action == action for t in transitions_from(state))
+
+
+def initial_state() -> str | None:
+	rows = frappe.get_cached_doc("Workflow", WORKFLOW_NAME).states
+	return rows[0].state if rows else None
 
 
 def ensure_workflow():

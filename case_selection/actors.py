@@ -1,0 +1,147 @@
+"""Who a user is to the selection: one place that turns roles and User Permissions into actors.
+
+Roles are data (SPEC §4 "Low-code"), never lists in code:
+- district roles: the roles of the co-signing departments of the rounds (Selection Round → 会签部门); a user
+  acts for the districts of their User Permissions on Case District (none set: no district);
+- the lead department of a round (its 牵头部门 row) enters paper applications, assembles and submits the list;
+- city roles, the applicant role and the expert role: Case Selection Settings.
+
+Everything here is cached for the current request only (frappe.local.cache), so a change in Desk takes effect
+on the next request.
+"""
+
+import frappe
+
+from case_selection.setup.roles import ADMIN_ROLE
+
+
+def _cached(key, make):
+	cache = frappe.local.cache
+	if key not in cache:
+		cache[key] = make()
+	return cache[key]
+
+
+def clear_cache(*_args, **_kwargs):
+	for key in [k for k in frappe.local.cache if isinstance(k, tuple) and k and k[0] == "case_selection"]:
+		frappe.local.cache.pop(key, None)
+	from case_selection.workflows import states
+
+	states.clear_cache()
+
+
+def settings():
+	return frappe.get_cached_doc("Case Selection Settings")
+
+
+def applicant_role() -> str:
+	return settings().applicant_role
+
+
+def expert_role() -> str:
+	return settings().expert_role
+
+
+def city_roles() -> frappe._dict:
+	"""{"all": roles that see the city stage, "manage": those that also act on it}."""
+
+	def make():
+		rows = settings().city_roles
+		return frappe._dict(
+			all=frozenset(r.role for r in rows), manage=frozenset(r.role for r in rows if r.can_manage)
+		)
+
+	return _cached(("case_selection", "city_roles"), make)
+
+
+def district_roles() -> frozenset[str]:
+	"""Every role that co-signs for a district in some round."""
+	return _cached(
+		("case_selection", "district_roles"),
+		lambda: frozenset(
+			frappe.get_all(
+				"Round Cosign Department",
+				filters={"parenttype": "Selection Round"},
+				pluck="role",
+				distinct=True,
+			)
+		),
+	)
+
+
+def round_departments(round_name: str | None) -> list:
+	"""The co-signing departments of a round, in the round's order."""
+	if not round_name:
+		return []
+	return list(frappe.get_cached_doc("Selection Round", round_name).cosign_departments)
+
+
+def lead_role(round_name: str | None) -> str | None:
+	return next((d.role for d in round_departments(round_name) if d.is_lead), None)
+
+
+def user_roles(user: str | None = None) -> frozenset[str]:
+	user = user or frappe.session.user
+	return _cached(("case_selection", "roles", user), lambda: frozenset(frappe.get_roles(user)))
+
+
+def user_districts(user: str | None = None) -> tuple[str, ...]:
+	user = user or frappe.session.user
+	return _cached(
+		("case_selection", "districts", user),
+		lambda: tuple(
+			frappe.get_all(
+				"User Permission", filters={"user": user, "allow": "Case District"}, pluck="for_value"
+			)
+		),
+	)
+
+
+class Actor:
+	"""The current (or given) user, with questions the permission and policy code asks."""
+
+	def __init__(self, user: str | None = None):
+		self.user = user or frappe.session.user
+		self.roles = user_roles(self.user)
+		self.admin = self.user == "Administrator" or ADMIN_ROLE in self.roles
+
+	@property
+	def district_roles(self) -> frozenset[str]:
+		return self.roles & district_roles()
+
+	@property
+	def districts(self) -> tuple[str, ...]:
+		return user_districts(self.user) if self.district_roles else ()
+
+	def is_officer(self, district: str | None) -> bool:
+		"""Holds a district role and acts for this district."""
+		return bool(district) and district in self.districts
+
+	def is_cosigner(self, round_name: str | None, district: str | None) -> bool:
+		"""Signs for a department of this round in this district."""
+		return self.is_officer(district) and any(d.role in self.roles for d in round_departments(round_name))
+
+	def is_lead(self, round_name: str | None, district: str | None) -> bool:
+		"""The round's lead department (牵头部门) of this district."""
+		return self.is_officer(district) and lead_role(round_name) in self.roles
+
+	@property
+	def is_city(self) -> bool:
+		return bool(self.roles & city_roles().all)
+
+	@property
+	def is_city_manager(self) -> bool:
+		return bool(self.roles & city_roles().manage)
+
+	@property
+	def is_applicant(self) -> bool:
+		return applicant_role() in self.roles
+
+	@property
+	def is_expert(self) -> bool:
+		return expert_role() in self.roles
+
+
+def actor(user: str | None = None) -> Actor:
+	user = user or frappe.session.user
+	return _cached(("case_selection", "actor", user), lambda: Actor(user))

@@ -1,0 +1,56 @@
+"""What each state of the Case Application workflow means, read from data (Case Selection Settings → 状态分类).
+
+Code never asks "is the case in 'Received'?"; it asks "is its state visible to the city?", "may the applicant
+edit it?" and so on. An admin who adds a state to the Workflow in Desk gives it a row here, and every door
+(permissions, write policy, exports) follows. The shipped defaults are `_state_classes` in
+case_application_workflow.json, copied into the settings on install when a state has no row yet.
+"""
+
+import frappe
+from frappe import _
+
+FLAGS = ("applicant_editable", "cosign_open", "city_visible", "review_open", "public_notice", "sealed")
+SELECTED = "Selected"
+NOT_SELECTED = "Not Selected"
+
+
+def _rows() -> dict:
+	key = "case_selection_state_rows"
+	cache = frappe.local.cache
+	if key not in cache:
+		settings = frappe.get_cached_doc("Case Selection Settings")
+		cache[key] = {r.state: r for r in settings.states}
+	return cache[key]
+
+
+def clear_cache():
+	frappe.local.cache.pop("case_selection_state_rows", None)
+
+
+def has(state: str | None, flag: str) -> bool:
+	row = _rows().get(state)
+	return bool(row and row.get(flag))
+
+
+def where(flag: str) -> tuple[str, ...]:
+	"""The states carrying `flag` (e.g. where("city_visible"))."""
+	return tuple(s for s, r in _rows().items() if r.get(flag))
+
+
+def final_result(state: str | None) -> str | None:
+	row = _rows().get(state)
+	return (row.final_result or None) if row else None
+
+
+def final_states(result: str | None = None) -> tuple[str, ...]:
+	return tuple(
+		s for s, r in _rows().items() if r.final_result and (result is None or r.final_result == result)
+	)
+
+
+def label(state: str | None) -> str:
+	"""The Chinese name of a state: the settings' label, else its translation."""
+	if not state:
+		return ""
+	row = _rows().get(state)
+	return (row.label if row and row.label else None) or _(state)
