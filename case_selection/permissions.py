@@ -1,151 +1,298 @@
-"""Row-level access of SPEC §1, one definition for every door: list views, reports, form load, print/PDF,
-attachments (File checks the attached document) and the REST API all go through these two hooks.
+"""Row-level read access of SPEC §1, one definition for every door.
 
-- district roles: their own district(s) only, by User Permission on Case District (none set: nothing);
+Frappe asks two hooks: `permission_query_conditions` (list views, reports, REST lists, counts, link search,
+group-by counts, exports: every query through frappe.get_list) and `has_permission` (form load, REST get,
+print/PDF, private files of a document, workflow actions). Both are defined here for every DocType of the app,
+child tables included, and for the platform's side tables that point at our documents (Workflow Action, File).
+
+- district roles: their own district(s), by User Permission on Case District (none set: nothing);
 - applicants: the applications they created;
-- city roles: what a district list has sent up to the city;
-- experts: the cases assigned to them in Case Review.
+- city roles: what has reached the city (states marked 市级可见; lists sent up);
+- experts: the cases assigned to them, read-only, and their own reviews.
+
+`has_permission` judges a document by what is stored, never by the values in the request: Frappe calls it with
+the caller's edited copy (a PUT that moves a case into one's own district) or with a made-up document
+(print preview of a dict), and only the stored owner, district and state count. Roles are data
+(case_selection/actors.py) and states are classified by data (case_selection/workflows/states.py).
 """
 
 import frappe
 
-from case_selection.setup.roles import CITY_ROLES, DISTRICT_ROLES
-from case_selection.workflows import CITY_STATES
+from case_selection.actors import actor
+from case_selection.workflows import LIST_AT_CITY, states
 
-LIST_CITY_STATUSES = ("Submitted to City", "Received", "City Returned")
+APPLICATION = "Case Application"
+LIST = "District Recommendation List"
+REVIEW = "Case Review"
+# DocTypes whose rows are somebody's: each has a query condition and a has_permission rule below.
+PROTECTED = (
+	APPLICATION,
+	LIST,
+	"Case Cosign Opinion",
+	"Case Action Log",
+	REVIEW,
+	"Case Objection",
+	"Case Collection",
+)
 
 
-def _is_admin(user: str, roles: set[str]) -> bool:
-	return user == "Administrator" or "System Manager" in roles
-
-
-def user_districts(user: str) -> list[str]:
-	key = ("case_selection_districts", user)
-	if key not in frappe.local.cache:
-		frappe.local.cache[key] = frappe.get_all(
-			"User Permission", filters={"user": user, "allow": "Case District"}, pluck="for_value"
-		)
-	return frappe.local.cache[key]
+def esc(value) -> str:
+	return frappe.db.escape(value, percent=False)
 
 
 def _in(column: str, values) -> str:
 	if not values:
 		return "1=0"
-	return f"{column} in ({', '.join(frappe.db.escape(v) for v in values)})"
-
-
-def _district_and_city(table: str, user: str, roles: set[str], city_column: str, city_values) -> list[str]:
-	"""The conditions every case DocType shares: a district's own rows, and what has reached the city."""
-	conds = []
-	if roles & set(DISTRICT_ROLES):
-		conds.append(_in(f"{table}.district", user_districts(user)))
-	if roles & set(CITY_ROLES):
-		conds.append(_in(f"{table}.{city_column}", city_values))
-	return conds
-
-
-def _own_district_or_at_city(doc, user: str, roles: set[str], city_field: str, city_values) -> bool:
-	"""The single-document twin of _district_and_city."""
-	if roles & set(DISTRICT_ROLES) and doc.get("district") in user_districts(user):
-		return True
-	return bool(roles & set(CITY_ROLES) and doc.get(city_field) in city_values)
+	return f"{column} in ({', '.join(esc(v) for v in values)})"
 
 
 def _any_of(conds: list[str]) -> str:
 	return "(" + " or ".join(conds) + ")" if conds else "1=0"
 
 
+def stored(doc, fields: tuple[str, ...]) -> frappe._dict:
+	"""The stored values of `fields` for the record `doc` names; a document being created has only its own."""
+	name = doc.get("name")
+	if name and not doc.get("__islocal"):
+		row = frappe.db.get_value(doc.doctype, name, fields, as_dict=True)
+		if row:
+			return row
+	return frappe._dict({f: doc.get(f) for f in fields})
+
+
+# Case Application ------------------------------------------------------------------------------------
+
+
 def application_condition(user: str | None = None) -> str:
-	user = user or frappe.session.user
-	roles = set(frappe.get_roles(user))
-	if _is_admin(user, roles):
+	a = actor(user)
+	if a.admin:
 		return ""
-	t = "`tabCase Application`"
-	conds = _district_and_city(t, user, roles, "workflow_state", CITY_STATES)
-	if "Case Expert" in roles:
+	t = f"`tab{APPLICATION}`"
+	conds = []
+	if a.districts:
+		conds.append(_in(f"{t}.`district`", a.districts))
+	if a.is_city:
+		conds.append(_in(f"{t}.`workflow_state`", states.where("city_visible")))
+	if a.is_expert:
 		conds.append(
-			f"{t}.name in (select application from `tabCase Review` where expert = {frappe.db.escape(user)})"
+			f"{t}.`name` in (select `application` from `tabCase Review` where `expert` = {esc(a.user)})"
 		)
-	if "Case Applicant" in roles:
-		conds.append(f"{t}.owner = {frappe.db.escape(user)}")
+	if a.is_applicant:
+		conds.append(f"{t}.`owner` = {esc(a.user)}")
 	return _any_of(conds)
 
 
 def application_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
-	user = user or frappe.session.user
-	roles = set(frappe.get_roles(user))
-	if _is_admin(user, roles):
+	a = actor(user)
+	if a.admin:
 		return True
-	if _own_district_or_at_city(doc, user, roles, "workflow_state", CITY_STATES):
+	f = stored(doc, ("owner", "district", "workflow_state"))
+	if a.is_officer(f.district):
+		return True
+	if a.is_city and states.has(f.workflow_state, "city_visible"):
+		return True
+	if a.is_applicant and f.owner == a.user:
 		return True
 	if (
-		"Case Expert" in roles
-		and ptype in ("read", "print")
-		and doc.name
-		and frappe.db.exists("Case Review", {"application": doc.name, "expert": user})
+		a.is_expert
+		and ptype in ("read", "print", "select")
+		and doc.get("name")
+		and frappe.db.exists(REVIEW, {"application": doc.name, "expert": a.user})
 	):
-		return True
-	if "Case Applicant" in roles and (doc.get("owner") == user or doc.is_new()):
 		return True
 	return False
 
 
+# District Recommendation List ---------------------------------------------------------------------------
+
+
 def list_condition(user: str | None = None) -> str:
-	user = user or frappe.session.user
-	roles = set(frappe.get_roles(user))
-	if _is_admin(user, roles):
+	a = actor(user)
+	if a.admin:
 		return ""
-	t = "`tabDistrict Recommendation List`"
-	return _any_of(_district_and_city(t, user, roles, "status", LIST_CITY_STATUSES))
+	t = f"`tab{LIST}`"
+	conds = []
+	if a.districts:
+		conds.append(_in(f"{t}.`district`", a.districts))
+	if a.is_city:
+		conds.append(_in(f"{t}.`status`", LIST_AT_CITY))
+	return _any_of(conds)
 
 
 def list_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
-	user = user or frappe.session.user
-	roles = set(frappe.get_roles(user))
-	if _is_admin(user, roles):
+	a = actor(user)
+	if a.admin:
 		return True
-	return _own_district_or_at_city(doc, user, roles, "status", LIST_CITY_STATUSES)
+	f = stored(doc, ("district", "status"))
+	return a.is_officer(f.district) or (a.is_city and f.status in LIST_AT_CITY)
 
 
-def _reference_condition(table: str, user: str | None) -> str:
-	app, lst = application_condition(user), list_condition(user)
-	if not app and not lst:
+# Opinions and history: follow the document they belong to ----------------------------------------------
+
+REFERENCE_CONDITIONS = {APPLICATION: application_condition, LIST: list_condition}
+
+
+def reference_condition(table: str, user: str | None, doctype_column: str, name_column: str) -> str:
+	"""Rows of `table` that point at a case or a list the user may read."""
+	if actor(user).admin:
 		return ""
 	t = f"`tab{table}`"
-	return (
-		f"(({t}.reference_doctype = 'Case Application' and {t}.reference_name in "
-		f"(select `tabCase Application`.name from `tabCase Application` where {app or '1=1'})) or "
-		f"({t}.reference_doctype = 'District Recommendation List' and {t}.reference_name in "
-		f"(select `tabDistrict Recommendation List`.name from `tabDistrict Recommendation List` where {lst or '1=1'})))"
+	parts = []
+	for doctype, condition in REFERENCE_CONDITIONS.items():
+		cond = condition(user) or "1=1"
+		parts.append(
+			f"({t}.`{doctype_column}` = {esc(doctype)} and {t}.`{name_column}` in "
+			f"(select `name` from `tab{doctype}` where {cond}))"
+		)
+	return _any_of(parts)
+
+
+def may_read(doctype: str, name: str | None, user: str | None = None) -> bool:
+	if not name or not frappe.db.exists(doctype, name):
+		return False
+	return frappe.has_permission(doctype, "read", doc=name, user=user or frappe.session.user)
+
+
+def cosign_opinion_condition(user: str | None = None) -> str:
+	return reference_condition("Case Cosign Opinion", user, "reference_doctype", "reference_name")
+
+
+def action_log_condition(user: str | None = None) -> str:
+	return reference_condition("Case Action Log", user, "reference_doctype", "reference_name")
+
+
+def reference_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
+	a = actor(user)
+	if a.admin:
+		return True
+	f = stored(doc, ("reference_doctype", "reference_name"))
+	if f.reference_doctype not in REFERENCE_CONDITIONS:
+		return False
+	# Opinions and history are written by the system only; reading them follows the document.
+	return ptype in ("read", "print", "select", "report") and may_read(
+		f.reference_doctype, f.reference_name, a.user
 	)
 
 
-def reference_has_permission(doc, ptype=None, user=None) -> bool:
-	if not doc.get("reference_name"):
-		return True
-	ref = frappe.get_doc(doc.reference_doctype, doc.reference_name)
-	if doc.reference_doctype == "Case Application":
-		return application_has_permission(ref, "read", user)
-	return list_has_permission(ref, "read", user)
-
-
-def cosign_opinion_condition(user=None):
-	return _reference_condition("Case Cosign Opinion", user)
-
-
-def action_log_condition(user=None):
-	return _reference_condition("Case Action Log", user)
+# Reviews, objections, casebooks ------------------------------------------------------------------------
 
 
 def review_condition(user: str | None = None) -> str:
-	user = user or frappe.session.user
-	roles = set(frappe.get_roles(user))
-	if _is_admin(user, roles) or roles & set(CITY_ROLES):
+	a = actor(user)
+	if a.admin or a.is_city:
 		return ""
-	return f"`tabCase Review`.expert = {frappe.db.escape(user)}"
+	if a.is_expert:
+		return f"`tab{REVIEW}`.`expert` = {esc(a.user)}"
+	return "1=0"
 
 
-def review_has_permission(doc, ptype=None, user=None) -> bool:
-	user = user or frappe.session.user
-	roles = set(frappe.get_roles(user))
-	return _is_admin(user, roles) or bool(roles & set(CITY_ROLES)) or doc.get("expert") == user
+def review_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
+	a = actor(user)
+	if a.admin or a.is_city:
+		return True
+	return a.is_expert and stored(doc, ("expert",)).expert == a.user
+
+
+def city_only_condition(user: str | None = None) -> str:
+	a = actor(user)
+	return "" if a.admin or a.is_city else "1=0"
+
+
+def city_only_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
+	a = actor(user)
+	return a.admin or a.is_city
+
+
+# Child tables: the parent's rule, whichever door reads them -----------------------------------------------
+
+CONDITIONS = {
+	APPLICATION: application_condition,
+	LIST: list_condition,
+	"Case Cosign Opinion": cosign_opinion_condition,
+	"Case Action Log": action_log_condition,
+	REVIEW: review_condition,
+	"Case Objection": city_only_condition,
+	"Case Collection": city_only_condition,
+}
+PARENT_CONDITIONS = {d: CONDITIONS[d] for d in (APPLICATION, LIST, REVIEW, "Case Collection")}
+
+
+def child_parents() -> dict[str, str]:
+	"""Child DocType → its protected parent DocType (from the DocTypes' own table fields)."""
+	key = ("case_selection", "child_parents")
+	if key not in frappe.local.cache:
+		frappe.local.cache[key] = {
+			df.options: parent
+			for parent in PARENT_CONDITIONS
+			for df in frappe.get_meta(parent).get_table_fields()
+		}
+	return frappe.local.cache[key]
+
+
+def child_condition(user: str | None = None, doctype: str | None = None) -> str:
+	"""Rows of a child table whose parent the user may read: frappe.client.get_list(parent=…) and
+	get_count apply the child DocType's own conditions, not the parent's."""
+	parent = child_parents().get(doctype)
+	if not parent:
+		return "1=0"
+	cond = PARENT_CONDITIONS[parent](user)
+	if cond == "":
+		return ""
+	t = f"`tab{doctype}`"
+	return f"({t}.`parenttype` = {esc(parent)} and {t}.`parent` in (select `name` from `tab{parent}` where {cond}))"
+
+
+# Platform tables that point at our documents ------------------------------------------------------------
+
+
+def workflow_action_condition(user: str | None = None) -> str:
+	"""Workflow Action rows name a document and its state; only for documents the user may read (ANDed
+	with Frappe's own condition on the user's roles)."""
+	if actor(user).admin:
+		return ""
+	t = "`tabWorkflow Action`"
+	own = ", ".join(esc(d) for d in REFERENCE_CONDITIONS)
+	readable = reference_condition("Workflow Action", user, "reference_doctype", "reference_name")
+	return f"(ifnull({t}.`reference_doctype`, '') not in ({own}) or {readable})"
+
+
+def workflow_action_has_permission(doc, ptype: str | None = None, user: str | None = None):
+	"""None defers to Frappe's own rule; False when the action points at a document the user may not read."""
+	f = stored(doc, ("reference_doctype", "reference_name"))
+	if f.reference_doctype in PROTECTED and not may_read(f.reference_doctype, f.reference_name, user):
+		return False
+	return None
+
+
+def file_condition(user: str | None = None) -> str:
+	"""Files attached to our documents: listed only with a document the user may read (their own
+	uploads always). ANDed with Frappe's File condition."""
+	a = actor(user)
+	if a.admin:
+		return ""
+	t = "`tabFile`"
+	parts = [f"ifnull({t}.`attached_to_doctype`, '') not in ({', '.join(esc(d) for d in PROTECTED)})"]
+	parts.append(f"{t}.`owner` = {esc(a.user)}")
+	for doctype, condition in CONDITIONS.items():
+		cond = condition(user) or "1=1"
+		parts.append(
+			f"({t}.`attached_to_doctype` = {esc(doctype)} and {t}.`attached_to_name` in "
+			f"(select `name` from `tab{doctype}` where {cond}))"
+		)
+	return _any_of(parts)
+
+
+def file_has_permission(doc, ptype: str | None = None, user: str | None = None):
+	"""Frappe lets a file's owner do anything with it, and anyone read a file attached to a document they
+	may read. For our documents we add: no file is readable through a document the user may not read."""
+	a = actor(user)
+	if a.admin or ptype == "create":
+		return None
+	f = stored(doc, ("owner", "attached_to_doctype", "attached_to_name", "is_private"))
+	if f.attached_to_doctype not in PROTECTED or f.owner == a.user:
+		return None
+	if not frappe.utils.cint(f.is_private) and ptype in ("read", "select"):
+		return None
+	if not may_read(f.attached_to_doctype, f.attached_to_name, a.user):
+		return False
+	return None

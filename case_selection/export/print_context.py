@@ -9,6 +9,7 @@ import html
 import frappe
 from frappe.utils import cint, cstr, flt, fmt_money, getdate
 
+from case_selection.export.seals import seal_data_uri
 from case_selection.history import history
 
 APPLICATION_DOCTYPE = "Case Application"
@@ -120,7 +121,7 @@ def opinion_blocks(doctype: str, name: str, departments: list[dict]) -> list[dic
 				"remarks": paragraphs(r.remarks),
 				"signer_name": plain(r.signer_name),
 				"date": cn_date(r.signed_at),
-				"seal": r.seal or "",
+				"seal": seal_data_uri(r.seal),
 			}
 		)
 	return blocks
@@ -148,8 +149,17 @@ def direction_label(direction: str | None) -> str:
 	return plain(f"{code} {direction}" if code else direction)
 
 
+def stored_document(doc):
+	"""What is stored under this document's name, when there is one: a print never shows values a caller
+	sent in place of the record (print preview accepts a document dict)."""
+	if doc.get("name") and not doc.get("__islocal") and frappe.db.exists(doc.doctype, doc.name):
+		return frappe.get_doc(doc.doctype, doc.name)
+	return doc
+
+
 def case_application_print_context(doc) -> dict:
 	"""Everything 附件1 prints for one Case Application."""
+	doc = stored_document(doc)
 	rnd = round_info(doc.round)
 	return {
 		"f": {field: plain(doc.get(field)) for field in APPLICATION_FIELDS},
@@ -187,6 +197,7 @@ def case_application_print_context(doc) -> dict:
 
 def recommendation_list_print_context(doc) -> dict:
 	"""Everything 附件2 prints for one District Recommendation List."""
+	doc = stored_document(doc)
 	rnd = round_info(doc.round)
 	items = sorted(doc.items, key=lambda r: (cint(r.rank) or 10**6, r.idx))
 	return {

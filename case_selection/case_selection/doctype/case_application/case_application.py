@@ -18,6 +18,8 @@ from case_selection.exceptions import (
 )
 from case_selection.history import log_action
 from case_selection.validation import count_chars, is_email, is_mobile, uscc_problem
+from case_selection.workflows import states
+from case_selection.write_policy import system_write
 
 CONTENT_LIMITS = {
 	"background": "limit_background",
@@ -34,28 +36,10 @@ DECLARATIONS = (
 	"decl_no_secret",
 	"decl_ip_clear",
 )
-# Filled in by the co-signing and review code only (through db_set), never by a user's save.
-SYSTEM_FIELDS = ("cosign_status", "recommendation_list", "review_score", "review_count")
-# The city's own entries on a case.
-CITY_FIELDS = ("formal_check", "formal_check_remark", "city_remark")
-CITY_EDITORS = ("City Case Manager", "System Manager")
-# What the district and the city add after the applicant is done; everything else is the applicant's text.
-PROCESS_FIELDS = {
-	"workflow_state",
-	"cosign_status",
-	"recommendation_list",
-	"formal_check",
-	"formal_check_remark",
-	"review_score",
-	"review_count",
-	"city_remark",
-	"modified",
-	"modified_by",
-}
 COSIGN_ACTIONS = {
-	rules.AGREED: "Co-sign Agreed",
-	rules.DISAGREED: "Co-sign Disagreed",
-	rules.RETURNED: "Co-sign Returned",
+	rules.AGREED: wf.COSIGN_AGREED,
+	rules.DISAGREED: wf.COSIGN_DISAGREED,
+	rules.RETURNED: wf.COSIGN_RETURNED,
 }
 
 
@@ -70,8 +54,6 @@ class CaseApplication(Document):
 		self.validate_finance_years()
 		self.validate_word_limits()
 		self.validate_duplicate()
-		self.validate_locked()
-		self.validate_process_fields()
 		if self.leaving_editable_state():
 			self.validate_declarations()
 			self.validate_deadline()
@@ -125,8 +107,10 @@ class CaseApplication(Document):
 			self.refuse(
 				"direction", _("「{0}」不在本轮（{1}）的遴选方向中。").format(self.direction, self.round)
 			)
-		is_other = frappe.get_cached_value("Selection Direction", self.direction, "is_other")
-		self.is_other_mode = is_other
+		domain, is_other = frappe.get_cached_value(
+			"Selection Direction", self.direction, ["domain", "is_other"]
+		)
+		self.domain, self.is_other_mode = domain, is_other
 		if is_other and not (self.other_mode_description or "").strip():
 			self.refuse("other_mode_description", _("选择「其他创新模式」时须描述该模式。"))
 
@@ -167,50 +151,13 @@ class CaseApplication(Document):
 				DuplicateApplicationError,
 			)
 
-	def validate_locked(self):
-		"""Once it leaves the applicant, the text is frozen: only the process fields may change."""
-		before = self.get_doc_before_save()
-		if not before or before.workflow_state in wf.EDITABLE_STATES:
-			return
-		for df in self.meta.fields:
-			if df.fieldname in PROCESS_FIELDS or df.fieldtype in ("Section Break", "Column Break", "HTML"):
-				continue
-			if df.fieldtype == "Table":
-				changed = [r.as_dict(no_default_fields=True) for r in self.get(df.fieldname)] != [
-					r.as_dict(no_default_fields=True) for r in before.get(df.fieldname)
-				]
-			else:
-				changed = self.get(df.fieldname) != before.get(df.fieldname) and (
-					self.get(df.fieldname) or before.get(df.fieldname)
-				)
-			if changed:
-				frappe.throw(
-					_("申报书当前状态为「{0}」，「{1}」不能修改；如需修改请退回后再改。").format(
-						_(before.workflow_state), self.label(df.fieldname)
-					),
-					ApplicationValidationError,
-				)
-
-	def validate_process_fields(self):
-		"""The co-signing result, the list link and review scores cannot be typed in, through any door."""
-		before = self.get_doc_before_save()
-
-		def changed(field):
-			old = before.get(field) if before else self.meta.get_field(field).default
-			return (self.get(field) or None) != (old or None)
-
-		for field in SYSTEM_FIELDS:
-			if changed(field):
-				self.refuse(field, _("由系统根据会签、报送和评审结果填写，不能直接修改。"))
-		if not set(CITY_EDITORS) & set(frappe.get_roles()):
-			for field in CITY_FIELDS:
-				if changed(field):
-					self.refuse(field, _("只能由市经济信息委填写。"))
-
 	def leaving_editable_state(self) -> bool:
+		"""Handed in: from a state the applicant may edit to one they may not (e.g. 草稿 → 已提交区县)."""
 		before = self.get_doc_before_save()
 		return bool(
-			before and before.workflow_state in wf.EDITABLE_STATES and self.workflow_state == wf.SUBMITTED
+			before
+			and states.has(before.workflow_state, "applicant_editable")
+			and not states.has(self.workflow_state, "applicant_editable")
 		)
 
 	def validate_declarations(self):
@@ -234,14 +181,14 @@ class CaseApplication(Document):
 		old = before.workflow_state if before else None
 		if old == self.workflow_state:
 			return
-		if self.workflow_state == wf.SUBMITTED:
+		if states.has(self.workflow_state, "cosign_open") and not states.has(old, "cosign_open"):
 			# A (re)submission starts a fresh round of signatures.
 			clear_opinions(self.doctype, self.name)
 			self.db_set("cosign_status", rules.PENDING, update_modified=False)
 		log_action(self, transition_action(old, self.workflow_state) or _("新建"), old, self.workflow_state)
 
 	def assert_cosign_open(self):
-		if self.workflow_state not in wf.COSIGN_OPEN_STATES:
+		if not states.has(self.workflow_state, "cosign_open"):
 			frappe.throw(
 				_("申报书当前状态为「{0}」，不在区县会签阶段。").format(_(self.workflow_state)), CosignError
 			)
@@ -250,8 +197,8 @@ class CaseApplication(Document):
 		"""Moves the case along the Workflow's own transitions once the co-signing rule has decided."""
 		self.db_set("cosign_status", outcome, update_modified=False)
 		if outcome == rules.PENDING:
-			if self.workflow_state == wf.SUBMITTED:
-				self.advance("Start Co-signing")
+			if any(t.action == wf.START_COSIGNING for t in wf.transitions_from(self.workflow_state)):
+				self.advance(wf.START_COSIGNING)
 			return
 		self.advance(COSIGN_ACTIONS[outcome])
 
@@ -270,7 +217,15 @@ class CaseApplication(Document):
 			)
 		self.workflow_state = transition.next_state
 		self.flags.ignore_permissions = True
-		self.save()
+		with system_write():
+			self.save()
+
+	def add_comment(self, comment_type="Comment", text=None, *args, **kwargs):
+		"""Frappe's apply_workflow adds a "Workflow" comment naming the new state to the timeline, which
+		every reader of the case sees, results included; the 签核历程 (Case Action Log) is the record."""
+		if comment_type == "Workflow":
+			return None
+		return super().add_comment(comment_type, text, *args, **kwargs)
 
 
 def on_doctype_update():

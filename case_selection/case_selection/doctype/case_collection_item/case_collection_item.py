@@ -1,8 +1,8 @@
 # Copyright (c) 2026, case_selection contributors
 # License: MIT. See LICENSE
 
-from frappe.model.document import Document
+from case_selection.child_rows import ChildRow
 
 
-class CaseCollectionItem(Document):
+class CaseCollectionItem(ChildRow):
 	pass

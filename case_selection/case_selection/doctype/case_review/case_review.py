@@ -6,26 +6,36 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt
 
+from case_selection.actors import expert_role
 from case_selection.exceptions import ReviewError
 
 
 class CaseReview(Document):
-	def before_insert(self):
-		self.fill_criteria()
-
 	def validate(self):
+		self.validate_expert()
+		self.fill_criteria()
 		self.validate_scores()
 		self.compute_total()
 
 	def on_update(self):
 		self.update_application_score()
 
-	def fill_criteria(self):
-		"""Criteria and weights come from the application's round, as the city configured them."""
-		if self.scores:
-			return
+	@property
+	def round_criteria(self) -> list:
 		round_name = frappe.db.get_value("Case Application", self.application, "round")
-		for c in frappe.get_cached_doc("Selection Round", round_name).review_criteria:
+		return list(frappe.get_cached_doc("Selection Round", round_name).review_criteria)
+
+	def validate_expert(self):
+		if self.is_new() and expert_role() not in frappe.get_roles(self.expert):
+			frappe.throw(_("「评审专家」{0} 没有评审专家角色。").format(self.expert), ReviewError)
+
+	def fill_criteria(self):
+		"""Criteria and weights come from the application's round, as the city configured them; the write
+		policy lets nobody add, remove or reweigh a row afterwards."""
+		if not self.is_new():
+			return
+		self.scores = []
+		for c in self.round_criteria:
 			self.append("scores", {"criterion": c.criterion, "weight": c.weight})
 
 	def validate_scores(self):
@@ -41,7 +51,9 @@ class CaseReview(Document):
 			)
 
 	def compute_total(self):
-		self.total_score = sum(flt(r.score) * flt(r.weight) / 100 for r in self.scores)
+		"""The weighted total, with the weights of the round's criteria (never a row's own copy)."""
+		weights = {c.criterion: flt(c.weight) for c in self.round_criteria}
+		self.total_score = sum(flt(r.score) * weights.get(r.criterion, 0) / 100 for r in self.scores)
 		self.status = "Scored" if any(r.score for r in self.scores) else "Assigned"
 
 	def update_application_score(self):

@@ -7,6 +7,7 @@ from frappe.model.document import Document
 from frappe.utils import getdate, now_datetime, nowdate
 
 from case_selection import workflows as wf
+from case_selection.actors import actor
 from case_selection.cosign import rules
 from case_selection.cosign.service import clear_opinions
 from case_selection.exceptions import (
@@ -16,21 +17,14 @@ from case_selection.exceptions import (
 	RecommendationListError,
 )
 from case_selection.history import log_action
+from case_selection.write_policy import system_write
 
 DRAFT, COSIGNING, SUBMITTED, RECEIVED, RETURNED = (
-	"Draft",
-	"Co-signing",
-	"Submitted to City",
-	"Received",
-	"City Returned",
-)
-SYSTEM_FIELDS = (
-	"status",
-	"cosign_status",
-	"submitted_at",
-	"submitted_by",
-	"received_at",
-	"city_remark",
+	wf.LIST_DRAFT,
+	wf.LIST_COSIGNING,
+	wf.LIST_SUBMITTED,
+	wf.LIST_RECEIVED,
+	wf.LIST_RETURNED,
 )
 ITEM_FIELDS = ("case_title", "unit_name", "unit_type", "direction", "contact_person", "contact_mobile")
 
@@ -46,8 +40,6 @@ class DistrictRecommendationList(Document):
 			)
 
 	def validate(self):
-		self.validate_system_fields()
-		self.validate_editable()
 		self.validate_items()
 		self.validate_quota()
 		self.reset_cosign_when_items_change()
@@ -55,25 +47,6 @@ class DistrictRecommendationList(Document):
 	@property
 	def round_doc(self):
 		return frappe.get_cached_doc("Selection Round", self.round)
-
-	def validate_system_fields(self):
-		"""Status, co-signing result and the submission/receipt facts change only through the methods below
-		(which set flags.system_update), never through a user's save."""
-		if self.flags.system_update:
-			return
-		before = self.get_doc_before_save()
-		for field in SYSTEM_FIELDS:
-			old = before.get(field) if before else self.meta.get_field(field).default
-			if (self.get(field) or None) != (old or None):
-				frappe.throw(
-					_("「{0}」由系统填写，不能直接修改。").format(_(self.meta.get_label(field))),
-					RecommendationListError,
-				)
-
-	def validate_editable(self):
-		before = self.get_doc_before_save()
-		if before and before.status in (SUBMITTED, RECEIVED) and self.items_key() != before.items_key():
-			frappe.throw(_("名单已报送市级，「推荐案例名单」不能再修改。"), RecommendationListError)
 
 	def items_key(self):
 		return [(r.application, r.remarks or "") for r in self.items]
@@ -113,7 +86,9 @@ class DistrictRecommendationList(Document):
 					),
 					RecommendationListError,
 				)
-			if app.workflow_state != wf.RECOMMENDED and app.recommendation_list != self.name:
+			if app.recommendation_list != self.name and not wf.has_action(
+				app.workflow_state, wf.SUBMIT_TO_CITY
+			):
 				frappe.throw(
 					_(
 						"「推荐案例名单」第 {0} 行：「{1}」状态为「{2}」，只有区县已推荐的案例才能列入名单。"
@@ -156,9 +131,9 @@ class DistrictRecommendationList(Document):
 
 	def submit_to_city(self):
 		self.check_permission("write")
-		lead = self.round_doc.lead_cosign_role()
-		if lead not in frappe.get_roles():
-			frappe.throw(_("只有{0}可以报送推荐名单。").format(_(lead)), frappe.PermissionError)
+		if not (actor().is_lead(self.round, self.district) or actor().admin):
+			lead = self.round_doc.lead_cosign_role()
+			frappe.throw(_("只有本区县的{0}可以报送推荐名单。").format(_(lead)), frappe.PermissionError)
 		if self.status not in (COSIGNING, RETURNED) or self.cosign_status != rules.AGREED:
 			frappe.throw(
 				_("名单须经全部会签部门同意后才能报送（当前会签结果：{0}）。").format(
@@ -176,26 +151,26 @@ class DistrictRecommendationList(Document):
 		self.status = SUBMITTED
 		self.submitted_at = now_datetime()
 		self.submitted_by = frappe.session.user
-		self.flags.system_update = True
-		self.save()
+		with system_write():
+			self.save()
 		for row in self.items:
 			app = frappe.get_doc("Case Application", row.application)
 			app.db_set("recommendation_list", self.name, update_modified=False)
-			app.advance("Submit to City")
+			app.advance(wf.SUBMIT_TO_CITY)
 		log_action(self, _("报送市级"), COSIGNING, SUBMITTED)
 
 	def receive(self):
-		self._city_decision(RECEIVED, "Receive", _("市级受理"))
+		self._city_decision(RECEIVED, wf.RECEIVE, _("市级受理"))
 
 	def return_to_district(self, reason: str):
 		if not (reason or "").strip():
 			frappe.throw(_("「市级意见/退回原因」不能为空。"), RecommendationListError)
 		self.city_remark = reason
-		self._city_decision(RETURNED, "Return to District", _("市级退回"), reason)
+		self._city_decision(RETURNED, wf.RETURN_TO_DISTRICT, _("市级退回"), reason)
 
 	def _city_decision(self, status: str, action: str, label: str, remark: str = ""):
-		if "City Case Manager" not in frappe.get_roles() and "System Manager" not in frappe.get_roles():
-			frappe.throw(_("只有市经济信息委可以受理或退回推荐名单。"), frappe.PermissionError)
+		if not (actor().is_city_manager or actor().admin):
+			frappe.throw(_("只有市级管理部门可以受理或退回推荐名单。"), frappe.PermissionError)
 		if self.status != SUBMITTED:
 			frappe.throw(
 				_("名单当前状态为「{0}」，不能{1}。").format(_(self.status), label), RecommendationListError
@@ -204,8 +179,8 @@ class DistrictRecommendationList(Document):
 		self.status = status
 		if status == RECEIVED:
 			self.received_at = now_datetime()
-		self.flags.system_update = True
-		self.save()
+		with system_write():
+			self.save()
 		for row in self.items:
 			app = frappe.get_doc("Case Application", row.application)
 			if status == RETURNED:

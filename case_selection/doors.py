@@ -1,0 +1,349 @@
+"""Platform doors that would skip the permission hooks, closed for the app's documents.
+
+Frappe v15 answers some requests without asking permission_query_conditions or has_permission, or with the
+caller's copy of a document. Each is wrapped or guarded here, and the door matrix test
+(case_selection/tests/test_doors.py) calls every one of them over HTTP:
+
+- frappe.client.get_count counts with frappe.db.count (no permission at all): counted through frappe.get_list;
+- frappe.desk.listview.get_group_by_count "assigned_to" filters with frappe.qb.get_query (no permission);
+- frappe.desk.search.search_widget drops every row-level rule when the caller sends ignore_user_permissions=1:
+  our DocTypes get a standard query (hooks.standard_queries) that always applies them;
+- frappe.www.printview.get_html_and_style / get_rendered_raw_commands render a document dict sent by the
+  caller: for our DocTypes only a stored document, by name, is rendered;
+- sharing (DocShare, also made by "Assign To") would grant read past has_permission: refused for our DocTypes;
+- comments, likes, tags, follows and assignments on a document need read permission on it; user comments on
+  case documents are refused (the opinions and the 签核历程 are the record, and comments would be shown to
+  the applicant);
+- File: a File record pointing at an existing private file (no content uploaded) is refused unless the caller
+  can already read that file; files attached to our documents follow the write policy (may_attach).
+"""
+
+import frappe
+from frappe import _
+from frappe.utils import cint, get_safe_filters
+
+from case_selection.permissions import PROTECTED, may_read
+from case_selection.write_policy import WritePolicyError, in_system_write, may_attach
+
+# Counts --------------------------------------------------------------------------------------------------
+
+
+@frappe.whitelist()
+def get_count(doctype: str, filters=None, debug=False, cache=False) -> int:
+	"""frappe.client.get_count, through frappe.get_list so that role and row rules apply."""
+	if frappe.is_table(doctype):
+		# Child rows are counted through their parent (frappe.client.get_list with parent=…).
+		raise frappe.PermissionError(_("不能直接统计子表「{0}」。").format(_(doctype)))
+	rows = frappe.get_list(doctype, filters=get_safe_filters(filters), fields=["count(*) as count"])
+	return cint(rows[0].count) if rows else 0
+
+
+@frappe.whitelist()
+def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[dict]:
+	"""frappe.desk.listview.get_group_by_count with the records restricted to what the user may read."""
+	from frappe.desk.listview import get_group_by_count as frappe_group_by_count
+	from frappe.model import default_fields
+
+	current_filters = frappe.parse_json(current_filters)
+	if field == "assigned_to":
+		names = frappe.get_list(doctype, filters=current_filters, pluck="name", limit_page_length=0)
+		if not names:
+			return []
+		todo = frappe.qb.DocType("ToDo")
+		user = frappe.qb.DocType("User")
+		count = frappe.query_builder.functions.Count("*").as_("count")
+		return (
+			frappe.qb.from_(todo)
+			.from_(user)
+			.select(todo.allocated_to.as_("name"), count)
+			.where(
+				(todo.status != "Cancelled")
+				& (todo.allocated_to == user.name)
+				& (user.user_type == "System User")
+				& (todo.reference_type == doctype)
+				& (todo.reference_name.isin(names))
+			)
+			.groupby(todo.allocated_to)
+			.orderby(count, order=frappe.qb.desc)
+			.limit(50)
+			.run(as_dict=True)
+		)
+	if not frappe.get_meta(doctype).has_field(field) and field not in default_fields:
+		frappe.throw(_("「{0}」没有字段 {1}。").format(_(doctype), field), frappe.ValidationError)
+	return frappe_group_by_count(doctype, frappe.as_json(current_filters), field)
+
+
+# Link search ------------------------------------------------------------------------------------------------
+
+
+@frappe.whitelist()
+def search(
+	doctype: str,
+	txt: str,
+	searchfield: str | None = None,
+	start: int = 0,
+	page_len: int = 20,
+	filters=None,
+	as_dict: bool = False,
+	reference_doctype: str | None = None,
+):
+	"""Link search for our DocTypes: name, title and search fields, through frappe.get_list (row rules apply
+	whatever the caller asks)."""
+	meta = frappe.get_meta(doctype)
+	fields = ["name"]
+	if meta.title_field and meta.title_field != "name":
+		fields.append(meta.title_field)
+	fields += [f for f in meta.get_search_fields() if f not in fields and meta.has_field(f)]
+	or_filters = [[doctype, f, "like", f"%{txt}%"] for f in fields] if txt else None
+	if isinstance(filters, str):
+		filters = frappe.parse_json(filters)
+	return frappe.get_list(
+		doctype,
+		filters=filters,
+		or_filters=or_filters,
+		fields=fields,
+		limit_start=cint(start),
+		limit_page_length=cint(page_len) or 20,
+		order_by="modified desc",
+		as_list=not as_dict,
+	)
+
+
+# Print preview ----------------------------------------------------------------------------------------------
+
+
+def _stored_print_args(doc, name):
+	"""For our DocTypes, only a stored document is rendered: a dict sent by the caller is replaced by the
+	record it names (whose permission is then checked), or refused."""
+	if isinstance(name, str) or not isinstance(doc, str | dict):
+		return doc, name
+	values = frappe.parse_json(doc) if isinstance(doc, str) else doc
+	doctype = values.get("doctype") if isinstance(values, dict) else None
+	if doctype not in PROTECTED:
+		return doc, name
+	if not values.get("name") or not frappe.db.exists(doctype, values.get("name")):
+		raise frappe.PermissionError(_("只能打印已保存的单据。"))
+	return doctype, values["name"]
+
+
+@frappe.whitelist()
+def get_html_and_style(
+	doc: str,
+	name: str | None = None,
+	print_format: str | None = None,
+	no_letterhead: bool | None = None,
+	letterhead: str | None = None,
+	trigger_print: bool = False,
+	style: str | None = None,
+	settings: str | None = None,
+):
+	from frappe.www import printview
+
+	doc, name = _stored_print_args(doc, name)
+	return printview.get_html_and_style(
+		doc,
+		name,
+		print_format=print_format,
+		no_letterhead=no_letterhead,
+		letterhead=letterhead,
+		trigger_print=trigger_print,
+		style=style,
+		settings=settings,
+	)
+
+
+@frappe.whitelist()
+def get_rendered_raw_commands(doc: str, name: str | None = None, print_format: str | None = None):
+	from frappe.www import printview
+
+	doc, name = _stored_print_args(doc, name)
+	return printview.get_rendered_raw_commands(doc, name, print_format=print_format)
+
+
+# Requests refused before Frappe handles them --------------------------------------------------------------------
+
+DELETE_ROUTES = ("/api/resource/", "/api/v2/document/")
+
+
+def guard_request():
+	"""auth_hooks: runs once the caller is known (session cookie, API key or OAuth), before the request is
+	dispatched.
+
+	- /printview?doc=… renders a document sent by the caller: only doctype+name is accepted (Frappe's own Desk
+	  sends nothing else);
+	- DELETE of our records through REST or frappe.client.delete: Frappe locks the row without waiting
+	  before it checks permission, so an outsider's delete while someone else works on the case would
+	  answer 500; the permission and the write policy are asked here first, so a refusal is a 403.
+	"""
+	request = getattr(frappe.local, "request", None)
+	if not request:
+		return
+	path = request.path
+	if path.rstrip("/") == "/printview" and frappe.form_dict.get("doc"):
+		raise frappe.PermissionError(_("只能打印已保存的单据。"))
+	target = None
+	if request.method == "DELETE":
+		prefix = next((p for p in DELETE_ROUTES if path.startswith(p)), None)
+		if prefix:
+			doctype, _sep, name = path[len(prefix) :].partition("/")
+			target = (doctype, name)
+	elif path.rstrip("/") == "/api/method/frappe.client.delete":
+		target = (frappe.form_dict.get("doctype"), frappe.form_dict.get("name"))
+	if target:
+		refuse_delete(*target)
+
+
+def refuse_delete(doctype: str | None, name: str | None):
+	from case_selection.write_policy import POLICY, Context
+
+	if not doctype or not name or frappe.session.user == "Administrator":
+		return
+	if frappe.db.exists("DocType", {"name": doctype, "istable": 1}):
+		parent = frappe.db.get_value(doctype, name, "parenttype") if frappe.db.table_exists(doctype) else None
+		if parent in POLICY:
+			raise frappe.PermissionError(_("「{0}」只能在「{1}」中删除。").format(_(doctype), _(parent)))
+		return
+	if doctype not in POLICY or not frappe.db.exists(doctype, name):
+		return
+	if not frappe.has_permission(doctype, "delete", doc=name):
+		raise frappe.PermissionError(_("您无权删除「{0}」{1}。").format(_(doctype), name))
+	doc = frappe.get_doc(doctype, name)
+	if not Context(doc, doc).allows(POLICY[doctype].delete):
+		raise frappe.PermissionError(_("不能删除「{0}」{1}。").format(_(doctype), name))
+
+
+# Tags --------------------------------------------------------------------------------------------------------
+
+
+def _check_tag_write(dt: str, dn: str):
+	"""Frappe writes a tag into the record before it checks write permission, and its refusal then ends in
+	an IndexError (500); for our DocTypes the permission is asked first."""
+	if dt in PROTECTED and not frappe.has_permission(dt, "write", doc=dn):
+		raise frappe.PermissionError(_("您无权修改「{0}」{1}的标签。").format(_(dt), dn))
+
+
+@frappe.whitelist()
+def add_tag(tag, dt, dn, color=None):
+	from frappe.desk.doctype.tag import tag as frappe_tag
+
+	_check_tag_write(dt, dn)
+	return frappe_tag.add_tag(tag, dt, dn, color)
+
+
+@frappe.whitelist()
+def add_tags(tags, dt, docs, color=None):
+	from frappe.desk.doctype.tag import tag as frappe_tag
+
+	for dn in frappe.parse_json(docs):
+		_check_tag_write(dt, dn)
+	return frappe_tag.add_tags(tags, dt, docs, color)
+
+
+@frappe.whitelist()
+def remove_tag(tag, dt, dn):
+	from frappe.desk.doctype.tag import tag as frappe_tag
+
+	_check_tag_write(dt, dn)
+	return frappe_tag.remove_tag(tag, dt, dn)
+
+
+# Side tables: comments, shares, tags, follows, assignments ------------------------------------------------------
+
+USER_COMMENT_TYPES = ("Comment", "Like")
+
+
+def _refuse(message: str):
+	frappe.throw(message, WritePolicyError, title=_("不允许的操作"))
+
+
+def guard_comment(doc, method=None):
+	if doc.reference_doctype not in PROTECTED or in_system_write() or frappe.session.user == "Administrator":
+		return
+	if doc.comment_type in USER_COMMENT_TYPES:
+		_refuse(_("案例单据不使用评论和点赞：意见请填写在会签意见、审查意见或签核历程中。"))
+	if not may_read(doc.reference_doctype, doc.reference_name):
+		_refuse(_("您无权查看「{0}」{1}。").format(_(doc.reference_doctype), doc.reference_name))
+
+
+def guard_share(doc, method=None):
+	if doc.share_doctype in PROTECTED and not in_system_write():
+		_refuse(_("「{0}」不能共享：谁能查看由区县、申报单位和市级角色决定。").format(_(doc.share_doctype)))
+
+
+def guard_reference(doctype_field: str, name_field: str, user_field: str | None = None):
+	"""A guard for side tables that point at a document: the caller (and the user it is for) must be able
+	to read it."""
+
+	def guard(doc, method=None):
+		doctype, name = doc.get(doctype_field), doc.get(name_field)
+		if doctype not in PROTECTED or in_system_write() or frappe.session.user == "Administrator":
+			return
+		if not may_read(doctype, name):
+			_refuse(_("您无权查看「{0}」{1}。").format(_(doctype), name))
+		if user_field and doc.get(user_field) and not may_read(doctype, name, doc.get(user_field)):
+			_refuse(_("{0} 无权查看「{1}」{2}，不能分配给他。").format(doc.get(user_field), _(doctype), name))
+
+	return guard
+
+
+guard_tag_link = guard_reference("document_type", "document_name")
+guard_document_follow = guard_reference("ref_doctype", "ref_docname")
+guard_todo = guard_reference("reference_type", "reference_name", "allocated_to")
+
+
+# Files -------------------------------------------------------------------------------------------------------
+
+
+def guard_file(doc, method=None):
+	"""File validate: attachments of our documents follow the write policy; a File record pointing at an
+	existing private file needs read access to that file (Frappe would otherwise let its new owner read it)."""
+	if in_system_write() or frappe.session.user == "Administrator" or doc.is_folder:
+		return
+	before = doc.get_doc_before_save()
+	attached = (doc.attached_to_doctype, doc.attached_to_name)
+	moved = not before or (before.attached_to_doctype, before.attached_to_name) != attached
+	if doc.attached_to_doctype in PROTECTED and moved and not may_attach(*attached):
+		_refuse(
+			_("不能向「{0}」{1} 添加附件：该单据当前状态下您不能修改。").format(
+				_(doc.attached_to_doctype), doc.attached_to_name
+			)
+		)
+	if (
+		before
+		and before.attached_to_doctype in PROTECTED
+		and moved
+		and not may_attach(before.attached_to_doctype, before.attached_to_name)
+	):
+		_refuse(
+			_("不能移动「{0}」{1} 的附件。").format(_(before.attached_to_doctype), before.attached_to_name)
+		)
+	if before is None and cint(doc.is_private) and not doc.flags.case_content_supplied:
+		others = frappe.get_all(
+			"File", filters={"file_url": doc.file_url, "name": ("!=", doc.name or "")}, pluck="name"
+		)
+		if others and not any(frappe.has_permission("File", "read", doc=o) for o in others):
+			raise frappe.PermissionError(_("您无权使用该文件。"))
+
+
+def guard_file_delete(doc, method=None):
+	if in_system_write() or frappe.session.user == "Administrator":
+		return
+	if doc.attached_to_doctype in PROTECTED and not may_attach(doc.attached_to_doctype, doc.attached_to_name):
+		_refuse(
+			_("不能删除「{0}」{1} 的附件：该单据当前状态下您不能修改。").format(
+				_(doc.attached_to_doctype), doc.attached_to_name
+			)
+		)
+
+
+# Child rows written on their own -------------------------------------------------------------------------------
+
+
+def refuse_direct_child_write(doc, method=None):
+	"""A child row of our DocTypes is written with its parent (whose write policy then applies), never on its
+	own through /api/resource/<child>."""
+	from case_selection.write_policy import POLICY
+
+	if in_system_write() or doc.get("parenttype") not in POLICY:
+		return
+	_refuse(_("「{0}」只能在「{1}」中修改。").format(_(doc.doctype), _(doc.get("parenttype") or "")))
