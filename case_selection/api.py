@@ -3,10 +3,19 @@
 import frappe
 from frappe import _
 
+from case_selection.actors import actor, expert_role
 from case_selection.cosign.service import record_opinion
 from case_selection.history import history
+from case_selection.workflows import states
+from case_selection.write_policy import system_write
 
 COSIGNABLE = ("Case Application", "District Recommendation List")
+
+
+def require_city_manager():
+	a = actor()
+	if not (a.is_city_manager or a.admin):
+		frappe.throw(_("只有市级管理部门可以执行此操作。"), frappe.PermissionError)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -52,13 +61,11 @@ def return_list(name: str, reason: str) -> str:
 @frappe.whitelist(methods=["POST"])
 def assign_experts(application: str, experts: list[str] | str) -> list[str]:
 	"""The city assigns experts to a case; each gets one Case Review to score."""
-	frappe.only_for(("City Case Manager", "System Manager"))
+	require_city_manager()
 	frappe.get_doc("Case Application", application).check_permission("read")
 	experts = frappe.parse_json(experts) if isinstance(experts, str) else experts
 	made = []
 	for expert in experts:
-		if "Case Expert" not in frappe.get_roles(expert):
-			frappe.throw(_("「评审专家」{0} 没有评审专家角色。").format(expert))
 		if not frappe.db.exists("Case Review", {"application": application, "expert": expert}):
 			made.append(
 				frappe.get_doc({"doctype": "Case Review", "application": application, "expert": expert})
@@ -70,15 +77,15 @@ def assign_experts(application: str, experts: list[str] | str) -> list[str]:
 
 @frappe.whitelist()
 def list_experts(txt: str = "") -> list[dict]:
-	"""Users holding Case Expert, for the city's assignment dialog."""
-	frappe.only_for(("City Case Manager", "System Manager"))
+	"""Users holding the expert role, for the city's assignment dialog."""
+	require_city_manager()
 	user, has_role = frappe.qb.DocType("User"), frappe.qb.DocType("Has Role")
 	rows = (
 		frappe.qb.from_(user)
 		.join(has_role)
 		.on(has_role.parent == user.name)
 		.select(user.name, user.full_name)
-		.where((has_role.role == "Case Expert") & (user.enabled == 1))
+		.where((has_role.role == expert_role()) & (user.enabled == 1))
 		.where(user.name.like(f"%{txt}%") | user.full_name.like(f"%{txt}%"))
 		.limit(50)
 		.run(as_dict=True)
@@ -107,10 +114,8 @@ def get_cosign_opinions(doctype: str, name: str) -> list[dict]:
 @frappe.whitelist(methods=["POST"])
 def publish_results(round_name: str) -> dict:
 	"""Publishes every result of a round at once, once every case sent to the city has its decision."""
-	frappe.only_for(("City Case Manager", "System Manager"))
-	from case_selection.workflows import NOT_SELECTED, SELECTED
-
-	decided = (SELECTED, NOT_SELECTED)
+	require_city_manager()
+	decided = states.final_states()
 	pending = frappe.get_all(
 		"Case Application",
 		filters={
@@ -128,7 +133,8 @@ def publish_results(round_name: str) -> dict:
 		)
 	round_doc = frappe.get_doc("Selection Round", round_name)
 	round_doc.status = "Published"
-	round_doc.save()
+	with system_write():  # "Published" is set here only, once every decision is made
+		round_doc.save()
 	return {
 		s: frappe.db.count("Case Application", {"round": round_name, "workflow_state": s}) for s in decided
 	}

@@ -12,6 +12,9 @@ DEMO_PASSWORD = "Demo@2025"
 DEMO_DISTRICT = "渝中区"
 
 DEMO_USERS = [
+	# The office's own administrator comes first: Frappe hands System Manager to the first user saved after
+	# setup when no other exists, and that must not be a case role's user.
+	("admin@demo.local", "系统管理员", ["System Manager"], None),
 	("applicant@demo.local", "示例申报单位", ["Case Applicant"], None),
 	("jx.yuzhong@demo.local", "渝中区经信", ["District Economy Officer"], DEMO_DISTRICT),
 	("kj.yuzhong@demo.local", "渝中区科技", ["District Science Officer"], DEMO_DISTRICT),
@@ -86,10 +89,14 @@ def complete_setup():
 	frappe.db.commit()
 
 
-def load():
-	complete_setup()
+def ensure_users():
 	for email, name, roles, district in DEMO_USERS:
 		ensure_user(email, name, roles, DEMO_PASSWORD, district)
+
+
+def load():
+	complete_setup()
+	ensure_users()
 	load_applications()
 	frappe.db.commit()
 

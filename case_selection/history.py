@@ -3,19 +3,31 @@
 import frappe
 from frappe.utils import now_datetime
 
-from case_selection.setup.roles import ROLES
-
 
 def acting_role(user: str | None = None) -> str:
-	roles = frappe.get_roles(user or frappe.session.user)
-	return next((ROLES[r] for r in ROLES if r in roles), "系统管理员" if "System Manager" in roles else "")
+	"""The capacity in which the user acts, as 签核历程 shows it (the Chinese name of their case role)."""
+	from frappe import _
+
+	from case_selection import actors
+
+	a = actors.actor(user)
+	case_roles = [
+		*sorted(a.district_roles),
+		*sorted(a.roles & actors.city_roles().all),
+		*[r for r in (actors.expert_role(), actors.applicant_role()) if r in a.roles],
+	]
+	if case_roles:
+		return _(case_roles[0])
+	return _("系统管理员") if a.admin else ""
 
 
 def log_action(
 	doc, action: str, from_state: str | None = None, to_state: str | None = None, remark: str = ""
 ):
+	from case_selection.write_policy import system_write
+
 	user = frappe.session.user
-	frappe.get_doc(
+	doc_ = frappe.get_doc(
 		{
 			"doctype": "Case Action Log",
 			"reference_doctype": doc.doctype,
@@ -30,7 +42,9 @@ def log_action(
 			"action_time": now_datetime(),
 			"remark": remark or "",
 		}
-	).insert(ignore_permissions=True)  # a log row is written by the system on the actor's behalf
+	)
+	with system_write():  # a log row is written by the system on the actor's behalf
+		doc_.insert(ignore_permissions=True)
 
 
 def history(doctype: str, name: str) -> list[dict]:

@@ -17,22 +17,112 @@ before_uninstall = "case_selection.install.before_uninstall"
 # No `fixtures`: roles, workflow vocabulary and master data are inserted-if-missing by install.py, so what an
 # admin edits in Desk survives every migrate (fixtures would overwrite it).
 
-# Permissions: row-level access of SPEC §1 (see case_selection/permissions.py)
-# ----------------------------------------------------------------------------
+# Permissions: row-level read access (case_selection/permissions.py), the write policy
+# (case_selection/write_policy.py) and the platform doors that skip them (case_selection/doors.py).
+# ------------------------------------------------------------------------------------------------------------
+_P = "case_selection.permissions."
+_CHILD_TABLES = (
+	"Case Partner Unit",
+	"Case Finance Year",
+	"Case Result Indicator",
+	"Case Evidence",
+	"Recommendation List Item",
+	"Case Review Score",
+	"Case Collection Item",
+)
 permission_query_conditions = {
-	"Case Application": "case_selection.permissions.application_condition",
-	"District Recommendation List": "case_selection.permissions.list_condition",
-	"Case Cosign Opinion": "case_selection.permissions.cosign_opinion_condition",
-	"Case Action Log": "case_selection.permissions.action_log_condition",
-	"Case Review": "case_selection.permissions.review_condition",
+	"Case Application": _P + "application_condition",
+	"District Recommendation List": _P + "list_condition",
+	"Case Cosign Opinion": _P + "cosign_opinion_condition",
+	"Case Action Log": _P + "action_log_condition",
+	"Case Review": _P + "review_condition",
+	"Case Objection": _P + "city_only_condition",
+	"Case Collection": _P + "city_only_condition",
+	"Workflow Action": _P + "workflow_action_condition",
+	"File": _P + "file_condition",
+	**{child: _P + "child_condition" for child in _CHILD_TABLES},
 }
 has_permission = {
-	"Case Application": "case_selection.permissions.application_has_permission",
-	"District Recommendation List": "case_selection.permissions.list_has_permission",
-	"Case Cosign Opinion": "case_selection.permissions.reference_has_permission",
-	"Case Action Log": "case_selection.permissions.reference_has_permission",
-	"Case Review": "case_selection.permissions.review_has_permission",
+	"Case Application": _P + "application_has_permission",
+	"District Recommendation List": _P + "list_has_permission",
+	"Case Cosign Opinion": _P + "reference_has_permission",
+	"Case Action Log": _P + "reference_has_permission",
+	"Case Review": _P + "review_has_permission",
+	"Case Objection": _P + "city_only_has_permission",
+	"Case Collection": _P + "city_only_has_permission",
+	"Workflow Action": _P + "workflow_action_has_permission",
+	"File": _P + "file_has_permission",
 }
+# Link search of our DocTypes always applies the row rules (Frappe's drops them on ignore_user_permissions=1).
+standard_queries = {
+	doctype: "case_selection.doors.search"
+	for doctype in (
+		"Case Application",
+		"District Recommendation List",
+		"Case Cosign Opinion",
+		"Case Action Log",
+		"Case Review",
+		"Case Objection",
+		"Case Collection",
+	)
+}
+_POLICY_DOCTYPES = (
+	"Case Application",
+	"District Recommendation List",
+	"Case Cosign Opinion",
+	"Case Action Log",
+	"Case Review",
+	"Case Objection",
+	"Case Collection",
+	"Selection Round",
+	"Case District",
+	"Selection Direction",
+	"Selection Domain",
+	"Case Selection Settings",
+)
+_ROUND_TABLES = (
+	"Round Contact",
+	"Round District Setting",
+	"Round Cosign Department",
+	"Round Review Criterion",
+	"Round Direction",
+	"Case City Role",
+	"Case State Setting",
+)
+doc_events = {
+	**{
+		doctype: {
+			"before_validate": "case_selection.write_policy.enforce",
+			"on_trash": "case_selection.write_policy.enforce_delete",
+		}
+		for doctype in _POLICY_DOCTYPES
+	},
+	**{
+		child: {
+			"before_validate": "case_selection.doors.refuse_direct_child_write",
+			"on_trash": "case_selection.doors.refuse_direct_child_write",
+		}
+		for child in _CHILD_TABLES + _ROUND_TABLES
+	},
+	"Comment": {"before_insert": "case_selection.doors.guard_comment"},
+	"DocShare": {"validate": "case_selection.doors.guard_share"},
+	"Tag Link": {"before_insert": "case_selection.doors.guard_tag_link"},
+	"Document Follow": {"before_insert": "case_selection.doors.guard_document_follow"},
+	"ToDo": {"validate": "case_selection.doors.guard_todo"},
+	"File": {
+		"validate": "case_selection.doors.guard_file",
+		"on_trash": "case_selection.doors.guard_file_delete",
+	},
+	"User Permission": {
+		"on_update": "case_selection.actors.clear_cache",
+		"on_trash": "case_selection.actors.clear_cache",
+	},
+}
+doc_events["Selection Round"]["on_update"] = "case_selection.actors.clear_cache"
+doc_events["Case Selection Settings"]["on_update"] = "case_selection.actors.clear_cache"
+override_doctype_class = {"File": "case_selection.files.CaseFile"}
+# Runs once the caller is authenticated (cookie, API key or OAuth), before the request is dispatched.
+auth_hooks = ["case_selection.doors.guard_request"]
 
 # Official outputs: print context for the 附件1/附件2 templates, page numbers on their PDF download (wraps
 # Frappe's download_pdf, which keeps its own permission check), export buttons on forms and lists.
@@ -44,6 +134,13 @@ jinja = {
 }
 override_whitelisted_methods = {
 	"frappe.utils.print_format.download_pdf": "case_selection.export.pdf.download_pdf",
+	"frappe.client.get_count": "case_selection.doors.get_count",
+	"frappe.desk.listview.get_group_by_count": "case_selection.doors.get_group_by_count",
+	"frappe.www.printview.get_html_and_style": "case_selection.doors.get_html_and_style",
+	"frappe.www.printview.get_rendered_raw_commands": "case_selection.doors.get_rendered_raw_commands",
+	"frappe.desk.doctype.tag.tag.add_tag": "case_selection.doors.add_tag",
+	"frappe.desk.doctype.tag.tag.add_tags": "case_selection.doors.add_tags",
+	"frappe.desk.doctype.tag.tag.remove_tag": "case_selection.doors.remove_tag",
 }
 doctype_js = {
 	"Case Application": "public/js/case_application_outputs.js",

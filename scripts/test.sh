@@ -47,6 +47,14 @@ if [ -d "$REPO_DIR/tests/e2e" ] && [ "${SKIP_E2E:-0}" != 1 ]; then
 		../../env/bin/python -m pytest -q tests/e2e" 2>&1 | tee "$OUT/e2e.log" || status=1
 fi
 
+# A 5xx is a failure wherever it happens: the server's log of this run must have none.
+server_errors=$(grep -cE 'HTTP/1\.[01][^"]*" 5[0-9][0-9] ' "$BENCH_DIR/logs/serve-$TEST_SITE.log" 2>/dev/null || true)
+if [ "${server_errors:-0}" -gt 0 ]; then
+	log "the test server answered ${server_errors} request(s) with a 5xx:"
+	grep -E 'HTTP/1\.[01][^"]*" 5[0-9][0-9] ' "$BENCH_DIR/logs/serve-$TEST_SITE.log" | head -20 >&2
+	status=1
+fi
+
 e2e_passed=0 e2e_failed=0
 if [ -f "$OUT/e2e.log" ]; then
 	e2e_passed=$({ grep -o '[0-9]\+ passed' "$OUT/e2e.log" || true; } | awk '{s=$1} END {print s+0}')

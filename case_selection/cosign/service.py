@@ -11,17 +11,19 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import now_datetime
 
+from case_selection.actors import actor
 from case_selection.cosign import rules
 from case_selection.exceptions import CosignError
 from case_selection.history import log_action
+from case_selection.write_policy import check_attachment, system_write
 
 OPINIONS = (rules.AGREE, rules.DISAGREE, rules.RETURN)
 
 
-def department_for_user(round_doc, department: str | None = None):
-	"""The round's co-signing department the current user signs for."""
-	roles = set(frappe.get_roles())
-	mine = [d for d in round_doc.cosign_departments if d.role in roles]
+def department_for_user(round_doc, district: str, department: str | None = None):
+	"""The round's co-signing department the current user signs for, in this district."""
+	a = actor()
+	mine = [d for d in round_doc.cosign_departments if d.role in a.roles] if a.is_officer(district) else []
 	if department:
 		mine = [d for d in mine if d.department == department]
 	if not mine:
@@ -77,7 +79,7 @@ def record_opinion(
 	doc = frappe.get_doc(doctype, name, for_update=True)
 	doc.check_permission("read")
 	round_doc = frappe.get_cached_doc("Selection Round", doc.round)
-	dept = department_for_user(round_doc, department)
+	dept = department_for_user(round_doc, doc.district, department)
 	doc.assert_cosign_open()
 
 	user = frappe.session.user
@@ -91,23 +93,27 @@ def record_opinion(
 		"signer_name": frappe.utils.get_fullname(user),
 		"signed_at": now_datetime(),
 	}
-	# Opinions are written by this function only, after the checks above, so no DocPerm write is needed.
-	if existing:
-		opinion_doc = frappe.get_doc("Case Cosign Opinion", existing)
-		opinion_doc.update(values)
-		opinion_doc.save(ignore_permissions=True)
-	else:
-		frappe.get_doc(
-			{
-				"doctype": "Case Cosign Opinion",
-				"reference_doctype": doctype,
-				"reference_name": name,
-				"district": doc.district,
-				"department": dept.department,
-				"role": dept.role,
-				**values,
-			}
-		).insert(ignore_permissions=True)
+	if seal:
+		check_attachment(doc, _("「公章图片」"), seal)
+	# Opinions are written by this function only, after the checks above (system_write: the write policy
+	# lets nobody write them through a door).
+	with system_write():
+		if existing:
+			opinion_doc = frappe.get_doc("Case Cosign Opinion", existing)
+			opinion_doc.update(values)
+			opinion_doc.save(ignore_permissions=True)
+		else:
+			frappe.get_doc(
+				{
+					"doctype": "Case Cosign Opinion",
+					"reference_doctype": doctype,
+					"reference_name": name,
+					"district": doc.district,
+					"department": dept.department,
+					"role": dept.role,
+					**values,
+				}
+			).insert(ignore_permissions=True)
 	log_action(doc, _("会签：{0} {1}").format(dept.department, opinion), remark=remarks)
 
 	opinions = {d: row.opinion for d, row in signed.items()} | {dept.department: opinion}

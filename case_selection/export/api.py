@@ -6,9 +6,8 @@
 import frappe
 from frappe import _
 
+from case_selection.actors import actor
 from case_selection.export import excel
-
-CITY_SUMMARY_ROLES = {"City Case Manager", "City Reviewer", "System Manager"}
 
 
 def send_file(filename: str, content: bytes):
@@ -29,7 +28,8 @@ def district_list_xlsx(name: str) -> None:
 @frappe.whitelist()
 def city_summary_xlsx(round: str | None = None) -> None:
 	"""City-wide summary of recommended cases: city roles only; rows still go through frappe.get_list."""
-	if not CITY_SUMMARY_ROLES & set(frappe.get_roles()):
+	a = actor()
+	if not (a.is_city or a.admin):
 		frappe.throw(_("仅市级用户可以导出推荐案例汇总表"), frappe.PermissionError)
 	if not frappe.has_permission("Case Application", "read"):
 		frappe.throw(_("您无权查看申报书"), frappe.PermissionError)

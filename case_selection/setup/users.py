@@ -2,11 +2,18 @@
 
 import frappe
 
+from case_selection.setup.roles import ADMIN_ROLE
+
 
 def ensure_user(
 	email: str, first_name: str, roles: list[str], password: str, district: str | None = None
 ) -> str:
-	"""A user with these roles and, for district roles, a User Permission on its Case District."""
+	"""A user with these roles and, for district roles, a User Permission on its Case District.
+
+	Frappe gives System Manager to a user saved while no other enabled System Manager exists (besides
+	Administrator) once setup is complete; a case user must never hold it unless asked, so it is taken away
+	again here (callers create an administrator first, see demo.py, so that it stays away).
+	"""
 	if not frappe.db.exists("User", email):
 		frappe.get_doc(
 			{
@@ -19,9 +26,14 @@ def ensure_user(
 			}
 		).insert(ignore_permissions=True)
 	# Roles again every time: uninstalling the app removes its roles from existing users.
-	missing = set(roles) - set(frappe.get_roles(email))
+	current = set(frappe.get_roles(email))
+	missing = set(roles) - current
 	if missing:
 		frappe.get_doc("User", email).add_roles(*missing)
+	if ADMIN_ROLE in frappe.get_roles(email) and ADMIN_ROLE not in roles:
+		frappe.get_doc("User", email).remove_roles(ADMIN_ROLE)
+		if ADMIN_ROLE in frappe.get_roles(email):
+			frappe.throw(f"{email} keeps {ADMIN_ROLE}: create an administrator user before case users")
 	if district and not frappe.db.exists(
 		"User Permission", {"user": email, "allow": "Case District", "for_value": district}
 	):

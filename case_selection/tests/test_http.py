@@ -1,4 +1,6 @@
-"""Permissions and concurrent co-signing through a real HTTP server (gunicorn on the test site).
+"""Own scope, private files and concurrent co-signing through a real HTTP server (the served test site).
+
+Every door refused to outsiders is the door matrix's job (test_doors.py).
 
 scripts/test.sh serves the site and passes its URL as CASE_TEST_URL. Data is committed so that the server's
 workers see it, and removed afterwards.
@@ -20,6 +22,7 @@ from case_selection.tests.factories import (
 	make_round,
 	make_user,
 )
+from case_selection.write_policy import system_write
 
 URL = os.environ.get("CASE_TEST_URL", "http://case-test.localhost:8011")
 
@@ -71,82 +74,10 @@ class TestHTTP(FrappeTestCase):
 		frappe.db.commit()
 		super().tearDownClass()
 
-	def doors(self, s: requests.Session, name: str) -> dict[str, int]:
-		"""Status code of each way in to one application."""
-		res = f"{URL}/api/resource/Case Application/{name}"
-		return {
-			"read": s.get(res, timeout=30).status_code,
-			"list": 200
-			if name
-			in [
-				d["name"]
-				for d in s.get(
-					f"{URL}/api/resource/Case Application", params={"limit_page_length": 0}, timeout=30
-				)
-				.json()
-				.get("data", [])
-			]
-			else 403,
-			"write": s.put(res, json={"case_title": "被改了"}, timeout=30).status_code,
-			"client_get": s.get(
-				f"{URL}/api/method/frappe.client.get",
-				params={"doctype": "Case Application", "name": name},
-				timeout=30,
-			).status_code,
-			"set_state": s.post(
-				f"{URL}/api/method/frappe.client.set_value",
-				data={
-					"doctype": "Case Application",
-					"name": name,
-					"fieldname": "workflow_state",
-					"value": "Recommended",
-				},
-				timeout=30,
-			).status_code,
-			"advance": s.post(
-				f"{URL}/api/method/frappe.model.workflow.apply_workflow",
-				data={
-					"doc": frappe.as_json({"doctype": "Case Application", "name": name}),
-					"action": "Return for Revision",
-				},
-				timeout=30,
-			).status_code,
-			"pdf": s.get(
-				f"{URL}/api/method/frappe.utils.print_format.download_pdf",
-				params={"doctype": "Case Application", "name": name, "format": "Standard"},
-				timeout=60,
-			).status_code,
-			"report": 200
-			if name
-			in str(
-				s.get(
-					f"{URL}/api/method/frappe.desk.reportview.get",
-					params={"doctype": "Case Application", "fields": '["name"]'},
-					timeout=30,
-				).json()
-			)
-			else 403,
-		}
-
-	def test_every_door_refuses_other_districts_and_other_applicants(self):
-		name = self.apps[0]
-		for user in (
-			*self.wz.values(),  # 经信, 科技, 教育 of another district
-			self.other_applicant,
-			self.city,
-			self.reviewer,
-			self.expert,
-		):
-			codes = self.doors(session(user), name)
-			for door, code in codes.items():
-				self.assertGreaterEqual(code, 400, f"{user} got {code} through {door}")
-		self.assertEqual(frappe.db.get_value("Case Application", name, "case_title"), "测试案例50")
-		self.assertEqual(frappe.db.get_value("Case Application", name, "workflow_state"), "Submitted")
-
 	def test_private_attachment_follows_the_case(self):
 		url = f"{URL}{self.private_file.file_url}"
 		for user in (self.wz["jx"], self.other_applicant, self.city, self.expert):
-			self.assertGreaterEqual(session(user).get(url, timeout=30).status_code, 400, user)
+			self.assertEqual(session(user).get(url, timeout=30).status_code, 403, user)
 		for user in (self.owner, self.yz["jy"]):
 			r = session(user).get(url, timeout=30)
 			self.assertEqual(r.status_code, 200, user)
@@ -156,20 +87,24 @@ class TestHTTP(FrappeTestCase):
 		review = frappe.get_doc(
 			{"doctype": "Case Review", "application": self.apps[0], "expert": self.expert}
 		)
-		review.insert()
+		with (
+			system_write()
+		):  # an assignment as the city makes it at the review stage (test_doors drives that)
+			review.insert()
 		frappe.db.commit()
 		try:
 			s = session(self.expert)
 			ok = s.get(f"{URL}/api/resource/Case Application/{self.apps[0]}", timeout=30)
 			self.assertEqual(ok.status_code, 200)
 			other = s.get(f"{URL}/api/resource/Case Application/{self.apps[1]}", timeout=30)
-			self.assertGreaterEqual(other.status_code, 400)
+			self.assertEqual(other.status_code, 403)
 			edit = s.put(
 				f"{URL}/api/resource/Case Application/{self.apps[0]}", json={"case_title": "x"}, timeout=30
 			)
-			self.assertGreaterEqual(edit.status_code, 400)
+			self.assertEqual(edit.status_code, 403)
 		finally:
-			frappe.delete_doc("Case Review", review.name, force=True)
+			with system_write():
+				frappe.delete_doc("Case Review", review.name, force=True)
 			frappe.db.commit()
 
 	def test_own_scope_is_allowed(self):
@@ -198,7 +133,7 @@ class TestHTTP(FrappeTestCase):
 			},
 			timeout=30,
 		)
-		self.assertGreaterEqual(r.status_code, 400)
+		self.assertIn(r.status_code, (403, 417))
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value("Case Application", name, "workflow_state"), "Submitted")
 

@@ -28,7 +28,7 @@ import http_bench as hb
 import seed_data as sd
 
 from case_selection.tests.factories import PASSWORD
-from case_selection.workflows import CITY_STATES
+from case_selection.workflows import states
 
 CA_FIELDS = ["name", "case_title", "district", "workflow_state", "unit_name"]
 TODO_FIELDS = ["name", "status", "priority", "date", "allocated_to"]
@@ -67,7 +67,7 @@ def scope_check(url: str, sessions: dict, district: str) -> list[str]:
 	if not rows or any(r["district"] != district for r in rows):
 		problems.append(f"district user sees {len(rows)} rows, not all of {district}")
 	rows = hb.rest_list(sessions["city"], url, "Case Application", CA_FIELDS, 200)().json()["data"]
-	if not rows or any(r["workflow_state"] not in CITY_STATES for r in rows):
+	if not rows or any(r["workflow_state"] not in states.where("city_visible") for r in rows):
 		problems.append(f"city user sees {len(rows)} rows, not all in city states")
 	return problems
 
@@ -160,7 +160,7 @@ def load_users(url: str, sessions: dict, users: dict, threads: int) -> list[hb.L
 		)
 	city_pool = frappe.get_all(
 		"Case Application",
-		filters={"workflow_state": ("in", CITY_STATES), "round": sd.ROUND},
+		filters={"workflow_state": ("in", states.where("city_visible")), "round": sd.ROUND},
 		pluck="name",
 		limit=2000,
 		order_by="creation desc",
