@@ -2,11 +2,23 @@
 
 import frappe
 from frappe import _
+from frappe.model.workflow import apply_workflow
 
+from case_selection import actors, sealing
 from case_selection.actors import actor, expert_role
 from case_selection.cosign.service import record_opinion
-from case_selection.history import history
-from case_selection.workflows import states
+from case_selection.history import visible_history
+from case_selection.workflows import (
+	LIST_COSIGNING,
+	LIST_EDITABLE,
+	LIST_RETURNED,
+	LIST_SUBMITTED,
+	RETURN_TO_DISTRICT,
+	SUBMIT_TO_CITY,
+	has_action,
+	states,
+	transitions_from,
+)
 from case_selection.write_policy import system_write
 
 COSIGNABLE = ("Case Application", "District Recommendation List")
@@ -31,7 +43,7 @@ def cosign(
 	if doctype not in COSIGNABLE:
 		frappe.throw(_("不能对「{0}」会签。").format(doctype), frappe.PermissionError)
 	outcome = record_opinion(doctype, name, opinion, remarks, seal, department)
-	state_field = "workflow_state" if doctype == "Case Application" else "status"
+	state_field = "public_state" if doctype == "Case Application" else "status"
 	return {"cosign_status": outcome, "state": frappe.db.get_value(doctype, name, state_field)}
 
 
@@ -93,11 +105,24 @@ def list_experts(txt: str = "") -> list[dict]:
 	return [{"value": r.name, "description": r.full_name} for r in rows]
 
 
+@frappe.whitelist(methods=["POST"])
+def return_case(name: str, reason: str) -> str:
+	"""The city sends one received case back to its district, with the reason (市级退回)."""
+	require_city_manager()
+	if not (reason or "").strip():
+		frappe.throw(_("「市级意见」不能为空：退回时须写明理由。"), frappe.ValidationError)
+	doc = frappe.get_doc("Case Application", name)
+	doc.check_permission("write")
+	doc.city_remark = reason.strip()
+	doc.save()
+	return apply_workflow(doc, RETURN_TO_DISTRICT).workflow_state
+
+
 @frappe.whitelist()
 def get_history(doctype: str, name: str) -> list[dict]:
-	"""签核历程 of one document, for its form."""
+	"""签核历程 of one document, for its form (sealed steps only once the round is published)."""
 	frappe.get_doc(doctype, name).check_permission("read")
-	return history(doctype, name)
+	return visible_history(doctype, name)
 
 
 @frappe.whitelist()
@@ -113,15 +138,19 @@ def get_cosign_opinions(doctype: str, name: str) -> list[dict]:
 
 @frappe.whitelist(methods=["POST"])
 def publish_results(round_name: str) -> dict:
-	"""Publishes every result of a round at once, once every case sent to the city has its decision."""
+	"""Publishes every result of a round at once, once every case at the city has its decision: the sealed
+	states become everyone's, and applicants and districts are told."""
 	require_city_manager()
-	decided = states.final_states()
+	round_doc = frappe.get_doc("Selection Round", round_name)
+	round_doc.check_permission("write")
+	if round_doc.status == "Published":
+		frappe.throw(_("「{0}」的结果已经发布。").format(round_doc.round_title), frappe.ValidationError)
+	at_city = [s for s in states.where("city_visible") if not states.has(s, "cosign_open")]
 	pending = frappe.get_all(
 		"Case Application",
 		filters={
 			"round": round_name,
-			"recommendation_list": ("is", "set"),
-			"workflow_state": ("not in", decided),
+			"workflow_state": ("in", [s for s in at_city if not states.final_result(s)] or [""]),
 		},
 		pluck="name",
 	)
@@ -131,10 +160,99 @@ def publish_results(round_name: str) -> dict:
 				len(pending), "、".join(pending[:10])
 			)
 		)
-	round_doc = frappe.get_doc("Selection Round", round_name)
 	round_doc.status = "Published"
 	with system_write():  # "Published" is set here only, once every decision is made
 		round_doc.save()
+	sealing.refresh(round_name=round_name)
+	notify_publication(round_doc)
 	return {
-		s: frappe.db.count("Case Application", {"round": round_name, "workflow_state": s}) for s in decided
+		s: frappe.db.count("Case Application", {"round": round_name, "workflow_state": s})
+		for s in states.final_states()
 	}
+
+
+def notify_publication(round_doc):
+	"""Everyone who applied in the round, and the districts' departments, are told in Desk (at once, in this
+	request: the results are out the moment the round is published)."""
+	from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
+
+	cases = frappe.get_all(
+		"Case Application",
+		filters={"round": round_doc.name, "workflow_state": ("in", states.final_states())},
+		fields=["owner", "district"],
+	)
+	districts = {c.district for c in cases}
+	officers = frappe.get_all(
+		"User Permission",
+		filters={"allow": "Case District", "for_value": ("in", list(districts) or [""])},
+		pluck="user",
+	)
+	users = sorted({c.owner for c in cases} | set(officers))
+	if users:
+		make_notification_logs(
+			frappe._dict(
+				{
+					"type": "Alert",
+					"document_type": "Selection Round",
+					"document_name": round_doc.name,
+					"subject": _("「{0}」遴选结果已发布").format(round_doc.round_title),
+					"from_user": frappe.session.user,
+				}
+			),
+			users,
+		)
+
+
+@frappe.whitelist()
+def form_actions(doctype: str, name: str) -> dict:
+	"""What the current user may do on this document right now, for the form's buttons. Decided here from
+	the roles, departments and state classes (data), so the Desk script names no role and no state."""
+	doc = frappe.get_doc(doctype, name)
+	doc.check_permission("read")
+	a = actor()
+	manager = a.is_city_manager or a.admin
+	out = {}
+	if doctype == "Case Application":
+		departments = [d.department for d in actors.round_departments(doc.round) if d.role in a.roles]
+		stored_state = frappe.db.get_value(doctype, name, "workflow_state")
+		if states.has(stored_state, "cosign_open") and a.is_officer(doc.district) and departments:
+			out["cosign"] = departments
+		if manager and states.has(stored_state, "review_open"):
+			out["assign_experts"] = True
+		if manager and any(
+			t.action == RETURN_TO_DISTRICT and t.allowed in a.roles for t in transitions_from(stored_state)
+		):
+			out["return_case"] = True
+	elif doctype == "District Recommendation List":
+		editable = doc.status in LIST_EDITABLE
+		departments = [d.department for d in actors.round_departments(doc.round) if d.role in a.roles]
+		lead = a.is_lead(doc.round, doc.district)
+		if editable and lead:
+			out["add_recommended"] = True
+		if editable and doc.items and a.is_officer(doc.district) and departments:
+			out["cosign"] = departments
+		if lead and doc.status in (LIST_COSIGNING, LIST_RETURNED) and doc.cosign_status == "Agreed":
+			out["submit"] = True
+		if manager and doc.status == LIST_SUBMITTED:
+			out["receive"] = out["return"] = True
+	elif doctype == "Selection Round":
+		if manager and doc.status != "Published":
+			out["publish"] = True
+	return out
+
+
+@frappe.whitelist()
+def listable_cases(name: str) -> list[str]:
+	"""Cases of the list's district and round that may be added to it (recommended, not yet listed)."""
+	doc = frappe.get_doc("District Recommendation List", name)
+	doc.check_permission("write")
+	listed = {r.application for r in doc.items}
+	candidates = frappe.get_list(
+		"Case Application",
+		filters={"round": doc.round, "district": doc.district},
+		fields=["name", "workflow_state"],
+		limit_page_length=0,
+	)
+	return [
+		c.name for c in candidates if c.name not in listed and has_action(c.workflow_state, SUBMIT_TO_CITY)
+	]

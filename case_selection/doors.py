@@ -178,6 +178,9 @@ def guard_request():
 	request = getattr(frappe.local, "request", None)
 	if not request:
 		return
+	from case_selection import sealing
+
+	sealing.guard_request()
 	path = request.path
 	if path.rstrip("/") == "/printview" and frappe.form_dict.get("doc"):
 		raise frappe.PermissionError(_("只能打印已保存的单据。"))
@@ -210,6 +213,31 @@ def refuse_delete(doctype: str | None, name: str | None):
 	doc = frappe.get_doc(doctype, name)
 	if not Context(doc, doc).allows(POLICY[doctype].delete):
 		raise frappe.PermissionError(_("不能删除「{0}」{1}。").format(_(doctype), name))
+
+
+# The Desk form: versions that would show a sealed state --------------------------------------------------------
+
+
+@frappe.whitelist()
+def getdoc(doctype: str, name: str, user: str | None = None):
+	from frappe.desk.form import load
+
+	from case_selection import sealing
+
+	load.getdoc(doctype, name, user)
+	if doctype == "Case Application" and not sealing.sees_city_stage():
+		sealing.filter_versions(frappe.response.get("docinfo"))
+
+
+@frappe.whitelist()
+def get_docinfo(doc=None, doctype: str | None = None, name: str | None = None):
+	from frappe.desk.form import load
+
+	from case_selection import sealing
+
+	load.get_docinfo(doc, doctype, name)
+	if (doctype or getattr(doc, "doctype", None)) == "Case Application" and not sealing.sees_city_stage():
+		sealing.filter_versions(frappe.response.get("docinfo"))
 
 
 # Tags --------------------------------------------------------------------------------------------------------

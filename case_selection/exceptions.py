@@ -33,3 +33,7 @@ class RecommendationListError(frappe.ValidationError):
 
 class ReviewError(frappe.ValidationError):
 	pass
+
+
+class PublicNoticeError(frappe.ValidationError):
+	pass

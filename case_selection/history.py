@@ -3,6 +3,8 @@
 import frappe
 from frappe.utils import now_datetime
 
+from case_selection import sealing
+
 
 def acting_role(user: str | None = None) -> str:
 	"""The capacity in which the user acts, as 签核历程 shows it (the Chinese name of their case role)."""
@@ -41,10 +43,22 @@ def log_action(
 			"actor_role": acting_role(user),
 			"action_time": now_datetime(),
 			"remark": remark or "",
+			"round": doc.get("round"),
+			"sealed": int(doc.doctype == "Case Application" and sealing.is_sealed_step(from_state, to_state)),
 		}
 	)
 	with system_write():  # a log row is written by the system on the actor's behalf
 		doc_.insert(ignore_permissions=True)
+
+
+def visible_history(doctype: str, name: str) -> list[dict]:
+	"""The history the current user may see: a sealed step (the city's decisions) only once its round is
+	published, unless the user sees the city stage."""
+	rows = history(doctype, name)
+	if doctype != "Case Application" or sealing.sees_city_stage():
+		return rows
+	published = sealing.published_rounds()
+	return [r for r in rows if not r.sealed or r.round in published]
 
 
 def history(doctype: str, name: str) -> list[dict]:
@@ -60,6 +74,8 @@ def history(doctype: str, name: str) -> list[dict]:
 			"actor_role",
 			"action_time",
 			"remark",
+			"round",
+			"sealed",
 		],
 		order_by="action_time asc, creation asc",
 	)

@@ -8,6 +8,8 @@ app_license = "MIT"
 # Desk: shared co-signing dialog and history tables (public/js, no build step needed)
 app_include_js = "/assets/case_selection/js/case_selection.js"
 
+boot_session = "case_selection.boot.boot_session"
+
 # Installation
 # ------------
 after_install = "case_selection.install.after_install"
@@ -119,7 +121,7 @@ doc_events = {
 	},
 }
 doc_events["Selection Round"]["on_update"] = "case_selection.actors.clear_cache"
-doc_events["Case Selection Settings"]["on_update"] = "case_selection.actors.clear_cache"
+doc_events["Case Selection Settings"]["on_update"] = "case_selection.sealing.refresh_all"
 override_doctype_class = {"File": "case_selection.files.CaseFile"}
 # Runs once the caller is authenticated (cookie, API key or OAuth), before the request is dispatched.
 auth_hooks = ["case_selection.doors.guard_request"]
@@ -138,6 +140,8 @@ override_whitelisted_methods = {
 	"frappe.desk.listview.get_group_by_count": "case_selection.doors.get_group_by_count",
 	"frappe.www.printview.get_html_and_style": "case_selection.doors.get_html_and_style",
 	"frappe.www.printview.get_rendered_raw_commands": "case_selection.doors.get_rendered_raw_commands",
+	"frappe.desk.form.load.getdoc": "case_selection.doors.getdoc",
+	"frappe.desk.form.load.get_docinfo": "case_selection.doors.get_docinfo",
 	"frappe.desk.doctype.tag.tag.add_tag": "case_selection.doors.add_tag",
 	"frappe.desk.doctype.tag.tag.add_tags": "case_selection.doors.add_tags",
 	"frappe.desk.doctype.tag.tag.remove_tag": "case_selection.doors.remove_tag",

@@ -1,10 +1,9 @@
-"""Install-time set-up: roles, master data of the notice and the 2025 round.
+"""Install-time set-up: roles, the default workflow, the settings, master data of the notice and the 2025 round.
 
-Every step inserts only what is missing, so reinstalling or migrating never duplicates a record and
-never overwrites what an admin changed in Desk.
+Every step inserts only what is missing, so reinstalling or migrating never duplicates a record and never
+overwrites what an admin changed in Desk; a migrate also merges a release's new default transitions into the
+installed Workflow (workflows.sync_workflow).
 """
-
-import frappe
 
 from case_selection import workflows
 from case_selection.setup import master_data, roles, settings
@@ -14,12 +13,16 @@ def after_install():
 	roles.ensure_roles()
 	workflows.ensure_workflow()
 	settings.ensure_settings()
+	workflows.record_defaults(workflows.shipped_defaults())
 	master_data.ensure_all()
 
 
 def after_migrate():
-	# Same steps: each inserts only what is missing, so a migrate brings an older site up to date.
-	after_install()
+	roles.ensure_roles()
+	workflows.ensure_workflow()
+	settings.ensure_settings()
+	workflows.sync_workflow()
+	master_data.ensure_all()
 
 
 def before_uninstall():

@@ -18,6 +18,7 @@ the caller's edited copy (a PUT that moves a case into one's own district) or wi
 
 import frappe
 
+from case_selection import sealing
 from case_selection.actors import actor
 from case_selection.workflows import LIST_AT_CITY, states
 
@@ -158,7 +159,9 @@ def cosign_opinion_condition(user: str | None = None) -> str:
 
 
 def action_log_condition(user: str | None = None) -> str:
-	return reference_condition("Case Action Log", user, "reference_doctype", "reference_name")
+	cond = reference_condition("Case Action Log", user, "reference_doctype", "reference_name")
+	sealed = sealing.history_condition("`tabCase Action Log`", user)
+	return f"({cond} and {sealed})" if cond and sealed else cond
 
 
 def reference_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
@@ -168,6 +171,10 @@ def reference_has_permission(doc, ptype: str | None = None, user: str | None = N
 	f = stored(doc, ("reference_doctype", "reference_name"))
 	if f.reference_doctype not in REFERENCE_CONDITIONS:
 		return False
+	if doc.doctype == "Case Action Log" and not sealing.sees_city_stage(a.user):
+		log = stored(doc, ("sealed", "round"))
+		if log.sealed and log.round not in sealing.published_rounds():
+			return False
 	# Opinions and history are written by the system only; reading them follows the document.
 	return ptype in ("read", "print", "select", "report") and may_read(
 		f.reference_doctype, f.reference_name, a.user

@@ -10,7 +10,7 @@ import frappe
 from frappe.utils import cint, cstr, flt, fmt_money, getdate
 
 from case_selection.export.seals import seal_data_uri
-from case_selection.history import history
+from case_selection.history import visible_history
 
 APPLICATION_DOCTYPE = "Case Application"
 LIST_DOCTYPE = "District Recommendation List"
@@ -128,7 +128,7 @@ def opinion_blocks(doctype: str, name: str, departments: list[dict]) -> list[dic
 
 
 def action_history(doctype: str, name: str) -> list[dict]:
-	rows = history(doctype, name)
+	rows = visible_history(doctype, name)
 	return [
 		{
 			"time": frappe.utils.format_datetime(r.action_time, "yyyy-MM-dd HH:mm") if r.action_time else "",

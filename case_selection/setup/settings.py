@@ -13,18 +13,18 @@ from case_selection.write_policy import system_write
 
 def ensure_settings():
 	settings = frappe.get_single("Case Selection Settings")
+	definition = load_definition()
 	changed = False
 	if not settings.applicant_role:
 		settings.applicant_role, changed = DEFAULT_APPLICANT_ROLE, True
 	if not settings.expert_role:
 		settings.expert_role, changed = DEFAULT_EXPERT_ROLE, True
-	if not settings.sealed_label:
-		settings.sealed_label, changed = "市级评审中", True
+	if not settings.sealed_state:
+		settings.sealed_state, changed = definition["_sealed_as"], True
 	if not settings.city_roles:
 		for row in DEFAULT_CITY_ROLES:
 			settings.append("city_roles", dict(row))
 		changed = True
-	definition = load_definition()
 	have = {r.state for r in settings.states}
 	for state, flags in definition["_state_classes"].items():
 		if state not in have:

@@ -52,7 +52,7 @@ class TestFlow(FrappeTestCase):
 
 	def test_full_flow_from_draft_to_selected(self):
 		# A round of its own: publication needs every case of the round decided.
-		make_round(ROUND_YEAR)
+		make_round(ROUND_YEAR, public_notice_days=0)
 		app = make_application(as_user=self.applicant, seed=10, round=ROUND)
 		self.assertEqual(app.owner, self.applicant)
 		frappe.set_user(self.applicant)
@@ -171,7 +171,7 @@ class TestFlow(FrappeTestCase):
 		)
 		actors = {h.actor for h in history("Case Application", app.name)}
 		self.assertTrue({self.applicant, self.yz["jy"], self.yz["kj"], self.yz["jx"], self.city} <= actors)
-		make_round(ROUND_YEAR)
+		make_round(ROUND_YEAR, public_notice_days=0)
 
 	def cases_under_review(self, seeds):
 		"""Several cases of 渝中区 carried through co-signing, the district list and receipt to 市级评审中."""

@@ -4,8 +4,7 @@ frappe.listview_settings["Case Application"] = frappe.listview_settings["Case Ap
 	const previous = settings.onload;
 	settings.onload = function (listview) {
 		if (previous) previous(listview);
-		const city = ["City Case Manager", "City Reviewer", "System Manager"];
-		if (!city.some((role) => frappe.user.has_role(role))) return;
+		if (!(frappe.boot.case_selection || {}).city) return;
 		listview.page.add_inner_button(__("导出推荐案例汇总表"), () => {
 			const round = (listview.filter_area.get() || []).find((f) => f[1] === "round");
 			const params = new URLSearchParams(round ? { round: round[3] } : {});

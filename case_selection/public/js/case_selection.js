@@ -1,8 +1,6 @@
 // Shared Desk helpers of case_selection: co-signing dialog, opinion and history tables.
 // Loaded on every Desk page (hooks.app_include_js); user-typed text is escaped before it is shown.
 
-const CASE_COSIGN_ROLES = ["District Economy Officer", "District Science Officer", "District Education Officer"];
-
 frappe.provide("case_selection");
 
 Object.assign(case_selection, {
@@ -42,10 +40,20 @@ Object.assign(case_selection, {
 		});
 	},
 
-	cosign_dialog(frm) {
+	// departments: the round's co-signing departments the user signs for (from case_selection.api.form_actions)
+	cosign_dialog(frm, departments = []) {
 		const d = new frappe.ui.Dialog({
 			title: __("签署会签意见"),
 			fields: [
+				{
+					fieldname: "department",
+					fieldtype: "Select",
+					label: __("会签部门"),
+					options: departments,
+					default: departments[0],
+					reqd: 1,
+					hidden: departments.length < 2 ? 1 : 0,
+				},
 				{ fieldname: "opinion", fieldtype: "Select", label: __("意见"), options: ["同意推荐", "不同意", "退回"], reqd: 1, default: "同意推荐" },
 				{ fieldname: "remarks", fieldtype: "Small Text", label: __("意见说明"), mandatory_depends_on: "eval:doc.opinion!='同意推荐'" },
 				{ fieldname: "seal", fieldtype: "Attach Image", label: __("公章图片") },

@@ -14,8 +14,7 @@ frappe.listview_settings["District Recommendation List"] =
 			const params = new URLSearchParams({ name: selected[0] });
 			window.open(`/api/method/case_selection.export.api.district_list_xlsx?${params}`);
 		});
-		const city = ["City Case Manager", "City Reviewer", "System Manager"];
-		if (city.some((role) => frappe.user.has_role(role))) {
+		if ((frappe.boot.case_selection || {}).city) {
 			listview.page.add_inner_button(__("导出推荐案例汇总表"), () => {
 				window.open("/api/method/case_selection.export.api.city_summary_xlsx");
 			});

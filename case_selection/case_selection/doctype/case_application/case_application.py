@@ -4,9 +4,10 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.model.workflow import get_transitions
-from frappe.utils import getdate, nowdate
+from frappe.model.workflow import is_transition_condition_satisfied
+from frappe.utils import add_days, cint, getdate, nowdate
 
+from case_selection import sealing
 from case_selection import workflows as wf
 from case_selection.cosign import rules
 from case_selection.cosign.service import clear_opinions
@@ -15,11 +16,12 @@ from case_selection.exceptions import (
 	CosignError,
 	DeadlinePassedError,
 	DuplicateApplicationError,
+	PublicNoticeError,
 )
 from case_selection.history import log_action
 from case_selection.validation import count_chars, is_email, is_mobile, uscc_problem
 from case_selection.workflows import states
-from case_selection.write_policy import system_write
+from case_selection.write_policy import in_system_write, system_write
 
 CONTENT_LIMITS = {
 	"background": "limit_background",
@@ -57,9 +59,15 @@ class CaseApplication(Document):
 		if self.leaving_editable_state():
 			self.validate_declarations()
 			self.validate_deadline()
+		self.validate_public_notice_kept()
 
 	def on_update(self):
 		self.record_state_change()
+
+	def apply_fieldlevel_read_permissions(self):
+		"""Every door that hands a document to a user calls this: results stay sealed (sealing.py)."""
+		super().apply_fieldlevel_read_permissions()
+		sealing.seal_document(self)
 
 	# Validation steps ----------------------------------------------------------------------------
 
@@ -174,18 +182,56 @@ class CaseApplication(Document):
 				title=_("已过截止日期"),
 			)
 
+	def validate_public_notice_kept(self):
+		"""入选 only once the round's 公示 period is over (and no objection stands: the Workflow's condition)."""
+		before = self.get_doc_before_save()
+		if not before or before.workflow_state == self.workflow_state:
+			return
+		if states.final_result(self.workflow_state) != states.SELECTED:
+			return
+		if not states.has(before.workflow_state, "public_notice") or not self.public_notice_end:
+			return
+		if getdate(nowdate()) < getdate(self.public_notice_end):
+			frappe.throw(
+				_("公示期至 {0} 届满（{1} 起公示 {2} 天），期满后才能作出入选决定。").format(
+					self.public_notice_end, self.public_notice_start, self.round_doc.public_notice_days or 0
+				),
+				PublicNoticeError,
+				title=_("公示期未满"),
+			)
+
 	# Flow -----------------------------------------------------------------------------------------
 
 	def record_state_change(self):
 		before = self.get_doc_before_save()
 		old = before.workflow_state if before else None
-		if old == self.workflow_state:
+		new = self.workflow_state
+		if old == new:
 			return
-		if states.has(self.workflow_state, "cosign_open") and not states.has(old, "cosign_open"):
-			# A (re)submission starts a fresh round of signatures.
+		if states.has(new, "cosign_open") and not states.has(old, "cosign_open"):
+			# A (re)submission, or a return by the city, starts a fresh round of signatures.
 			clear_opinions(self.doctype, self.name)
 			self.db_set("cosign_status", rules.PENDING, update_modified=False)
-		log_action(self, transition_action(old, self.workflow_state) or _("新建"), old, self.workflow_state)
+		if states.has(new, "public_notice") and not states.has(old, "public_notice"):
+			start = getdate(nowdate())
+			self.db_set(
+				{
+					"public_notice_start": start,
+					"public_notice_end": add_days(start, cint(self.round_doc.public_notice_days)),
+				},
+				update_modified=False,
+			)
+		if old and states.has(old, "city_visible") and states.has(new, "cosign_open"):
+			self.returned_by_city()
+		self.db_set("public_state", sealing.public_state_of(new, self.round), update_modified=False)
+		log_action(self, transition_action(old, new) or _("新建"), old, new)
+
+	def returned_by_city(self):
+		"""The city sent this case back: it leaves the list it came in (which must be signed and sent again)."""
+		lst = self.recommendation_list
+		self.db_set("recommendation_list", None, update_modified=False)
+		if lst and frappe.db.exists("District Recommendation List", lst):
+			frappe.get_doc("District Recommendation List", lst).case_returned(self)
 
 	def assert_cosign_open(self):
 		if not states.has(self.workflow_state, "cosign_open"):
@@ -203,13 +249,19 @@ class CaseApplication(Document):
 		self.advance(COSIGN_ACTIONS[outcome])
 
 	def advance(self, action: str):
-		"""Takes the Workflow transition named `action`, as the current user's roles and its condition allow.
-
-		Unlike apply_workflow it does not need write permission: 科技 and 教育 only sign, and their right to
-		sign was checked by the co-signing service before this is called. Callers pass a document they loaded
-		under the row lock, so it is current.
+		"""The system takes the Workflow transition named `action` from the current state, whichever role the
+		Workflow allows it to (the system's own transitions are allowed to Administrator), if its condition
+		holds. The caller has checked that the user may cause it (a department's signature, the lead's
+		submission, the city's receipt); callers pass a document they loaded under the row lock.
 		"""
-		transition = next((t for t in get_transitions(self) if t.action == action), None)
+		transition = next(
+			(
+				t
+				for t in wf.transitions_from(self.workflow_state)
+				if t.action == action and is_transition_condition_satisfied(t, self)
+			),
+			None,
+		)
 		if not transition:
 			frappe.throw(
 				_("当前状态「{0}」下不能执行「{1}」。").format(_(self.workflow_state), _(action)),
@@ -217,8 +269,20 @@ class CaseApplication(Document):
 			)
 		self.workflow_state = transition.next_state
 		self.flags.ignore_permissions = True
-		with system_write():
-			self.save()
+		self.flags.case_system_transition = transition
+		try:
+			with system_write():
+				self.save()
+		finally:
+			self.flags.case_system_transition = None
+
+	def validate_workflow(self):
+		"""Frappe checks that the user's roles allow the move; a move the system took itself (advance) was
+		chosen from the Workflow's own transitions above."""
+		transition = self.flags.case_system_transition
+		if transition and in_system_write() and self.workflow_state == transition.next_state:
+			return
+		return super().validate_workflow()
 
 	def add_comment(self, comment_type="Comment", text=None, *args, **kwargs):
 		"""Frappe's apply_workflow adds a "Workflow" comment naming the new state to the timeline, which

@@ -42,14 +42,16 @@ class DistrictRecommendationList(Document):
 	def validate(self):
 		self.validate_items()
 		self.validate_quota()
-		self.reset_cosign_when_items_change()
+		self.reset_cosign_when_changed()
 
 	@property
 	def round_doc(self):
 		return frappe.get_cached_doc("Selection Round", self.round)
 
-	def items_key(self):
-		return [(r.application, r.remarks or "") for r in self.items]
+	def signed_content(self):
+		"""What the departments' signatures are given to: the rows in their order, and the list's facts."""
+		rows = [(r.application, r.remarks or "") for r in self.items]
+		return rows, self.contact_person or "", self.contact_phone or "", str(self.list_date or "")
 
 	def validate_items(self):
 		names = [r.application for r in self.items]
@@ -69,6 +71,7 @@ class DistrictRecommendationList(Document):
 						"round",
 						"district",
 						"workflow_state",
+						"public_state",
 						"recommendation_list",
 						*ITEM_FIELDS,
 					],
@@ -77,6 +80,8 @@ class DistrictRecommendationList(Document):
 			if names
 			else {}
 		)
+		before = self.get_doc_before_save()
+		kept = {r.application for r in before.items} if before else set()
 		for i, row in enumerate(self.items, start=1):
 			app = facts.get(row.application)
 			if not app or app.round != self.round or app.district != self.district:
@@ -86,18 +91,40 @@ class DistrictRecommendationList(Document):
 					),
 					RecommendationListError,
 				)
-			if app.recommendation_list != self.name and not wf.has_action(
-				app.workflow_state, wf.SUBMIT_TO_CITY
-			):
+			# A case already in the list may be on its way back (returned by the city, signed again); a case
+			# added now must be one the district recommended and has not sent with another list.
+			if row.application not in kept and not self.listable(app):
 				frappe.throw(
 					_(
 						"「推荐案例名单」第 {0} 行：「{1}」状态为「{2}」，只有区县已推荐的案例才能列入名单。"
-					).format(i, app.case_title, _(app.workflow_state)),
+					).format(i, app.case_title, _(app.public_state or app.workflow_state)),
 					RecommendationListError,
 				)
 			row.rank = i
 			row.update({f: app.get(f) for f in ITEM_FIELDS if f != "contact_mobile"})
 			row.contact_phone = app.contact_mobile
+
+	def listable(self, app) -> bool:
+		return app.recommendation_list == self.name or (
+			not app.recommendation_list and wf.has_action(app.workflow_state, wf.SUBMIT_TO_CITY)
+		)
+
+	def validate_ready(self):
+		"""At submission every case is recommended again, or already at the city from this list."""
+		for i, row in enumerate(self.items, start=1):
+			app = frappe.db.get_value(
+				"Case Application",
+				row.application,
+				["case_title", "public_state", "workflow_state", "recommendation_list"],
+				as_dict=True,
+			)
+			if not self.listable(app):
+				frappe.throw(
+					_("「推荐案例名单」第 {0} 行：「{1}」状态为「{2}」，须经区县会签推荐后才能报送。").format(
+						i, app.case_title, _(app.public_state or app.workflow_state)
+					),
+					RecommendationListError,
+				)
 
 	def validate_quota(self):
 		quota = self.round_doc.quota_for(self.district)
@@ -109,13 +136,27 @@ class DistrictRecommendationList(Document):
 				QuotaExceededError,
 			)
 
-	def reset_cosign_when_items_change(self):
-		"""Signatures were given to a particular list; a changed list must be signed again."""
+	def reset_cosign_when_changed(self):
+		"""Signatures were given to a particular list; any change to it must be signed again."""
 		before = self.get_doc_before_save()
-		if before and before.items_key() != self.items_key() and self.status in (DRAFT, COSIGNING):
+		if before and before.signed_content() != self.signed_content():
 			clear_opinions(self.doctype, self.name)
 			self.cosign_status = rules.PENDING
-			self.status = DRAFT
+			if self.status == COSIGNING:
+				self.status = DRAFT
+
+	def case_returned(self, app):
+		"""The city sent one of its cases back: the list is the district's again, to be signed and sent anew."""
+		old = self.status
+		clear_opinions(self.doctype, self.name)
+		values = {"cosign_status": rules.PENDING}
+		if old in (SUBMITTED, RECEIVED):
+			values["status"] = RETURNED
+		self.db_set(values, update_modified=False)
+		if values.get("status"):
+			log_action(
+				self, _("市级退回案例：{0}").format(app.case_title), old, RETURNED, app.city_remark or ""
+			)
 
 	# Co-signing ----------------------------------------------------------------------------------
 
@@ -148,6 +189,8 @@ class DistrictRecommendationList(Document):
 				DeadlinePassedError,
 			)
 		self.validate_quota()
+		self.validate_ready()
+		old = self.status
 		self.status = SUBMITTED
 		self.submitted_at = now_datetime()
 		self.submitted_by = frappe.session.user
@@ -155,9 +198,11 @@ class DistrictRecommendationList(Document):
 			self.save()
 		for row in self.items:
 			app = frappe.get_doc("Case Application", row.application)
+			if not wf.has_action(app.workflow_state, wf.SUBMIT_TO_CITY):
+				continue  # already at the city from an earlier submission of this list
 			app.db_set("recommendation_list", self.name, update_modified=False)
 			app.advance(wf.SUBMIT_TO_CITY)
-		log_action(self, _("报送市级"), COSIGNING, SUBMITTED)
+		log_action(self, _("报送市级"), old, SUBMITTED)
 
 	def receive(self):
 		self._city_decision(RECEIVED, wf.RECEIVE, _("市级受理"))
@@ -177,13 +222,18 @@ class DistrictRecommendationList(Document):
 			)
 		old = self.status
 		self.status = status
+		if status == RETURNED:
+			self.cosign_status = rules.PENDING
+			clear_opinions(self.doctype, self.name)
 		if status == RECEIVED:
 			self.received_at = now_datetime()
 		with system_write():
 			self.save()
 		for row in self.items:
 			app = frappe.get_doc("Case Application", row.application)
+			if not wf.has_action(app.workflow_state, action):
+				continue  # received and under review since an earlier submission of this list
 			if status == RETURNED:
-				app.db_set({"recommendation_list": None, "city_remark": remark}, update_modified=False)
+				app.db_set("city_remark", remark, update_modified=False)
 			app.advance(action)
 		log_action(self, label, old, status, remark)

@@ -1,0 +1,63 @@
+"""A logged-in user of the served test site (scripts/test.sh passes its URL as CASE_TEST_URL)."""
+
+import json
+import os
+
+import frappe
+import requests
+
+from case_selection.tests.factories import PASSWORD
+
+URL = os.environ.get("CASE_TEST_URL", "http://case-test.localhost:8011")
+REFUSED = {403, 417}
+
+
+class User:
+	def __init__(self, user: str):
+		self.user = user
+		self.s = requests.Session()
+		r = self.s.post(f"{URL}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30)
+		r.raise_for_status()
+
+	def get(self, path: str, **params) -> requests.Response:
+		return self.s.get(f"{URL}{path}", params=params, timeout=120)
+
+	def call(self, method: str, http: str = "POST", **data) -> requests.Response:
+		data = {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in data.items()}
+		if http == "GET":
+			return self.s.get(f"{URL}/api/method/{method}", params=data, timeout=120)
+		return self.s.post(f"{URL}/api/method/{method}", data=data, timeout=120)
+
+	def doc(self, doctype: str, name: str) -> dict:
+		r = self.get(f"/api/resource/{doctype}/{name}")
+		r.raise_for_status()
+		return r.json()["data"]
+
+	def put(self, doctype: str, name: str, values: dict) -> requests.Response:
+		return self.s.put(f"{URL}/api/resource/{doctype}/{name}", json=values, timeout=60)
+
+	def act(self, doctype: str, name: str, action: str) -> requests.Response:
+		return self.call(
+			"frappe.model.workflow.apply_workflow",
+			doc=json.dumps({"doctype": doctype, "name": name}),
+			action=action,
+		)
+
+	def ok(self, r: requests.Response) -> requests.Response:
+		if r.status_code != 200:
+			raise AssertionError(f"{self.user}: {r.status_code} {message(r)[:500]}")
+		return r
+
+
+def message(r: requests.Response) -> str:
+	"""A response as the user reads it: the exception text and messages, unescaped."""
+	try:
+		body = r.json()
+	except ValueError:
+		return r.text
+	return body.get("exception", "") + " ".join(json.loads(body.get("_server_messages", "[]")))
+
+
+def fresh():
+	"""See what the server committed (the test's own transaction would show an older snapshot)."""
+	frappe.db.rollback()
