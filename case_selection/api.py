@@ -4,7 +4,7 @@ import frappe
 from frappe import _
 
 from case_selection.cosign.service import record_opinion
-from case_selection.history import history
+from case_selection.history import display_row, history
 
 COSIGNABLE = ("Case Application", "District Recommendation List")
 
@@ -88,9 +88,9 @@ def list_experts(txt: str = "") -> list[dict]:
 
 @frappe.whitelist()
 def get_history(doctype: str, name: str) -> list[dict]:
-	"""签核历程 of one document, for its form."""
+	"""签核历程 of one document, for its form: actions, states and roles in words, as the print shows them."""
 	frappe.get_doc(doctype, name).check_permission("read")
-	return history(doctype, name)
+	return [display_row(r, doctype) for r in history(doctype, name)]
 
 
 @frappe.whitelist()
