@@ -229,10 +229,11 @@ def add_history(doc, entries: list[tuple[str, str | None, str | None, str]], use
 	from case_selection.history import log_action
 
 	filters = {"reference_doctype": doc.doctype, "reference_name": doc.name, "remark": ["is", "set"]}
-	have = frappe.get_all("Case Action Log", filters=filters, pluck="remark")
-	if sorted(have) == sorted(e[3] for e in entries):
+	have = frappe.get_all("Case Action Log", filters=filters, fields=["name", "remark"])
+	if sorted(r.remark for r in have) == sorted(e[3] for e in entries if e[3]):
 		return
-	frappe.db.delete("Case Action Log", filters)
+	for r in have:
+		frappe.delete_doc("Case Action Log", r.name, force=True, ignore_permissions=True)
 	current = frappe.session.user
 	frappe.set_user(user)
 	try:
