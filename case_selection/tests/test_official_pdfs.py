@@ -208,7 +208,8 @@ class TestOfficialPdfs(FrappeTestCase):
 			"一种高端装备核心部件的检测方法（发明专利）",
 		):
 			self.assertIn(flat(source), annex1)
-		annex2 = flat("".join(p.text for p in self.pages["annex2"]))
+		# Table cells wrap; their characters are drawn cell by cell (pdftotext reads across a row instead).
+		annex2 = "".join(p.drawn for p in self.pages["annex2"])
 		for a in self.list_apps:
 			self.assertIn(flat(a.unit_name), annex2)
 		book = flat("".join(p.body for p in self.pages["casebook"]))
