@@ -1,4 +1,4 @@
-.PHONY: demo test lint bench-report
+.PHONY: demo test lint bench-report outputs-preview
 
 # Brings up the Desk with demo data (installs what is missing, reuses an existing bench).
 demo:
@@ -14,3 +14,7 @@ lint:
 # Benchmarks of SPEC §6 (not tests): prints figures.
 bench-report:
 	bash scripts/benchmark.sh
+
+# PNGs of every page of a sample 附件1, 附件2 and casebook (build/outputs-preview/; page 1 in docs/outputs/).
+outputs-preview:
+	bash scripts/outputs_preview.sh

@@ -7,7 +7,7 @@ from frappe.model.workflow import apply_workflow
 from case_selection import actors, sealing
 from case_selection.actors import actor, expert_role
 from case_selection.cosign.service import record_opinion
-from case_selection.history import visible_history
+from case_selection.history import display_row, visible_history
 from case_selection.workflows import (
 	LIST_COSIGNING,
 	LIST_EDITABLE,
@@ -120,9 +120,10 @@ def return_case(name: str, reason: str) -> str:
 
 @frappe.whitelist()
 def get_history(doctype: str, name: str) -> list[dict]:
-	"""签核历程 of one document, for its form (sealed steps only once the round is published)."""
+	"""签核历程 of one document, for its form: actions, states and roles in words, as the print shows them
+	(the city's sealed steps only once the round is published)."""
 	frappe.get_doc(doctype, name).check_permission("read")
-	return visible_history(doctype, name)
+	return [display_row(r, doctype) for r in visible_history(doctype, name)]
 
 
 @frappe.whitelist()

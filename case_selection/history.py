@@ -1,9 +1,14 @@
 """签核历程: one Case Action Log row per action, whoever takes it and through whichever door."""
 
 import frappe
+from frappe import _
 from frappe.utils import now_datetime
 
 from case_selection import sealing
+from case_selection.setup.roles import ROLES
+
+# The language of the official outputs and of the history they print, whatever the reader's own.
+OUTPUT_LANG = "zh"
 
 
 def acting_role(user: str | None = None) -> str:
@@ -79,3 +84,41 @@ def history(doctype: str, name: str) -> list[dict]:
 		],
 		order_by="action_time asc, creation asc",
 	)
+
+
+# History rows keep what happened as it was logged: Workflow action and state names, and the role's label of
+# the day. They are turned into words when shown, from the translations (the app's zh.csv and any
+# Translation record an admin adds in Desk), so a renamed action, state or role shows up everywhere at once.
+ROLE_NAMES = {**{label: role for role, label in ROLES.items()}, "系统管理员": "System Manager"}
+
+
+def label(text: str | None, context: str | None = None, lang: str = OUTPUT_LANG) -> str:
+	"""A Workflow action, state or role name in words; text with no translation is shown as it is."""
+	return _(text, lang=lang, context=context) if text else ""
+
+
+def role_label(stored: str | None, lang: str = OUTPUT_LANG) -> str:
+	return label(ROLE_NAMES.get(stored, stored), lang=lang)
+
+
+def state_label(state: str | None, context: str | None = None, lang: str = OUTPUT_LANG) -> str:
+	"""A case's state in words: the name the admin gave it in Case Selection Settings, else its translation."""
+	from case_selection.workflows import states
+
+	if context == "Case Application" and state:
+		row = states._rows().get(state)
+		if row and row.label:
+			return row.label
+	return label(state, context, lang)
+
+
+def display_row(row: dict, doctype: str | None = None, lang: str = OUTPUT_LANG) -> dict:
+	"""One history row with its action, states and role in words (`doctype` gives translations a context)."""
+	context = doctype or row.get("reference_doctype")
+	return {
+		**row,
+		"action": label(row.get("action"), context, lang),
+		"from_state": state_label(row.get("from_state"), context, lang),
+		"to_state": state_label(row.get("to_state"), context, lang),
+		"actor_role": role_label(row.get("actor_role"), lang),
+	}

@@ -31,6 +31,9 @@ fi
 bench_cmd --site "$TEST_SITE" clear-cache
 serve_site "$TEST_SITE" "$TEST_PORT" 4
 
+# The output tests measure the PDFs with pdfplumber (a test-only dependency; the pin keeps Frappe's Pillow).
+as_bench "./env/bin/python -c 'import pdfplumber' 2>/dev/null || ./env/bin/pip install -q 'pdfplumber==0.11.4'"
+
 log "Frappe tests (bench run-tests --app $APP)"
 status=0
 as_bench "CASE_TEST_URL=http://$TEST_SITE:$TEST_PORT PATH=/usr/local/bin:\$PATH bench --site $TEST_SITE run-tests --app $APP ${RUN_TESTS_ARGS:-}" 2>&1 |

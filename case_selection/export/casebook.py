@@ -1,9 +1,10 @@
 """The casebook (优秀案例集): the selected cases of a round compiled into one PDF with cover, table of
 contents and page numbers, one chapter per case ordered by direction then district.
 
-Debian's wkhtmltopdf cannot make a TOC, so the book is built in three steps, each through Frappe's get_pdf:
-1. the chapters in one render; every chapter opens with an invisible marker (a per-run nonce and its index)
-   so that the page on which each chapter starts can be read back from the PDF's text (poppler's pdftotext);
+Debian's wkhtmltopdf cannot make a TOC, so the book is built in three steps, each through Frappe's get_pdf
+(export/pdf.py's official_pdf: the GB/T 9704 page of export/layout.py, searchable text):
+1. the chapters in one render; every chapter opens on a new page with its number and title ("案例 N", then
+   the title), which is how the page each chapter starts on is read back from the PDF's text (pdftotext);
 2. the cover and the TOC, now that the page numbers are known;
 3. front + chapters joined with pypdf, and "— N —" stamped on the chapter pages (the body starts at 1).
 Everything a template needs is read in a fixed number of queries, whatever the number of cases.
@@ -17,27 +18,24 @@ import unicodedata
 import frappe
 from frappe import _
 from frappe.utils import cint, now_datetime
-from frappe.utils.pdf import get_pdf
 from pypdf import PdfReader, PdfWriter
 
-from case_selection.export.pdf import stamp_writer, to_bytes
+from case_selection.export import layout
+from case_selection.export.pdf import official_pdf, stamp_writer, to_bytes
 from case_selection.export.print_context import (
-	CONTENT_SECTIONS,
+	CONTENT_FIELDS,
 	cn_date,
+	content_sections,
 	paragraphs,
 	plain,
 	round_info,
 )
+from case_selection.export.tables import Column, balanced_lines, paginate
+from case_selection.export.tounicode import RADICALS
 from case_selection.write_policy import system_write
 
 SELECTED_STATE = "Selected"
-PDF_OPTIONS = {
-	"page-size": "A4",
-	"margin-top": "37mm",
-	"margin-bottom": "30mm",
-	"margin-left": "28mm",
-	"margin-right": "26mm",
-}
+RADICAL_TABLE = str.maketrans(RADICALS)
 
 
 class CasebookError(frappe.ValidationError):
@@ -166,26 +164,31 @@ def generate(doc, progress: bool = False) -> bytes:
 		frappe.throw(_("案例集没有案例"), CasebookError)
 	publish(progress, 5, doc, _("读取案例"))
 	chapters = chapter_data(names)
-	nonce = frappe.generate_hash(length=10)
-	for chapter in chapters:
-		chapter["marker"] = f"CSMK{nonce}{chapter['index']:05d}"
+	style = layout.style_context(layout.PORTRAIT)
 
 	publish(progress, 15, doc, _("排版正文"))
 	body_html = frappe.render_template(
-		"case_selection/export/templates/casebook_body.html", {"chapters": chapters}
+		"case_selection/export/templates/casebook_body.html", {"chapters": chapters, "style": style}
 	)
-	body = get_pdf(body_html, dict(PDF_OPTIONS))
+	body = to_bytes(official_pdf(body_html))
 	publish(progress, 60, doc, _("计算页码"))
-	starts = chapter_start_pages(body, nonce, len(chapters))
+	starts = chapter_start_pages(body, chapters)
 
 	publish(progress, 70, doc, _("排版封面与目录"))
 	rnd = round_info(doc.round)
 	groups = toc_groups(chapters, starts)
 	front_html = frappe.render_template(
 		"case_selection/export/templates/casebook_front.html",
-		{"title": plain(doc.title), "round": rnd, "groups": groups, "date": cn_date(now_datetime())},
+		{
+			"title": plain(doc.title),
+			"title_lines": balanced_lines(plain(doc.title), layout.TITLE_PT, layout.PORTRAIT.type_width),
+			"round": rnd,
+			"groups": groups,
+			"date": cn_date(now_datetime()),
+			"style": style,
+		},
 	)
-	front = get_pdf(front_html, dict(PDF_OPTIONS))
+	front = to_bytes(official_pdf(front_html))
 
 	publish(progress, 85, doc, _("合并与页码"))
 	front_pages = len(PdfReader(io.BytesIO(front)).pages)
@@ -230,7 +233,7 @@ def save_pdf(doc, pdf: bytes, starts: list[int], front_pages: int):
 def chapter_data(names: list[str]) -> list[dict]:
 	"""The chapters in the collection's order: 4 queries for any number of cases."""
 	fields = ["name", "case_title", "unit_name", "district", "direction", "keywords", "unit_type"]
-	fields += [f for f, _t in CONTENT_SECTIONS]
+	fields += list(CONTENT_FIELDS)
 	apps = {
 		r.name: r for r in frappe.get_list("Case Application", filters={"name": ["in", names]}, fields=fields)
 	}
@@ -250,6 +253,7 @@ def chapter_data(names: list[str]) -> list[dict]:
 	directions = {
 		d.name: d for d in frappe.get_all("Selection Direction", fields=["name", "direction_code", "domain"])
 	}
+	sections = content_sections()
 	chapters = []
 	for i, name in enumerate(names, start=1):
 		a = apps[name]
@@ -257,6 +261,7 @@ def chapter_data(names: list[str]) -> list[dict]:
 		chapters.append(
 			{
 				"index": i,
+				"label": chapter_label(i),
 				"name": name,
 				"title": plain(a.case_title),
 				"unit_name": plain(a.unit_name),
@@ -267,27 +272,48 @@ def chapter_data(names: list[str]) -> list[dict]:
 				"domain": plain(d.domain),
 				"keywords": plain(a.keywords),
 				"sections": [
-					{"title": title, "paragraphs": paragraphs(a.get(field))}
-					for field, title in CONTENT_SECTIONS
+					{"title": title, "field": field, "paragraphs": paragraphs(a.get(field))}
+					for field, title in sections
 				],
 				"indicators": indicators.get(name, []),
+				"indicator_table": indicator_table(indicators.get(name, [])),
 			}
 		)
 	return chapters
 
 
-def chapter_start_pages(pdf: bytes, nonce: str, count: int) -> list[int]:
-	"""1-based page of the body on which each chapter's marker appears."""
-	pages = pdf_page_texts(pdf)
-	marker = re.compile(rf"CSMK{nonce}(\d{{5}})")
-	starts: dict[int, int] = {}
-	for number, text in enumerate(pages, start=1):
-		for m in marker.finditer(text.replace(" ", "")):
-			starts.setdefault(int(m.group(1)), number)
-	missing = [i for i in range(1, count + 1) if i not in starts]
-	if missing:
-		frappe.throw(_("无法确定第 {0} 章的页码").format(missing[0]), CasebookError)
-	return [starts[i] for i in range(1, count + 1)]
+def indicator_table(rows: list[dict]) -> dict:
+	return paginate(
+		[Column("序号", 0.12, "c"), Column("量化成效指标", 0.48), Column("数值", 0.22, "c")]
+		+ [Column("单位", 0, "c")],
+		[[i, r["indicator"], r["value"], r["unit"]] for i, r in enumerate(rows, start=1)],
+	)
+
+
+def chapter_label(index: int) -> str:
+	return _("案例 {0}").format(index)
+
+
+def chapter_start_pages(pdf: bytes, chapters: list[dict]) -> list[int]:
+	"""1-based page of the body on which each chapter starts: the first page, after the previous chapter's,
+	that opens with the chapter's number and title (chapters always start a page)."""
+	pages = [compact(text) for text in pdf_page_texts(pdf)]
+	starts, page = [], 0
+	for chapter in chapters:
+		opening = compact(chapter["label"] + chapter["title"])[:40]
+		while page < len(pages) and not pages[page].startswith(opening):
+			page += 1
+		if page == len(pages):
+			frappe.throw(_("无法确定第 {0} 章的页码").format(chapter["index"]), CasebookError)
+		page += 1
+		starts.append(page)
+	return starts
+
+
+def compact(text: str) -> str:
+	"""Text without any white space, NFKC-normalised and radicals read as ideographs: how a title compares
+	with the same title read back from a PDF, where lines wrap anywhere."""
+	return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).translate(RADICAL_TABLE))
 
 
 def pdf_page_texts(pdf: bytes) -> list[str]:

@@ -18,7 +18,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.worksheet import Worksheet
 
 from case_selection.export.print_context import cn_date, plain, round_info
-from case_selection.workflows import load_definition
+from case_selection.history import label
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -36,8 +36,6 @@ RECOMMENDED_STATES = (
 	"Not Selected",
 )
 
-# The Chinese state names of the workflow definition (the same labels Desk shows through zh.csv).
-STATE_LABELS = load_definition()["_labels"]
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -339,7 +337,10 @@ def city_summary_xlsx(round_name: str | None = None, rows: list[dict] | None = N
 	)
 	ws.append([s.cell(_(label), font=HEAD_FONT, align=WRAP_CENTER) for label, _w in SUMMARY_COLUMNS])
 
-	labels = {k: _(v) for k, v in STATE_LABELS.items()}
+	# State names in words: the translations (zh.csv and any Translation an admin adds in Desk), so a state
+	# renamed or added in Desk reads the same here as on the form. Looked up once per state.
+	states = {r.get("workflow_state") for r in rows}
+	labels = {state: label(state, "Case Application") for state in states}
 	# One cell object per column, refilled for every row: write-only sheets serialise a row as soon as it
 	# is appended, so the cells can be reused, and each keeps its column's style resolved once.
 	aligns = [WRAP_CENTER, WRAP_CENTER, WRAP_LEFT, WRAP_LEFT, WRAP_LEFT, WRAP_CENTER, WRAP_LEFT]

@@ -1,35 +1,55 @@
-"""Page numbers "— N —" on the official PDFs, and the PDF download that adds them.
+"""The official PDFs: rendered at the size their CSS asks for, with text that can be searched and page
+numbers "— N —", and the PDF download that makes them.
 
-Debian's wkhtmltopdf is built against unpatched Qt: it ignores --footer-html, so the numbers cannot come
-from HTML. They are written into the PDF after Frappe's get_pdf has rendered it, as a few PDF text
-operators per page in the standard Times-Roman font (no font file to embed, and WinAnsi has the em dash).
+- Size. Debian's wkhtmltopdf is built against unpatched Qt, which cannot turn off WebKit's "smart
+  shrinking" (Frappe's --disable-smart-shrinking is ignored, and so are --dpi and --zoom): every page is
+  printed at about 77 % (a 16 pt font comes out 12 pt, a 156 mm wide box 120 mm). How much depends on the
+  Qt build and its screen resolution, so it is measured once by rendering a probe through Frappe's get_pdf,
+  and the HTML is zoomed by the inverse (CSS `zoom`, which wkhtmltopdf honours) before rendering.
+- Text. export/tounicode.py rewrites the fonts' ToUnicode maps so that 一 reads back as 一, not ⼀.
+- Page numbers. Unpatched Qt also ignores --footer-html, so the numbers are written into the PDF after
+  get_pdf has rendered it, as a few PDF text operators per page in the standard Times-Roman font (no font
+  file to embed, and WinAnsi has the em dash), 7 mm below the type area as GB/T 9704 places them.
 """
 
+import base64
 import io
 import re
+import socket
 
 import frappe
+from frappe import _
 from frappe.translate import print_language
 from frappe.utils import print_format as frappe_print_format
-from frappe.utils.pdf import get_pdf
+from frappe.utils.pdf import get_pdf, get_wkhtmltopdf_version
 from frappe.www.printview import validate_print_permission
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+from case_selection.export import layout
+from case_selection.export.tounicode import fix_to_unicode
 
 # Print formats that get page numbers, and how many leading pages (the cover) stay unnumbered.
 NUMBERED_FORMATS = {"附件1 申报书": 1, "附件2 区县推荐案例名单": 0}
 
 FONT_KEY = "/CSPageNo"
-FONT_SIZE = 14  # 4号, as GB/T 9704 asks for page numbers
-MM = 72 / 25.4
-# Times-Roman advance widths (per 1000 em) of the characters the number uses.
+FONT_SIZE = layout.PAGE_NUMBER_PT
+MM = layout.MM
+# Times-Roman advance widths (per 1000 em) of the characters the number uses, and the height of its digits.
 GLYPH_WIDTHS = {"\x97": 1000, " ": 250, **{str(d): 500 for d in range(10)}}
+DIGIT_HEIGHT = 0.676  # em
 
 
 GAP = 0.5  # em between the dashes and the number: wide enough for text extraction to see the spaces
 
 
-def number_ops(n: int, box, bottom_mm: float) -> str:
+def number_baseline_mm(box) -> float:
+	"""Baseline of the page number above the page's foot: the digits' top 7 mm below the type area."""
+	page = layout.page_for(float(box.width), float(box.height))
+	return page.bottom - layout.PAGE_NUMBER_GAP_MM - DIGIT_HEIGHT * FONT_SIZE / MM
+
+
+def number_ops(n: int, box, bottom_mm: float | None = None) -> str:
 	"""PDF operators drawing "— n —" centred at the foot of a page with this media box."""
 	digits = str(n)
 	em = FONT_SIZE / 1000
@@ -37,7 +57,7 @@ def number_ops(n: int, box, bottom_mm: float) -> str:
 	number = sum(GLYPH_WIDTHS[c] for c in digits) * em
 	gap = GAP * FONT_SIZE
 	x = float(box.left) + (float(box.width) - (2 * dash + number + 2 * gap)) / 2
-	y = float(box.bottom) + bottom_mm * MM
+	y = float(box.bottom) + (number_baseline_mm(box) if bottom_mm is None else bottom_mm) * MM
 	parts = ((x, "\x97"), (x + dash + gap, digits), (x + dash + 2 * gap + number, "\x97"))
 	shows = " ".join(f"1 0 0 1 {px:.2f} {y:.2f} Tm ({text}) Tj" for px, text in parts)
 	return f"Q\nq BT {FONT_KEY} {FONT_SIZE} Tf 0 g {shows} ET Q\n"
@@ -56,7 +76,7 @@ def to_bytes(writer: PdfWriter) -> bytes:
 	return out.getvalue()
 
 
-def stamp_writer(writer: PdfWriter, skip: int = 0, first_number: int = 1, bottom_mm: float = 18):
+def stamp_writer(writer: PdfWriter, skip: int = 0, first_number: int = 1, bottom_mm: float | None = None):
 	"""Stamp the pages of a PdfWriter in place (no extra parse/serialise round trip)."""
 	font_ref = writer._add_object(
 		DictionaryObject(
@@ -104,12 +124,89 @@ def stream(data: bytes) -> DecodedStreamObject:
 STYLESHEET_LINK = re.compile(r"<link[^>]*\bprint(?:_format)?\.bundle\.[^>]*>", re.IGNORECASE)
 
 
+# ─────────────────────────── rendering at the right size ───────────────────────────
+
+PROBE_PX = 100
+PROBE_HTML = (
+	'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0">'
+	f'<div style="font: {PROBE_PX}px/1 serif">X</div></body></html>'
+)
+CSS_PT_PER_PX = 0.75  # CSS: 96 px to the inch, 72 pt to the inch
+
+
+def printed_pt_per_px() -> float:
+	"""Points in the PDF per CSS pixel as wkhtmltopdf prints them (0.75 if it did not shrink), read from
+	the font size of a probe character rendered by get_pdf; measured once per machine and wkhtmltopdf
+	version, then kept in the cache."""
+	key = f"case_selection:pdf_pt_per_px:{socket.gethostname()}:{get_wkhtmltopdf_version()}"
+	value = frappe.cache.get_value(key)
+	if not value:
+		sizes = []
+
+		def visit(text, cm, tm, font, size):
+			if text.strip():
+				sizes.append(abs(size * tm[0] * cm[0]) or abs(size * tm[1] * cm[1]))
+
+		PdfReader(io.BytesIO(get_pdf(PROBE_HTML))).pages[0].extract_text(visitor_text=visit)
+		if not sizes:
+			frappe.throw(_("无法测定PDF排版比例"))
+		value = sizes[0] / PROBE_PX
+		frappe.cache.set_value(key, value)
+	return float(value)
+
+
+def renderer_css() -> str:
+	"""CSS that makes wkhtmltopdf print at the sizes the templates ask for: a zoom that undoes its
+	shrinking, and the letter spacing that sets 28 characters of 3号 body text on a 156 mm line (GB/T 9704;
+	WebKit rounds font sizes to whole pixels, so the characters come out a little wider than 16 pt and
+	would otherwise make 27)."""
+	pt_per_px = printed_pt_per_px()
+	zoom = CSS_PT_PER_PX / pt_per_px
+	advance = round(layout.BODY_PT / CSS_PT_PER_PX * zoom) * pt_per_px
+	line = (layout.PORTRAIT.type_width - 1) * MM  # a millimetre spare for the page's whole-pixel width
+	spacing = line / layout.CHARS_PER_LINE - advance
+	return f"html {{ zoom: {zoom:.5f}; }} .cs-doc {{ letter-spacing: {spacing:.3f}pt; }}"
+
+
+STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
+PAGE_RULE = re.compile(r"\s*\.print-format\s*\{[^{}]*\}\s*", re.S)
+
+
+def for_renderer(html: str) -> str:
+	"""The HTML as handed to get_pdf: the renderer's CSS added, and every style sheet but the page rule moved
+	into one `data:` stylesheet link. get_pdf parses every <style> with cssutils (pure Python, most of the
+	time it spends before wkhtmltopdf starts) only to find the `.print-format` page rule; wkhtmltopdf reads
+	the link as it would the <style> blocks, in the same order."""
+	sheets = []
+
+	def take(match):
+		if PAGE_RULE.fullmatch(match.group(1)):
+			return match.group(0)
+		sheets.append(match.group(1))
+		return ""
+
+	html = STYLE_BLOCK.sub(take, html)
+	sheets.append(renderer_css())
+	data = base64.b64encode("\n".join(sheets).encode()).decode()
+	link = f'<link rel="stylesheet" href="data:text/css;charset=utf-8;base64,{data}">'
+	head = html.find("</head>")
+	return html[:head] + link + html[head:] if head >= 0 else link + html
+
+
+def official_pdf(html: str, output: PdfWriter | None = None) -> PdfWriter:
+	"""HTML → PDF through Frappe's get_pdf (pdfkit + wkhtmltopdf, page options from the `.print-format`
+	rule), at the size the CSS asks for and with searchable text. Returns the writer, pages appended."""
+	writer = get_pdf(for_renderer(html), output=output or PdfWriter())
+	fix_to_unicode(writer)
+	return writer
+
+
 def render_pdf(doc, print_format: str) -> bytes:
 	"""The PDF of one document in one of our formats, through Frappe's print path (printview → get_pdf:
 	pdfkit + wkhtmltopdf), with page numbers. Callers check permission first, as download_pdf does."""
 	html = frappe.get_print(doc.doctype, doc.name, print_format, doc=doc, no_letterhead=1)
 	# get_pdf appends its pages to our writer, so numbering costs no second parse/serialise of the PDF.
-	writer = get_pdf(STYLESHEET_LINK.sub("", html), output=PdfWriter())
+	writer = official_pdf(STYLESHEET_LINK.sub("", html))
 	if print_format in NUMBERED_FORMATS:
 		stamp_writer(writer, skip=NUMBERED_FORMATS[print_format])
 	return to_bytes(writer)

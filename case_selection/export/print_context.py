@@ -7,10 +7,13 @@ returns plain values; the templates escape every user-typed value with `| e`.
 import html
 
 import frappe
-from frappe.utils import cint, cstr, flt, fmt_money, getdate
+from frappe.utils import cint, cstr, flt, fmt_money, format_datetime, getdate
 
+from case_selection.case_selection.doctype.case_application.case_application import DECLARATIONS
+from case_selection.export import layout
 from case_selection.export.seals import seal_data_uri
-from case_selection.history import visible_history
+from case_selection.export.tables import Column, paginate
+from case_selection.history import OUTPUT_LANG, display_row, label, visible_history
 
 APPLICATION_DOCTYPE = "Case Application"
 LIST_DOCTYPE = "District Recommendation List"
@@ -22,22 +25,25 @@ DEFAULT_DEPARTMENTS = (
 	{"department": "教育", "department_title": "区县教育部门", "is_lead": 0},
 )
 
-DECLARATIONS = (
-	("decl_legal_person", "本单位具有独立法人资格"),
-	("decl_finance", "本单位近三年财务状况良好"),
-	("decl_no_bad_record", "本单位在遵纪守法、社会信用、社会责任、质量环保等方面无不良记录"),
-	("decl_truthful", "本单位对案例材料的真实性、完整性、准确性负责"),
-	("decl_no_secret", "案例材料不涉及国家秘密和敏感信息"),
-	("decl_ip_clear", "案例知识产权归属清晰、无法律纠纷"),
-)
-
-CONTENT_SECTIONS = (
-	("background", "（一）案例背景与行业痛点"),
-	("approach", "（二）主要做法"),
-	("innovation", "（三）创新点"),
-	("results", "（四）实施成效"),
-	("promotion_value", "（五）可复制性与推广价值"),
-)
+# The parts of 附件1, in the form's order, and the Case Application field whose label names each. The wording
+# is the DocType's (Customize Form can change it), so the form and the print always say the same thing.
+HEADING_FIELDS = {
+	"applicant": "applicant_section",
+	"finance_years": "finance_years",
+	"platform_team": "platform_team",
+	"service_capability": "service_capability",
+	"partners": "partners",
+	"case": "case_section",
+	"content": "content_section",
+	"indicators": "indicators",
+	"declarations": "declaration_section",
+	"attachments": "attachments_section",
+	"evidence": "evidence",
+	"opinions": "cosign_section",
+}
+# 三、案例内容, each one a text field of Case Application titled by its label.
+CONTENT_FIELDS = ("background", "approach", "innovation", "results", "promotion_value")
+FORM_TITLE_LINES = ("重庆市科技创新和产业创新深度融合", "优秀案例申报书")
 
 
 # Fields of Case Application the template prints as they are (after `plain`).
@@ -128,18 +134,44 @@ def opinion_blocks(doctype: str, name: str, departments: list[dict]) -> list[dic
 
 
 def action_history(doctype: str, name: str) -> list[dict]:
-	rows = visible_history(doctype, name)
+	"""签核历程 rows in words: Chinese actions, states and roles from the Workflow and the translations (the
+	city's sealed steps only once the round is published, for those who do not see the city stage)."""
+	rows = [display_row(r, doctype) for r in visible_history(doctype, name)]
 	return [
 		{
-			"time": frappe.utils.format_datetime(r.action_time, "yyyy-MM-dd HH:mm") if r.action_time else "",
+			"date": format_datetime(r.action_time, "yyyy-MM-dd") if r.action_time else "",
+			"time": format_datetime(r.action_time, "HH:mm") if r.action_time else "",
 			"actor": plain(r.actor_name or r.actor),
 			"role": plain(r.actor_role),
 			"action": plain(r.action),
-			"state": " → ".join(plain(s) for s in (r.from_state, r.to_state) if s),
+			"state": " →\n".join(plain(s) for s in (r.from_state, r.to_state) if s),
 			"remark": plain(r.remark),
 		}
-		for r in rows
+		for r in map(frappe._dict, rows)
 	]
+
+
+def field_labels(doctype: str, fieldnames) -> dict[str, str]:
+	"""The labels of these fields as the form shows them (Customize Form included), in the output language."""
+	meta = frappe.get_meta(doctype)
+	return {f: label(meta.get_label(f), lang=OUTPUT_LANG) for f in fieldnames}
+
+
+def headings() -> dict[str, str]:
+	labels = field_labels(APPLICATION_DOCTYPE, HEADING_FIELDS.values())
+	return {key: labels[field] for key, field in HEADING_FIELDS.items()}
+
+
+def content_sections() -> list[tuple[str, str]]:
+	"""(field, title) of the parts of 三、案例内容, titled as on the form."""
+	labels = field_labels(APPLICATION_DOCTYPE, CONTENT_FIELDS)
+	return [(f, labels[f]) for f in CONTENT_FIELDS]
+
+
+def declarations(doc) -> list[dict]:
+	"""The declarations of 四、申报承诺 (notice 二(一)(三)), worded as the form's check boxes."""
+	labels = field_labels(APPLICATION_DOCTYPE, DECLARATIONS)
+	return [{"text": labels[f], "checked": cint(doc.get(f))} for f in DECLARATIONS]
 
 
 def direction_label(direction: str | None) -> str:
@@ -161,10 +193,12 @@ def case_application_print_context(doc) -> dict:
 	"""Everything 附件1 prints for one Case Application."""
 	doc = stored_document(doc)
 	rnd = round_info(doc.round)
-	return {
+	ctx = {
+		"style": layout.style_context(layout.PORTRAIT),
+		"headings": headings(),
 		"f": {field: plain(doc.get(field)) for field in APPLICATION_FIELDS},
 		"round": rnd,
-		"form_title": "重庆市科技创新和产业创新深度融合优秀案例申报书",
+		"form_title_lines": FORM_TITLE_LINES,
 		"direction": direction_label(doc.direction),
 		"other_mode": paragraphs(doc.other_mode_description) if cint(doc.is_other_mode) else [],
 		"fill_date": cn_date(doc.fill_date),
@@ -182,16 +216,66 @@ def case_application_print_context(doc) -> dict:
 		],
 		"sections": [
 			{"title": title, "paragraphs": paragraphs(doc.get(field)), "field": field}
-			for field, title in CONTENT_SECTIONS
+			for field, title in content_sections()
 		],
 		"indicators": [
 			{"indicator": plain(r.indicator), "value": plain(r.value), "unit": plain(r.unit)}
 			for r in doc.indicators
 		],
-		"declarations": [{"text": text, "checked": cint(doc.get(field))} for field, text in DECLARATIONS],
+		"declarations": declarations(doc),
 		"opinions": opinion_blocks(APPLICATION_DOCTYPE, doc.name, rnd["departments"]),
 		"history": action_history(APPLICATION_DOCTYPE, doc.name),
 		"evidence": [{"type": plain(r.evidence_type), "title": plain(r.title)} for r in doc.evidence],
+	}
+	ctx["tables"] = application_tables(ctx)
+	return ctx
+
+
+def application_tables(ctx: dict) -> dict:
+	"""附件1's tables with a header row, split into chunks that each fit on a page (export/tables.py)."""
+	h = ctx["headings"]
+	return {
+		"finance_years": paginate(
+			[
+				Column("年度", 0.22, "c"),
+				Column("营业收入（万元）", 0.39, "r"),
+				Column("研发投入（万元）", 0, "r"),
+			],
+			[[r["year"], r["revenue"], r["rd_spend"]] for r in ctx["finance_years"]],
+			headings=1,
+		),
+		"partners": paginate(
+			[Column("序号", 0.12, "c"), Column("合作单位名称", 0.42), Column("单位类型", 0.2, "c")]
+			+ [Column("承担角色", 0)],
+			[[i, r["name"], r["type"], r["role"]] for i, r in enumerate(ctx["partners"], start=1)],
+			headings=1,
+		),
+		"indicators": paginate(
+			[Column("序号", 0.12, "c"), Column(h["indicators"], 0.48), Column("数值", 0.22, "c")]
+			+ [Column("单位", 0, "c")],
+			[[i, r["indicator"], r["value"], r["unit"]] for i, r in enumerate(ctx["indicators"], start=1)],
+		),
+		"evidence": paginate(
+			[Column("序号", 0.12, "c"), Column("类型", 0.2, "c"), Column("名称", 0)],
+			[[i, r["type"], r["title"]] for i, r in enumerate(ctx["evidence"], start=1)],
+			headings=2,
+		),
+		"history": paginate(
+			[Column("时间", 0.21, "c"), Column("操作人/身份", 0.21, "c"), Column("操作", 0.16, "c")]
+			+ [Column("状态", 0.18, "c"), Column("意见/备注", 0)],
+			[
+				[
+					f"{r['date']}\n{r['time']}",
+					f"{r['actor']}\n{r['role']}",
+					r["action"],
+					r["state"],
+					r["remark"],
+				]
+				for r in ctx["history"]
+			],
+			headings=1,
+			font_pt=layout.TABLE_PT,
+		),
 	}
 
 
@@ -200,7 +284,8 @@ def recommendation_list_print_context(doc) -> dict:
 	doc = stored_document(doc)
 	rnd = round_info(doc.round)
 	items = sorted(doc.items, key=lambda r: (cint(r.rank) or 10**6, r.idx))
-	return {
+	ctx = {
+		"style": layout.style_context(layout.LANDSCAPE),
 		"round": rnd,
 		"title": "区县推荐案例名单",
 		"district": plain(doc.district),
@@ -221,7 +306,42 @@ def recommendation_list_print_context(doc) -> dict:
 		],
 		"opinions": opinion_blocks(LIST_DOCTYPE, doc.name, rnd["departments"]),
 		"list_date": cn_date(doc.list_date),
+		"head_mm": LIST_HEAD_MM,
 	}
+	ctx["table"] = paginate(
+		LIST_COLUMNS,
+		[[r[key] for key in LIST_KEYS] for r in ctx["rows"]],
+		page=layout.LANDSCAPE,
+		font_pt=layout.TABLE_PT,
+		first_page_pt=(layout.LANDSCAPE.type_height - LIST_HEAD_MM) * layout.MM,
+		empty="（无推荐案例）",
+	)
+	return ctx
+
+
+# 附件2: the height of what stands above the table on its first page ("附件2", the title, the district
+# line; the template gives that block this height), and the table's columns.
+LIST_HEAD_MM = 38
+LIST_COLUMNS = [
+	Column("序号", 0.06, "c"),
+	Column("案例名称", 0.22),
+	Column("申报单位", 0.18),
+	Column("单位类型", 0.09, "c"),
+	Column("遴选方向", 0.13),
+	Column("联系人", 0.08, "c"),
+	Column("联系电话", 0.15, "c"),
+	Column("备注", 0),
+]
+LIST_KEYS = (
+	"rank",
+	"case_title",
+	"unit_name",
+	"unit_type",
+	"direction",
+	"contact_person",
+	"contact_phone",
+	"remarks",
+)
 
 
 def fmt_amount(value) -> str:

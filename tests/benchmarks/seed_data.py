@@ -163,6 +163,7 @@ def application_row(rng, name, district, state, when, directions, seed) -> dict:
 			"decl_finance": 1,
 			"decl_no_bad_record": 1,
 			"decl_truthful": 1,
+			"decl_political": 1,
 			"decl_no_secret": 1,
 			"decl_ip_clear": 1,
 			"workflow_state": state,

@@ -30,11 +30,13 @@ CONTENT_LIMITS = {
 	"results": "limit_results",
 	"promotion_value": "limit_promotion",
 }
+# 四、申报承诺: the conditions of notice 二(一)(三), in its order, each a check box worded as on the print.
 DECLARATIONS = (
 	"decl_legal_person",
 	"decl_finance",
 	"decl_no_bad_record",
 	"decl_truthful",
+	"decl_political",
 	"decl_no_secret",
 	"decl_ip_clear",
 )

@@ -75,16 +75,16 @@ class TestCaseCollection(FrappeTestCase):
 		self.assertTrue(doc.generated_file.startswith("/private/files/"))
 		self.assertEqual(doc.page_count, len([p for p in pages if p.strip()]))
 
-		front = [i for i, p in enumerate(pages) if od.norm("目 录") in p or "目录" in p]
+		front = [i for i, p in enumerate(pages) if "目录" in "".join(p.split())]
 		self.assertTrue(front, "no table of contents")
-		self.assertIn(od.norm("重庆市科技创新和产业创新深度融合优秀案例集"), pages[0].replace("\n", ""))
+		self.assertIn("重庆市科技创新和产业创新深度融合优秀案例集", pages[0].replace("\n", ""))
 		toc = pages[front[0]]
 		starts = [r.start_page for r in doc.cases]
 		self.assertEqual(starts[0], 1)
 		self.assertEqual(starts, sorted(starts))
 		body_offset = front[-1] + 1
 		for row in doc.cases:
-			title = od.norm(frappe.db.get_value("Case Application", row.application, "case_title"))
+			title = frappe.db.get_value("Case Application", row.application, "case_title")
 			self.assertIn(title, toc.replace("\n", ""))
 			# The chapter really starts on the page the TOC gives, and that page carries that number.
 			page = pages[body_offset + row.start_page - 1]

@@ -1,10 +1,13 @@
 """签核历程 report: every action on cases and district lists, with actor, time, state and remark.
 
 Rows come through frappe.get_list, so each user sees the history of what they may read and nothing else.
+What was logged is kept as it was (Workflow action and state names); it is put into words when shown.
 """
 
 import frappe
 from frappe import _
+
+from case_selection.history import display_row
 
 
 def execute(filters: dict | None = None):
@@ -36,10 +39,8 @@ def execute(filters: dict | None = None):
 		order_by="action_time desc",
 		limit_page_length=5000,
 	)
-	for r in rows:
-		r.from_state = _(r.from_state) if r.from_state else ""
-		r.to_state = _(r.to_state) if r.to_state else ""
-	return columns(), rows
+	# Actions, states and roles in words (Chinese, from the Workflow's names and the translations).
+	return columns(), [frappe._dict(display_row(r)) for r in rows]
 
 
 def columns():
