@@ -47,13 +47,25 @@ if [ -d "$REPO_DIR/tests/e2e" ] && [ "${SKIP_E2E:-0}" != 1 ]; then
 		../../env/bin/python -m pytest -q tests/e2e" 2>&1 | tee "$OUT/e2e.log" || status=1
 fi
 
+# Operations checks of issue 12, each one test in the count below: backup → restore into a fresh site.
+ops_passed=0 ops_failed=0
+if [ "${SKIP_BACKUP_CHECK:-0}" != 1 ]; then
+	log "backup check (bench backup --with-files → restore into a fresh site → compare)"
+	if BACKUP_SITE=$TEST_SITE bash "$REPO_DIR/scripts/backup_check.sh"; then
+		ops_passed=$((ops_passed + 1))
+	else
+		ops_failed=$((ops_failed + 1)) status=1
+	fi
+fi
+
 e2e_passed=0 e2e_failed=0
 if [ -f "$OUT/e2e.log" ]; then
 	e2e_passed=$({ grep -o '[0-9]\+ passed' "$OUT/e2e.log" || true; } | awk '{s=$1} END {print s+0}')
 	e2e_failed=$({ grep -o '[0-9]\+ \(failed\|error\)' "$OUT/e2e.log" || true; } | awk '{s+=$1} END {print s+0}')
 fi
 echo
-echo "Frappe tests: ${ran:-0} ran, ${failed:-0} failed; browser tests: $e2e_passed passed, $e2e_failed failed"
+echo "Frappe tests: ${ran:-0} ran, ${failed:-0} failed; browser tests: $e2e_passed passed, $e2e_failed failed;" \
+	"operations checks: $ops_passed passed, $ops_failed failed"
 if [ $status = 0 ]; then log "all tests passed"; else log "tests FAILED"; fi
-echo "$(( ${ran:-0} - ${failed:-0} + e2e_passed )) passed, $(( ${failed:-0} + e2e_failed )) failed"
+echo "$(( ${ran:-0} - ${failed:-0} + e2e_passed + ops_passed )) passed, $(( ${failed:-0} + e2e_failed + ops_failed )) failed"
 exit $status
