@@ -1,4 +1,4 @@
-.PHONY: demo test lint bench-report
+.PHONY: demo test lint bench-report prod prod-smoke replica load
 
 # Brings up the Desk with demo data (installs what is missing, reuses an existing bench).
 demo:
@@ -14,3 +14,10 @@ lint:
 # Benchmarks of SPEC §6 (not tests): prints figures.
 bench-report:
 	bash scripts/benchmark.sh
+
+# Production bring-up: nginx + gunicorn + RQ workers + scheduler under supervisor, then the smoke test.
+prod:
+	bash scripts/prod.sh
+
+prod-smoke:
+	bash scripts/prod_smoke.sh

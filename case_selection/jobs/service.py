@@ -94,7 +94,7 @@ def put_on_queue(job) -> None:
 		job_id=rq_job_id(job.name),
 		deduplicate=True,
 		enqueue_after_commit=True,
-		job_name=job.name,
+		export_job=job.name,  # not job_name: frappe.enqueue keeps that one for RQ's job description
 	)
 
 
@@ -156,10 +156,11 @@ def round_lock(job):
 	return frappe.cache.lock(key, timeout=JOB_TIMEOUT + 60, blocking_timeout=LOCK_WAIT)
 
 
-def run(job_name: str):
+def run(export_job: str):
 	"""The RQ entry point. Commits are explicit: this is a background job, and each step must be visible
 	to the user's Desk (and survive a later failure) as it happens."""
-	job = frappe.get_doc("Case Export Job", job_name)
+	job = frappe.get_doc("Case Export Job", export_job)
+	frappe.set_user_lang(job.owner)  # RQ starts in the system default; the file and messages speak the user's
 	if job.status not in ACTIVE:
 		return  # retried or finished meanwhile
 	lock = round_lock(job)
