@@ -170,6 +170,9 @@ def run(export_job: str):
 		)
 		return
 	try:
+		job.reload()
+		if job.status not in ACTIVE:
+			return  # the same job ran meanwhile (a second RQ execution waited for the lock)
 		set_progress(
 			job, 5, _("开始"), status="Running", started_at=now_datetime(), attempts=(job.attempts or 0) + 1
 		)
