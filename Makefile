@@ -21,3 +21,11 @@ prod:
 
 prod-smoke:
 	bash scripts/prod_smoke.sh
+
+# Read replica of the production site (a second MariaDB by GTID, read_from_replica in the site config).
+replica:
+	bash scripts/replica.sh
+
+# Load with Locust against the production stack (run `make prod` first); figures to tests/benchmarks/.
+load:
+	bash scripts/load.sh
