@@ -97,6 +97,8 @@ ensure_primary() {
 	[ "$(sql "$DB_PRIMARY_PORT" "select @@log_bin")" = 1 ] || die "binary logging is still off at the primary"
 }
 
+slave_status() { mysql -uroot -p"$DB_ROOT_PASSWORD" -h127.0.0.1 -P"$REPLICA_PORT" -e "SHOW SLAVE STATUS\G" 2>/dev/null || true; }
+
 site_db() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["db_name"])' "$BENCH_DIR/sites/$1/site_config.json"; }
 
 ensure_primary
@@ -119,12 +121,12 @@ for site in $REPLICA_SITES; do
 done
 wanted=$(printf '%s\n' "${dbs[@]}" | sort | paste -sd,)
 
-status=$(sql "$REPLICA_PORT" "SHOW SLAVE STATUS\G" 2>/dev/null || true)
+status=$(slave_status)
 current=$(sql "$REPLICA_PORT" "select @@replicate_do_db" | tr ',' '\n' | sort | paste -sd,)
 if [ "$current" = "$wanted" ] && grep -q "Slave_IO_Running: Yes" <<<"$status" && grep -q "Slave_SQL_Running: Yes" <<<"$status"; then
 	log "the replica on port $REPLICA_PORT already replicates $wanted"
 elif [ "$current" = "$wanted" ] && [ -n "$status" ] && sql "$REPLICA_PORT" "START SLAVE" && sleep 2 &&
-	sql "$REPLICA_PORT" "SHOW SLAVE STATUS\G" | grep -q "Slave_SQL_Running: Yes"; then
+	slave_status | grep -q "Slave_SQL_Running: Yes"; then
 	log "replication resumed on port $REPLICA_PORT ($wanted)"
 else
 	log "seeding the replica on port $REPLICA_PORT with $wanted (consistent dump at a GTID position)"
@@ -152,7 +154,7 @@ else
 		MASTER_PASSWORD='$REPL_PASSWORD', MASTER_USE_GTID=slave_pos; START SLAVE;"
 fi
 for _ in $(seq 30); do
-	s=$(sql "$REPLICA_PORT" "SHOW SLAVE STATUS\G")
+	s=$(slave_status)
 	grep -q "Slave_IO_Running: Yes" <<<"$s" && grep -q "Slave_SQL_Running: Yes" <<<"$s" && break
 	sleep 1
 done
