@@ -236,7 +236,8 @@ class Applicant(Desk):
 
 
 class City(Desk):
-	"""City staff: the list of received cases, a form, 签核历程, now and then the city summary export."""
+	"""City staff: the list of received cases, a form with its opinions and 签核历程, now and then the city summary
+	export."""
 
 	fixed_count = {"deadline": 17, "review": 180}.get(MIX, 0)
 
@@ -253,17 +254,6 @@ class City(Desk):
 		)
 		if names:
 			self.open_form(random.choice(names), "city")
-
-	@task(2)
-	def history(self):
-		self.client.post(
-			"/api/method/frappe.desk.query_report.run",
-			json={
-				"report_name": "Case Action History",
-				"filters": {"reference_name": random.choice(DATA["city_cases"])},
-			},
-			name="report: 签核历程",
-		)
 
 	@task(1)
 	def export(self):
