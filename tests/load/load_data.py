@@ -144,10 +144,14 @@ def cmd_verify(args):
 			f"{len(wrong)} cases in the wrong state, e.g. {[(n, by_case[n], states.get(n)) for n in wrong[:3]]}"
 		)
 	files = acked.get("files", [])
-	found = set(frappe.get_all("File", filters={"file_url": ("in", files or [""])}, pluck="file_url"))
+	found = (
+		set(frappe.get_all("File", filters={"file_url": ("in", files), "is_folder": 0}, pluck="file_url"))
+		if files
+		else set()
+	)
 	lost_files = [f for f in files if f not in found]
 	for url in found:
-		if not frappe.get_doc("File", {"file_url": url}).get_content():
+		if not frappe.get_doc("File", {"file_url": url, "is_folder": 0}).get_content():
 			lost_files.append(url)
 	if lost_files:
 		problems.append(f"{len(lost_files)} attachments lost, e.g. {lost_files[:3]}")
