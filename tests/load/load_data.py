@@ -60,7 +60,7 @@ def reset_pools():
 
 
 def cmd_prepare(args):
-	from case_selection.tests.factories import make_round
+	from case_selection.tests.factories import make_round, valid_uscc
 
 	connect(args.site)
 	frappe.local.conf.throttle_user_limit = 1000  # this process only: Frappe allows 60 new users an hour
@@ -92,6 +92,7 @@ def cmd_prepare(args):
 	)
 	frappe.db.commit()
 	data = {
+		"usccs": [valid_uscc(800_000_000 + i) for i in range(500)],  # the check character is validated
 		"password": PASSWORD,
 		"round": ROUND,
 		"open_round": str(OPEN_ROUND),
@@ -118,12 +119,13 @@ def cmd_verify(args):
 	with open(args.stats) as fh:
 		acked = json.load(fh)
 	problems = []
-	opinions = frappe.get_all(
-		"Case Cosign Opinion",
-		filters={"owner": ("like", "load.%")},
-		fields=["reference_name", "department", "opinion"],
-	)
-	have = {(o.reference_name, o.department) for o in opinions}
+	opinions = [
+		frappe._dict(reference_name=r[0], owner=r[1])
+		for r in frappe.db.sql(
+			"select reference_name, owner from `tabCase Cosign Opinion` where owner like %s", ("load.%",)
+		)
+	]
+	have = {(o.reference_name, o.owner) for o in opinions}
 	missing = [k for k in acked.get("opinions", []) if tuple(k) not in have]
 	if missing:
 		problems.append(f"{len(missing)} acknowledged opinions missing, e.g. {missing[:3]}")

@@ -170,7 +170,7 @@ class Applicant(Desk):
 			"direction": "产业关键技术攻关",
 			"case_title": f"负载测试案例 {self.user.split('@')[0]} {self.seq}",
 			"unit_name": f"重庆负载测试科技有限公司{random.randint(1, 10**6)}",
-			"uscc": "91500000000000001X",
+			"uscc": random.choice(DATA["usccs"]),
 			"unit_type": "企业",
 			"contact_person": "张三",
 			"contact_mobile": "13800138000",
