@@ -31,10 +31,11 @@ as_root nginx -s reload
 as_root supervisorctl restart "$BENCH_NAME-web:" "$BENCH_NAME-workers:" >/dev/null
 for _ in $(seq 60); do curl -fs -o /dev/null "$URL/api/method/ping" && break; sleep 1; done
 as_bench "[ -x locust-env/bin/locust ] || { python3 -m venv locust-env && locust-env/bin/pip install -q locust; }"
-as_bench "rm -rf '$RUN' && mkdir -p '$RUN'"
+as_bench "mkdir -p '$RUN'" # figures of mixes not run this time (LOAD_MIXES) stay for the report
 
 for mix in $LOAD_MIXES; do
 	log "load: $mix"
+	as_bench "rm -f '$RUN/$mix'_*"
 	as_bench "cd sites && $PY/load/load_data.py prepare --site $LOAD_SITE --out '$RUN/data.json'"
 	users=$LOAD_USERS seconds=$LOAD_SECONDS
 	[ "$mix" = burst ] && users=123 seconds=60

@@ -33,14 +33,15 @@ def num(v):
 		return 0.0
 
 
-def mix_section(name, rows, verify, users, seconds):
+def mix_section(name, rows, verify, users, seconds, think="think time 5–15 s"):
 	total = rows.get("__all__", {})
 	stock = num(rows.get(STOCK, {}).get("95%"))
 	lines = [
-		f"### {name}: {users} users, {seconds} s, think time 5–15 s",
+		f"### {name}: {users} users, {seconds} s, {think}",
 		"",
 		f"Requests {int(num(total.get('Request Count')))}, errors {int(num(total.get('Failure Count')))}, "
-		f"{num(total.get('Requests/s')):.1f} req/s. Baseline: `{STOCK}` p95 {stock:.0f} ms.",
+		f"{num(total.get('Requests/s')):.1f} req/s. "
+		+ (f"Baseline: `{STOCK}` p95 {stock:.0f} ms." if stock else "No stock-list users in this mix."),
 		"",
 		"| request | n | p50 ms | p95 ms | p95 ÷ stock list p95 | errors |",
 		"| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -53,8 +54,9 @@ def mix_section(name, rows, verify, users, seconds):
 		if judged:
 			worst = max(worst, ratio)
 		mark = (" ✔" if ratio <= TARGET_RATIO else " ✘") if judged else ""
+		shown = f"{ratio:.2f}×{mark}" if stock else "—"
 		lines.append(
-			f"| {label} | {int(num(r['Request Count']))} | {num(r['50%']):.0f} | {p95:.0f} | {ratio:.2f}×{mark} | {int(num(r['Failure Count']))} |"
+			f"| {label} | {int(num(r['Request Count']))} | {num(r['50%']):.0f} | {p95:.0f} | {shown} | {int(num(r['Failure Count']))} |"
 		)
 	if verify:
 		lines += [
@@ -101,7 +103,8 @@ def main():
 				verify = json.load(fh)
 		users = {"burst": 123}.get(mix, a.users)
 		seconds = 60 if mix == "burst" else a.seconds
-		section, worst, errors = mix_section(title, stats(path), verify, users, seconds)
+		think = "no think time (each officer signs once)" if mix == "burst" else "think time 5–15 s"
+		section, worst, errors = mix_section(title, stats(path), verify, users, seconds, think)
 		lines += section
 		summary.append((title, worst, errors, verify))
 	rq = os.path.join(a.dir, "rq.json")
@@ -129,7 +132,12 @@ def main():
 			or verify["problems"]
 		)
 		lines.append(
-			f"- {title}: {errors} errors; worst list/form p95 {worst:.2f}× the stock list p95 (target ≤ {TARGET_RATIO:.0f}×)"
+			f"- {title}: {errors} errors"
+			+ (
+				f"; worst list/form p95 {worst:.2f}× the stock list p95 (target ≤ {TARGET_RATIO:.0f}×)"
+				if worst
+				else ""
+			)
 			+ (f"; integrity {'FAILED' if lost else 'ok'}" if verify else "")
 		)
 	text = "\n".join(lines) + "\n"
