@@ -1,4 +1,4 @@
-.PHONY: demo test lint bench-report outputs-preview
+.PHONY: demo test lint bench-report outputs-preview prod prod-smoke replica load
 
 # Brings up the Desk with demo data (installs what is missing, reuses an existing bench).
 demo:
@@ -18,3 +18,18 @@ bench-report:
 # PNGs of every page of a sample 附件1, 附件2 and casebook (build/outputs-preview/; page 1 in docs/outputs/).
 outputs-preview:
 	bash scripts/outputs_preview.sh
+
+# Production bring-up: nginx + gunicorn + RQ workers + scheduler under supervisor, then the smoke test.
+prod:
+	bash scripts/prod.sh
+
+prod-smoke:
+	bash scripts/prod_smoke.sh
+
+# Read replica of the production site (a second MariaDB by GTID, read_from_replica in the site config).
+replica:
+	bash scripts/replica.sh
+
+# Load with Locust against the production stack (run `make prod` first); figures to tests/benchmarks/.
+load:
+	bash scripts/load.sh

@@ -6,7 +6,10 @@ app_email = "case-selection@example.org"
 app_license = "MIT"
 
 # Desk: shared co-signing dialog and history tables (public/js, no build step needed)
-app_include_js = "/assets/case_selection/js/case_selection.js"
+app_include_js = [
+	"/assets/case_selection/js/case_selection.js",
+	"/assets/case_selection/js/export_jobs.js",  # background exports: queue, then notify with the file
+]
 
 boot_session = "case_selection.boot.boot_session"
 

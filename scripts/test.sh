@@ -50,6 +50,28 @@ if [ -d "$REPO_DIR/tests/e2e" ] && [ "${SKIP_E2E:-0}" != 1 ]; then
 		../../env/bin/python -m pytest -q tests/e2e" 2>&1 | tee "$OUT/e2e.log" || status=1
 fi
 
+# Operations checks of issue 12, each one test in the count below: backup → restore into a fresh site,
+# and the read replica.
+ops_passed=0 ops_failed=0
+if [ "${SKIP_BACKUP_CHECK:-0}" != 1 ]; then
+	log "backup check (bench backup --with-files → restore into a fresh site → compare)"
+	if BACKUP_SITE=$TEST_SITE bash "$REPO_DIR/scripts/backup_check.sh"; then
+		ops_passed=$((ops_passed + 1))
+	else
+		ops_failed=$((ops_failed + 1)) status=1
+	fi
+fi
+# Read replica: a second MariaDB replicating the test site's database. It needs binary logging on the primary,
+# which on a machine without it means one restart of the system MariaDB: on by default in CI only.
+if [ "${REPLICA_TEST:-$([ "${CI:-}" = true ] && echo 1 || echo 0)}" = 1 ]; then
+	log "read replica check (reads on the replica, writes on the primary)"
+	if TEST_SITE=$TEST_SITE TEST_PORT=$TEST_PORT bash "$REPO_DIR/scripts/replica_check.sh"; then
+		ops_passed=$((ops_passed + 1))
+	else
+		ops_failed=$((ops_failed + 1)) status=1
+	fi
+fi
+
 # A 5xx is a failure wherever it happens: the server's log of this run must have none.
 server_errors=$(grep -cE 'HTTP/1\.[01][^"]*" 5[0-9][0-9] ' "$BENCH_DIR/logs/serve-$TEST_SITE.log" 2>/dev/null || true)
 if [ "${server_errors:-0}" -gt 0 ]; then
@@ -64,7 +86,8 @@ if [ -f "$OUT/e2e.log" ]; then
 	e2e_failed=$({ grep -o '[0-9]\+ \(failed\|error\)' "$OUT/e2e.log" || true; } | awk '{s+=$1} END {print s+0}')
 fi
 echo
-echo "Frappe tests: ${ran:-0} ran, ${failed:-0} failed; browser tests: $e2e_passed passed, $e2e_failed failed"
+echo "Frappe tests: ${ran:-0} ran, ${failed:-0} failed; browser tests: $e2e_passed passed, $e2e_failed failed;" \
+	"operations checks: $ops_passed passed, $ops_failed failed"
 if [ $status = 0 ]; then log "all tests passed"; else log "tests FAILED"; fi
-echo "$(( ${ran:-0} - ${failed:-0} + e2e_passed )) passed, $(( ${failed:-0} + e2e_failed )) failed"
+echo "$(( ${ran:-0} - ${failed:-0} + e2e_passed + ops_passed )) passed, $(( ${failed:-0} + e2e_failed + ops_failed )) failed"
 exit $status

@@ -7,8 +7,7 @@ frappe.listview_settings["Case Application"] = frappe.listview_settings["Case Ap
 		if (!(frappe.boot.case_selection || {}).city) return;
 		listview.page.add_inner_button(__("导出推荐案例汇总表"), () => {
 			const round = (listview.filter_area.get() || []).find((f) => f[1] === "round");
-			const params = new URLSearchParams(round ? { round: round[3] } : {});
-			window.open(`/api/method/case_selection.export.api.city_summary_xlsx?${params}`);
+			case_selection.export_jobs.queue_city_summary(round ? round[3] : null);
 		});
 	};
 })(frappe.listview_settings["Case Application"]);

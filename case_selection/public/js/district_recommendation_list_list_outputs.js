@@ -16,7 +16,7 @@ frappe.listview_settings["District Recommendation List"] =
 		});
 		if ((frappe.boot.case_selection || {}).city) {
 			listview.page.add_inner_button(__("导出推荐案例汇总表"), () => {
-				window.open("/api/method/case_selection.export.api.city_summary_xlsx");
+				case_selection.export_jobs.queue_city_summary(null);
 			});
 		}
 	};

@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from case_selection.export import casebook
+from case_selection.jobs import service
 
 
 class CaseCollection(Document):
@@ -49,6 +50,7 @@ class CaseCollection(Document):
 
 	@frappe.whitelist()
 	def generate(self):
-		"""Compile the PDF in the background (queue "long"); progress is published to the form."""
+		"""Compile the PDF in the background (queue "long", a Case Export Job); progress is published to
+		the form, and the requester is notified with the file when it is done."""
 		self.check_permission("write")
-		return casebook.enqueue_generation(self)
+		return service.enqueue_casebook(self)

@@ -1,0 +1,187 @@
+"""Data of the load test (`make load`), on the site seeded with SPEC §6's data set (tests/benchmarks).
+
+    load_data.py prepare --site SITE --out pools.json   # users, open round, co-signing pools (resets them)
+    load_data.py verify  --site SITE --stats stats.json # 0 lost opinions or attachments, states right
+
+Co-signing pools are the seeded Submitted cases of round 2025, per district; every run first puts back
+what the previous run's load users signed (their opinions and log rows removed, the case Submitted again).
+"""
+
+import argparse
+import json
+
+import frappe
+from frappe.query_builder import DocType
+
+from case_selection.cosign import rules
+from case_selection.setup.users import ensure_user
+
+ROUND = "2025"
+OPEN_ROUND = 2093  # applicants write into an open round (2025's deadline has passed)
+PASSWORD = "Load@2025"
+DEPARTMENTS = {
+	"jx": "District Economy Officer",
+	"kj": "District Science Officer",
+	"jy": "District Education Officer",
+}
+APPLICANTS = 40
+CITY_USERS = 20
+POOL_PER_DISTRICT = 24
+
+
+def connect(site: str):
+	frappe.init(site=site, sites_path=".")
+	frappe.connect()
+	frappe.set_user("Administrator")
+
+
+def user(email: str, roles: list[str], district: str | None = None) -> str:
+	return ensure_user(email, email.split("@")[0], roles, PASSWORD, district)
+
+
+def reset_pools():
+	"""Undo what load users signed: opinions and log rows of load users go, their cases are Submitted again."""
+	op = DocType("Case Cosign Opinion")
+	signed = (
+		frappe.qb.from_(op)
+		.select(op.reference_name)
+		.where(op.owner.like("load.%"))
+		.distinct()
+		.run(pluck=True)
+	)
+	for dt in ("Case Cosign Opinion", "Case Action Log"):
+		frappe.db.delete(dt, {"owner": ("like", "load.%")})
+	if signed:
+		t = DocType("Case Application")
+		frappe.qb.update(t).set(t.workflow_state, "Submitted").set(t.cosign_status, rules.PENDING).where(
+			t.name.isin(signed)
+		).run()
+	return len(signed)
+
+
+def cmd_prepare(args):
+	from case_selection.tests.factories import make_round, valid_uscc
+
+	connect(args.site)
+	frappe.local.conf.throttle_user_limit = 1000  # this process only: Frappe allows 60 new users an hour
+	undone = reset_pools()
+	make_round(OPEN_ROUND)
+	districts = frappe.get_all("Case District", order_by="sort_order asc", pluck="name")
+	officers = {}
+	for i, district in enumerate(districts):
+		for key, role in DEPARTMENTS.items():
+			officers.setdefault(district, {})[key] = user(f"load.{key}.{i:02d}@load.local", [role], district)
+	applicants = [user(f"load.applicant.{i:02d}@load.local", ["Case Applicant"]) for i in range(APPLICANTS)]
+	city = [user(f"load.city.{i:02d}@load.local", ["City Case Manager"]) for i in range(CITY_USERS)]
+	pools = {}
+	for district in districts:
+		pools[district] = frappe.get_all(
+			"Case Application",
+			filters={
+				"round": ROUND,
+				"district": district,
+				"workflow_state": "Submitted",
+				"name": ("<", "CA-2025-90001"),
+			},
+			pluck="name",
+			order_by="name asc",
+			limit=POOL_PER_DISTRICT,
+		)
+	city_cases = frappe.get_all(
+		"Case Application", filters={"round": ROUND, "workflow_state": "Received"}, pluck="name", limit=500
+	)
+	frappe.db.commit()
+	data = {
+		"usccs": [valid_uscc(800_000_000 + i) for i in range(500)],  # the check character is validated
+		"password": PASSWORD,
+		"round": ROUND,
+		"open_round": str(OPEN_ROUND),
+		"officers": officers,
+		"applicants": applicants,
+		"city": city,
+		"districts": districts,
+		"pools": pools,
+		"city_cases": city_cases,
+	}
+	with open(args.out, "w") as fh:
+		json.dump(data, fh, ensure_ascii=False)
+	print(
+		f"prepared: {len(officers) * 3} officers, {len(applicants)} applicants, {len(city)} city users, "
+		f"{sum(map(len, pools.values()))} cases to sign; {undone} cases of the previous run put back"
+	)
+	frappe.destroy()
+
+
+def cmd_verify(args):
+	"""Every opinion the server acknowledged is in the database, every case is in the state its opinions
+	give, every acknowledged attachment is there with its bytes."""
+	connect(args.site)
+	with open(args.stats) as fh:
+		acked = json.load(fh)
+	problems = []
+	opinions = [
+		frappe._dict(reference_name=r[0], owner=r[1])
+		for r in frappe.db.sql(
+			"select reference_name, owner from `tabCase Cosign Opinion` where owner like %s", ("load.%",)
+		)
+	]
+	have = {(o.reference_name, o.owner) for o in opinions}
+	missing = [k for k in acked.get("opinions", []) if tuple(k) not in have]
+	if missing:
+		problems.append(f"{len(missing)} acknowledged opinions missing, e.g. {missing[:3]}")
+	by_case: dict[str, int] = {}
+	for o in opinions:
+		by_case[o.reference_name] = by_case.get(o.reference_name, 0) + 1
+	states = dict(
+		frappe.get_all(
+			"Case Application",
+			filters={"name": ("in", list(by_case) or [""])},
+			fields=["name", "workflow_state"],
+			as_list=True,
+		)
+	)
+	wrong = [n for n, c in by_case.items() if (c == 3) != (states.get(n) == "Recommended")]
+	if wrong:
+		problems.append(
+			f"{len(wrong)} cases in the wrong state, e.g. {[(n, by_case[n], states.get(n)) for n in wrong[:3]]}"
+		)
+	files = acked.get("files", [])
+	found = (
+		set(frappe.get_all("File", filters={"file_url": ("in", files), "is_folder": 0}, pluck="file_url"))
+		if files
+		else set()
+	)
+	lost_files = [f for f in files if f not in found]
+	for url in found:
+		if not frappe.get_doc("File", {"file_url": url, "is_folder": 0}).get_content():
+			lost_files.append(url)
+	if lost_files:
+		problems.append(f"{len(lost_files)} attachments lost, e.g. {lost_files[:3]}")
+	result = {
+		"opinions_acknowledged": len(acked.get("opinions", [])),
+		"opinions_in_db": len(opinions),
+		"cases_signed": len(by_case),
+		"cases_recommended": sum(1 for n, c in by_case.items() if c == 3 and states.get(n) == "Recommended"),
+		"attachments_acknowledged": len(files),
+		"attachments_lost": len(lost_files),
+		"problems": problems,
+	}
+	print(json.dumps(result, ensure_ascii=False))
+	frappe.destroy()
+
+
+def main():
+	parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+	sub = parser.add_subparsers(dest="cmd", required=True)
+	p = sub.add_parser("prepare")
+	p.add_argument("--site", required=True)
+	p.add_argument("--out", required=True)
+	v = sub.add_parser("verify")
+	v.add_argument("--site", required=True)
+	v.add_argument("--stats", required=True)
+	args = parser.parse_args()
+	{"prepare": cmd_prepare, "verify": cmd_verify}[args.cmd](args)
+
+
+if __name__ == "__main__":
+	main()

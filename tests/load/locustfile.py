@@ -1,0 +1,264 @@
+"""Load mixes of issue 12 with think time, against the production stack (nginx → gunicorn), `make load`.
+
+LOAD_MIX=deadline (deadline day): applicants create, save, attach and submit applications; the 41 × 3
+district officers open their queue and co-sign; the city browses; a stock DocType (ToDo) list is requested
+by its own users under the same load, as the baseline.
+LOAD_MIX=review (city review day): city users browse lists and forms, read 签核历程 and queue exports.
+LOAD_MIX=burst: the 41 × 3 officers each sign the first case of their district's queue, all in the same
+minute (three departments on the same case at once), then stop.
+
+Every acknowledged write (opinion, attachment) is recorded in LOAD_ACK, which load_data.py verify checks
+against the database after the run. LOAD_DATA is the JSON written by load_data.py prepare.
+"""
+
+import itertools
+import json
+import os
+import random
+import threading
+
+from locust import HttpUser, between, constant, events, task
+from locust.exception import StopUser
+
+DATA = json.load(open(os.environ["LOAD_DATA"]))
+MIX = os.environ.get("LOAD_MIX", "deadline")
+PASSWORD = DATA["password"]
+ADMIN_PASSWORD = os.environ.get("ADMIN_PASSWORD", "admin")
+ACK = {"opinions": [], "files": []}
+LOCK = threading.Lock()
+CA_FIELDS = json.dumps(
+	[
+		f"`tabCase Application`.`{f}`"
+		for f in ("name", "case_title", "district", "workflow_state", "unit_name")
+	]
+)
+TODO_FIELDS = json.dumps([f"`tabToDo`.`{f}`" for f in ("name", "status", "priority", "date", "allocated_to")])
+OFFICERS = iter([(d, k, email) for d in DATA["districts"] for k, email in DATA["officers"][d].items()])
+APPLICANTS = itertools.cycle(DATA["applicants"])
+CITY = itertools.cycle(DATA["city"])
+THINK = between(5, 15)
+
+
+def take(it):
+	with LOCK:
+		return next(it)
+
+
+@events.quitting.add_listener
+def save_acks(environment, **kw):
+	with open(os.environ["LOAD_ACK"], "w") as fh:
+		json.dump(ACK, fh)
+
+
+class Desk(HttpUser):
+	abstract = True
+	wait_time = THINK
+
+	def login(self, user: str, password: str):
+		self.client.post("/api/method/login", data={"usr": user, "pwd": password}, name="login")
+
+	def report_view(self, doctype: str, fields: str, filters: list, name: str, order="creation"):
+		data = {
+			"doctype": doctype,
+			"fields": fields,
+			"filters": json.dumps(filters),
+			"order_by": f"`tab{doctype}`.`{order}` desc",
+			"start": 0,
+			"page_length": 20,
+			"view": "Report",
+			"with_comment_count": 1,
+		}
+		with self.client.post(
+			"/api/method/frappe.desk.reportview.get", data=data, name=name, catch_response=True
+		) as r:
+			if r.status_code != 200:
+				r.failure(f"{r.status_code}")
+				return []
+			return [row[0] for row in (r.json().get("message") or {}).get("values", [])]
+
+	def open_form(self, name: str, who: str):
+		params = {"doctype": "Case Application", "name": name}
+		self.client.get(
+			"/api/method/frappe.desk.form.load.getdoc", params=params, name=f"form: getdoc · {who}"
+		)
+		self.client.get(
+			"/api/method/case_selection.api.get_cosign_opinions",
+			params=params,
+			name=f"form: opinions · {who}",
+		)
+		self.client.get(
+			"/api/method/case_selection.api.get_history", params=params, name=f"form: history · {who}"
+		)
+
+
+class StockUser(Desk):
+	"""The baseline: Frappe's stock ToDo list (10,000 rows), REST and report view, under the same load."""
+
+	fixed_count = 0 if MIX == "burst" else 20
+
+	def on_start(self):
+		self.login("Administrator", ADMIN_PASSWORD)
+
+	@task
+	def todo_lists(self):
+		self.report_view("ToDo", TODO_FIELDS, [], "stock list: ToDo report view", order="modified")
+		self.client.get(
+			"/api/resource/ToDo",
+			params={
+				"fields": json.dumps(["name", "status", "priority", "date", "allocated_to"]),
+				"limit_page_length": 20,
+			},
+			name="stock list: ToDo REST",
+		)
+
+
+class Officer(Desk):
+	"""One of the 41 × 3 district officers: opens the queue, a case, and co-signs it."""
+
+	fixed_count = 123 if MIX in ("deadline", "burst") else 0
+	wait_time = constant(0) if MIX == "burst" else THINK
+
+	def on_start(self):
+		self.district, self.key, self.user = take(OFFICERS)
+		self.pool = DATA["pools"][self.district]
+		self.next = 0
+		self.login(self.user, PASSWORD)
+
+	@task
+	def sign_next(self):
+		self.report_view(
+			"Case Application",
+			CA_FIELDS,
+			[["Case Application", "workflow_state", "=", "Submitted"]],
+			"list: Case Application · district",
+		)
+		if self.next >= len(self.pool) or (MIX == "burst" and self.next >= 1):
+			raise StopUser()
+		name = self.pool[self.next]
+		self.next += 1
+		self.open_form(name, "district")
+		with self.client.post(
+			"/api/method/case_selection.api.cosign",
+			data={"doctype": "Case Application", "name": name, "opinion": "同意推荐", "remarks": ""},
+			name="co-sign",
+			catch_response=True,
+		) as r:
+			if r.status_code == 200:
+				with LOCK:
+					ACK["opinions"].append([name, self.user])
+			else:
+				r.failure(f"{r.status_code} {r.text[:120]}")
+
+
+class Applicant(Desk):
+	"""A unit filling in 附件1 on the last day: create, save, attach evidence, submit to the district."""
+
+	fixed_count = 40 if MIX == "deadline" else 0
+
+	def on_start(self):
+		self.user = take(APPLICANTS)
+		self.login(self.user, PASSWORD)
+		self.seq = 0
+
+	@task
+	def apply(self):
+		self.seq += 1
+		district = random.choice(DATA["districts"])
+		values = {
+			"round": DATA["open_round"],
+			"district": district,
+			"direction": "产业关键技术攻关",
+			"case_title": f"负载测试案例 {self.user.split('@')[0]} {self.seq}",
+			"unit_name": f"重庆负载测试科技有限公司{random.randint(1, 10**6)}",
+			"uscc": random.choice(DATA["usccs"]),
+			"unit_type": "企业",
+			"contact_person": "张三",
+			"contact_mobile": "13800138000",
+			"contact_email": "load@example.com",
+			"background": "行业痛点描述。" * 20,
+			"approach": "主要做法描述。" * 40,
+			"innovation": "创新点描述。" * 20,
+			"results": "实施成效描述。" * 20,
+			"promotion_value": "推广价值描述。" * 10,
+			**dict.fromkeys(
+				(
+					"decl_legal_person",
+					"decl_finance",
+					"decl_no_bad_record",
+					"decl_truthful",
+					"decl_no_secret",
+					"decl_ip_clear",
+				),
+				1,
+			),
+		}
+		with self.client.post(
+			"/api/resource/Case Application", json=values, name="applicant: create", catch_response=True
+		) as r:
+			if r.status_code != 200:
+				r.failure(f"{r.status_code} {r.text[:160]}")
+				return
+			doc = r.json()["data"]
+		self.wait()
+		with self.client.put(
+			f"/api/resource/Case Application/{doc['name']}",
+			json={"keywords": "负载；保存"},
+			name="applicant: save",
+			catch_response=True,
+		) as r:
+			if r.status_code != 200:
+				r.failure(f"{r.status_code} {r.text[:160]}")
+				return
+			doc = r.json()["data"]
+		with self.client.post(
+			"/api/method/upload_file",
+			data={"doctype": "Case Application", "docname": doc["name"], "is_private": 1},
+			files={
+				"file": (f"证明材料{self.seq}.pdf", b"%PDF-1.4\n" + os.urandom(20_000), "application/pdf")
+			},
+			name="applicant: attach",
+			catch_response=True,
+		) as r:
+			if r.status_code == 200:
+				with LOCK:
+					ACK["files"].append(r.json()["message"]["file_url"])
+			else:
+				r.failure(f"{r.status_code} {r.text[:160]}")
+		self.report_view("Case Application", CA_FIELDS, [], "list: Case Application · applicant")
+		with self.client.post(
+			"/api/method/frappe.model.workflow.apply_workflow",
+			data={"doc": json.dumps(doc), "action": "Submit to District"},
+			name="applicant: submit",
+			catch_response=True,
+		) as r:
+			if r.status_code != 200:
+				r.failure(f"{r.status_code} {r.text[:160]}")
+
+
+class City(Desk):
+	"""City staff: the list of received cases, a form with its opinions and 签核历程, now and then the city summary
+	export."""
+
+	fixed_count = {"deadline": 17, "review": 180}.get(MIX, 0)
+
+	def on_start(self):
+		self.login(take(CITY), PASSWORD)
+
+	@task(6)
+	def browse(self):
+		names = self.report_view(
+			"Case Application",
+			CA_FIELDS,
+			[["Case Application", "workflow_state", "=", "Received"]],
+			"list: Case Application · city",
+		)
+		if names:
+			self.open_form(random.choice(names), "city")
+
+	@task(1)
+	def export(self):
+		self.client.post(
+			"/api/method/case_selection.export.api.enqueue_city_summary",
+			data={"round": DATA["round"]},
+			name="export: city summary (queue)",
+		)

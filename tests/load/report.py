@@ -1,0 +1,157 @@
+"""Turns the figures of `make load` into tests/benchmarks/results-<date>.md (section "Load"): per request p50/p95
+and errors from Locust's CSV, the stock list in the same run as the baseline, the integrity checks, RQ figures.
+
+    report.py --dir RUN_DIR --out results.md --users N --seconds S --commit C
+"""
+
+import argparse
+import csv
+import json
+import os
+import platform
+from datetime import datetime
+
+TARGET_RATIO = 3.0
+STOCK = "stock list: ToDo report view"
+
+
+def stats(path):
+	rows = {}
+	with open(path) as fh:
+		for r in csv.DictReader(fh):
+			if r["Name"] == "Aggregated":
+				rows["__all__"] = r
+			else:
+				rows[r["Name"]] = r
+	return rows
+
+
+def num(v):
+	try:
+		return float(v)
+	except (TypeError, ValueError):
+		return 0.0
+
+
+def mix_section(name, rows, verify, users, seconds, think="think time 5–15 s"):
+	total = rows.get("__all__", {})
+	stock = num(rows.get(STOCK, {}).get("95%"))
+	lines = [
+		f"### {name}: {users} users, {seconds} s, {think}",
+		"",
+		f"Requests {int(num(total.get('Request Count')))}, errors {int(num(total.get('Failure Count')))}, "
+		f"{num(total.get('Requests/s')):.1f} req/s. "
+		+ (f"Baseline: `{STOCK}` p95 {stock:.0f} ms." if stock else "No stock-list users in this mix."),
+		"",
+		"| request | n | p50 ms | p95 ms | p95 ÷ stock list p95 | errors |",
+		"| --- | ---: | ---: | ---: | ---: | ---: |",
+	]
+	worst = 0.0
+	for label, r in sorted((k, v) for k, v in rows.items() if k != "__all__"):
+		p95 = num(r["95%"])
+		ratio = p95 / stock if stock else 0
+		judged = label.startswith(("list:", "form:"))
+		if judged:
+			worst = max(worst, ratio)
+		mark = (" ✔" if ratio <= TARGET_RATIO else " ✘") if judged else ""
+		shown = f"{ratio:.2f}×{mark}" if stock else "—"
+		lines.append(
+			f"| {label} | {int(num(r['Request Count']))} | {num(r['50%']):.0f} | {p95:.0f} | {shown} | {int(num(r['Failure Count']))} |"
+		)
+	if verify:
+		lines += [
+			"",
+			f"Integrity after the run: {verify['opinions_acknowledged']} opinions acknowledged, {verify['opinions_in_db']} in the database "
+			f"({verify['cases_signed']} cases signed, {verify['cases_recommended']} with all three now Recommended); "
+			f"{verify['attachments_acknowledged']} attachments acknowledged, {verify['attachments_lost']} lost. "
+			+ ("Problems: " + "; ".join(verify["problems"]) if verify["problems"] else "No problem found."),
+		]
+	lines.append("")
+	return lines, worst, int(num(total.get("Failure Count")))
+
+
+def main():
+	p = argparse.ArgumentParser()
+	p.add_argument("--dir", required=True)
+	p.add_argument("--out", required=True)
+	p.add_argument("--users", type=int, required=True)
+	p.add_argument("--seconds", type=int, required=True)
+	p.add_argument("--commit", default="")
+	p.add_argument("--workers", default="")
+	a = p.parse_args()
+	lines = [
+		"## Load (`make load`)",
+		"",
+		f"Run {datetime.now():%Y-%m-%d %H:%M}, commit {a.commit}. Machine: {os.cpu_count()} CPUs, {platform.platform()}. "
+		f"Stack: nginx → gunicorn ({a.workers} workers) → MariaDB, RQ workers under supervisor, Locust on the same machine "
+		"(it shares the 2 CPUs). Data: SPEC §6's 10,250 applications. Times are client-side, ms.",
+		"",
+	]
+	summary = []
+	for mix, title in (
+		("deadline", "Deadline day"),
+		("review", "City review day"),
+		("burst", "41 × 3 officers signing in the same minute"),
+	):
+		path = os.path.join(a.dir, f"{mix}_stats.csv")
+		if not os.path.exists(path):
+			continue
+		verify = None
+		vpath = os.path.join(a.dir, f"{mix}_verify.json")
+		if os.path.exists(vpath):
+			with open(vpath) as fh:
+				verify = json.load(fh)
+		users = {"burst": 123}.get(mix, a.users)
+		seconds = 60 if mix == "burst" else a.seconds
+		think = "no think time (each officer signs once)" if mix == "burst" else "think time 5–15 s"
+		section, worst, errors = mix_section(title, stats(path), verify, users, seconds, think)
+		lines += section
+		summary.append((title, worst, errors, verify))
+	rq = os.path.join(a.dir, "rq.json")
+	if os.path.exists(rq):
+		with open(rq) as fh:
+			f = json.load(fh)
+		s, c = f["summary"], f["casebook"]
+		ratio = (s["job_s"] or 0) / s["bare_s"] if s["bare_s"] else 0
+		lines += [
+			"### Heavy work on RQ (queued over HTTP, run by the supervised long worker)",
+			"",
+			"| job | size | job (started → finished) | click → file | baseline | ratio | target |",
+			"| --- | --- | ---: | ---: | ---: | ---: | --- |",
+			f"| city summary xlsx, round 2025 ({s['status']}) | {s['rows']:,} recommended rows | {s['job_s']:.2f} s | {s['click_to_file_s']:.2f} s | "
+			f"bare openpyxl write-only of the same rows {s['bare_s']:.2f} s | {ratio:.2f}× {'✔' if ratio <= 1.5 else '✘'} | ≤ 1.5× |",
+			f"| casebook ({c['status']}) | {c['cases']:,} cases, {c['pages']} pages | {c['job_s'] or 0:.1f} s | {c['click_to_file_s']:.1f} s | | | ≤ 60 s "
+			f"{'✔' if (c['job_s'] or 999) <= 60 else '✘'} |",
+			"",
+		]
+	lines += ["### Summary", ""]
+	for title, worst, errors, verify in summary:
+		lost = verify and (
+			verify["attachments_lost"]
+			or verify["opinions_in_db"] < verify["opinions_acknowledged"]
+			or verify["problems"]
+		)
+		lines.append(
+			f"- {title}: {errors} errors"
+			+ (
+				f"; worst list/form p95 {worst:.2f}× the stock list p95 (target ≤ {TARGET_RATIO:.0f}×)"
+				if worst
+				else ""
+			)
+			+ (f"; integrity {'FAILED' if lost else 'ok'}" if verify else "")
+		)
+	text = "\n".join(lines) + "\n"
+	old = (
+		open(a.out).read()
+		if os.path.exists(a.out)
+		else f"# case_selection benchmark — {datetime.now():%Y-%m-%d}\n\n"
+	)
+	if "## Load (`make load`)" in old:
+		old = old[: old.index("## Load (`make load`)")]
+	with open(a.out, "w") as fh:
+		fh.write(old.rstrip() + "\n\n" + text)
+	print(text)
+
+
+if __name__ == "__main__":
+	main()
