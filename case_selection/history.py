@@ -102,13 +102,14 @@ def role_label(stored: str | None, lang: str = OUTPUT_LANG) -> str:
 
 
 def state_label(state: str | None, context: str | None = None, lang: str = OUTPUT_LANG) -> str:
-	"""A case's state in words: the name the admin gave it in Case Selection Settings, else its translation."""
+	"""A case's state in words: a name the admin gave it in Case Selection Settings (状态分类 → 中文名称),
+	else its translation (zh.csv, or a Translation record an admin added)."""
 	from case_selection.workflows import states
 
 	if context == "Case Application" and state:
-		row = states._rows().get(state)
-		if row and row.label:
-			return row.label
+		renamed = states.renamed_label(state)
+		if renamed:
+			return renamed
 	return label(state, context, lang)
 
 

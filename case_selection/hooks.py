@@ -84,6 +84,7 @@ _POLICY_DOCTYPES = (
 	"Selection Direction",
 	"Selection Domain",
 	"Case Selection Settings",
+	"Case Export Job",
 )
 _ROUND_TABLES = (
 	"Round Contact",

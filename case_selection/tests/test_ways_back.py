@@ -252,7 +252,7 @@ class TestWaysBack(FrappeTestCase):
 			self.moves("District Recommendation List", lst)[-3:],
 			[
 				("Submitted to City", "City Returned"),
-				("City Returned", "Submitted to City"),
+				("Co-signing", "Submitted to City"),  # signed again after the return
 				("Submitted to City", "Received"),
 			],
 		)

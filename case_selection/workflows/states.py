@@ -48,9 +48,22 @@ def final_states(result: str | None = None) -> tuple[str, ...]:
 	)
 
 
+def renamed_label(state: str | None) -> str | None:
+	"""The name an admin gave the state in the settings, when it is not the one the app shipped."""
+	from case_selection.workflows import load_definition
+
+	row = _rows().get(state)
+	if not row or not row.label:
+		return None
+	key = "case_selection_shipped_labels"
+	if key not in frappe.local.cache:
+		frappe.local.cache[key] = load_definition()["_labels"]
+	return row.label if row.label != frappe.local.cache[key].get(state) else None
+
+
 def label(state: str | None) -> str:
-	"""The Chinese name of a state: the settings' label, else its translation."""
+	"""The Chinese name of a state: a name the admin gave it in the settings, else its translation (zh.csv
+	or a Translation record)."""
 	if not state:
 		return ""
-	row = _rows().get(state)
-	return (row.label if row and row.label else None) or _(state)
+	return renamed_label(state) or _(state)

@@ -39,6 +39,19 @@ class DistrictRecommendationList(Document):
 				RecommendationListError,
 			)
 
+	def after_insert(self):
+		"""A new list has no signatures and no history yet, whatever an older list of the same name left."""
+		self.on_trash()
+
+	def on_trash(self):
+		"""A list may be deleted only while a draft (write policy); its signatures and history go with it, so
+		a new list of the district (which takes the same name) starts clean."""
+		with system_write():
+			clear_opinions(self.doctype, self.name)
+			frappe.db.delete(
+				"Case Action Log", {"reference_doctype": self.doctype, "reference_name": self.name}
+			)
+
 	def validate(self):
 		self.validate_items()
 		self.validate_quota()

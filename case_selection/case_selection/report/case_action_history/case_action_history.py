@@ -40,19 +40,16 @@ def execute(filters: dict | None = None):
 		limit_page_length=5000,
 	)
 	# Actions, states and roles in words (Chinese, from the Workflow's names and the translations).
-	return columns(), [frappe._dict(display_row(r)) for r in rows]
+	return columns(), [frappe._dict(display_row(r), document_type=_(r.reference_doctype)) for r in rows]
 
 
 def columns():
 	return [
 		{"fieldname": "action_time", "label": _("时间"), "fieldtype": "Datetime", "width": 160},
-		{
-			"fieldname": "reference_doctype",
-			"label": _("单据类型"),
-			"fieldtype": "Link",
-			"options": "DocType",
-			"width": 130,
-		},
+		# The DocType itself is kept for the document link but not shown as a Link: Frappe would then check
+		# each reader's right to read DocType records, which case users do not have.
+		{"fieldname": "document_type", "label": _("单据类型"), "fieldtype": "Data", "width": 130},
+		{"fieldname": "reference_doctype", "label": _("单据类型"), "fieldtype": "Data", "hidden": 1},
 		{
 			"fieldname": "reference_name",
 			"label": _("单据"),
