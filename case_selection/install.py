@@ -15,6 +15,7 @@ def after_install():
 	settings.ensure_settings()
 	workflows.record_defaults(workflows.shipped_defaults())
 	master_data.ensure_all()
+	master_data.ensure_print_format_html()
 
 
 def after_migrate():
@@ -23,6 +24,7 @@ def after_migrate():
 	settings.ensure_settings()
 	workflows.sync_workflow()
 	master_data.ensure_all()
+	master_data.ensure_print_format_html()
 
 
 def before_uninstall():

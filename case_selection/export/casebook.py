@@ -32,9 +32,9 @@ from case_selection.export.print_context import (
 )
 from case_selection.export.tables import Column, balanced_lines, paginate
 from case_selection.export.tounicode import RADICALS
+from case_selection.workflows import states
 from case_selection.write_policy import system_write
 
-SELECTED_STATE = "Selected"
 RADICAL_TABLE = str.maketrans(RADICALS)
 
 
@@ -49,7 +49,7 @@ def selected_applications(round_name: str) -> list[dict]:
 	"""Selected cases of the round (read with the user's permissions), by direction code then district."""
 	rows = frappe.get_list(
 		"Case Application",
-		filters={"round": round_name, "workflow_state": SELECTED_STATE},
+		filters={"round": round_name, "workflow_state": ("in", states.final_states(states.SELECTED))},
 		fields=["name", "case_title", "unit_name", "district", "direction"],
 		limit_page_length=0,
 	)

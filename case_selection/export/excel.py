@@ -15,26 +15,19 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from case_selection.export.print_context import cn_date, plain, round_info
-from case_selection.history import label
+from case_selection.history import state_label
+from case_selection.workflows import SUBMIT_TO_CITY, states, transitions_with
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
-# States from which a case counts as recommended by its district (SPEC §4).
-RECOMMENDED_STATES = (
-	"Recommended",
-	"Submitted to City",
-	"Received",
-	"City Returned",
-	"Under Review",
-	"Shortlisted",
-	"In Public Notice",
-	"Selected",
-	"Not Selected",
-)
+# Columns of the 附件2 sheet; the departments' seal blocks share them, at most this many a row.
+LIST_WIDTH = 8
+SEALS_PER_ROW = 4
 
 
 THIN = Side(style="thin", color="000000")
@@ -223,17 +216,23 @@ def district_list_xlsx(doc) -> bytes:
 		)
 	last = 4 + len(ctx["rows"])
 	ws.append([])
+	# One seal block per co-signing department of the round, however many the round names.
 	seals = [f"{o['title']}（盖章）  {o['opinion']}  {o['date']}" for o in ctx["opinions"]]
 	seal_row = last + 2
-	ws.append(
-		[
-			s.cell(seals[0] if seals else "", border=None),
-			None,
-			s.cell(seals[1] if len(seals) > 1 else "", border=None),
-			None,
-			s.cell(seals[2] if len(seals) > 2 else "", border=None),
-		]
-	)
+	merged = []
+	for start in range(0, max(len(seals), 1), SEALS_PER_ROW):
+		chunk = seals[start : start + SEALS_PER_ROW] or [""]
+		span = LIST_WIDTH // len(chunk)
+		row, excel_row = [], seal_row + start // SEALS_PER_ROW
+		for i, text in enumerate(chunk):
+			first = i * span + 1
+			end = LIST_WIDTH if i == len(chunk) - 1 else first + span - 1
+			row += [s.cell(text, border=None)] + [None] * (end - first)
+			if end > first:
+				merged.append(f"{get_column_letter(first)}{excel_row}:{get_column_letter(end)}{excel_row}")
+		ws.append(row)
+	seal_rows = (max(len(seals), 1) + SEALS_PER_ROW - 1) // SEALS_PER_ROW
+	contact_row = seal_row + seal_rows
 	ws.append(
 		[
 			s.cell(
@@ -244,11 +243,9 @@ def district_list_xlsx(doc) -> bytes:
 			)
 		]
 	)
-	for ref in ("A2:H2", "A3:E3", "F3:H3", f"A{seal_row}:B{seal_row}", f"C{seal_row}:D{seal_row}"):
+	for ref in ("A2:H2", "A3:E3", "F3:H3", *merged, f"A{contact_row}:H{contact_row}"):
 		ws.merged_cells.add(ref)
-	ws.merged_cells.add(f"E{seal_row}:H{seal_row}")
-	ws.merged_cells.add(f"A{seal_row + 1}:H{seal_row + 1}")
-	ws.print_area = f"A1:H{seal_row + 1}"
+	ws.print_area = f"A1:H{contact_row}"
 	return to_bytes(wb)
 
 
@@ -274,7 +271,10 @@ SUMMARY_COLUMNS = [
 def summary_rows(round_name: str | None = None) -> list[dict]:
 	"""Recommended applications visible to the session user, in district order, by one frappe.get_list
 	query (so user permissions and permission query conditions apply)."""
-	filters = {"workflow_state": ["in", RECOMMENDED_STATES]}
+	# Every case its district recommended: ready to go (a state the list's submission leaves from) or sent up,
+	# whatever became of it (the states marked 市级可见). A city user's rows are only the latter anyway.
+	recommended = {t.state for t in transitions_with(SUBMIT_TO_CITY)} | set(states.where("city_visible"))
+	filters = {"workflow_state": ["in", sorted(recommended)]}
 	if round_name:
 		filters["round"] = round_name
 	fields = [
@@ -339,8 +339,8 @@ def city_summary_xlsx(round_name: str | None = None, rows: list[dict] | None = N
 
 	# State names in words: the translations (zh.csv and any Translation an admin adds in Desk), so a state
 	# renamed or added in Desk reads the same here as on the form. Looked up once per state.
-	states = {r.get("workflow_state") for r in rows}
-	labels = {state: label(state, "Case Application") for state in states}
+	seen = {r.get("workflow_state") for r in rows}
+	labels = {state: state_label(state, "Case Application") for state in seen}
 	# One cell object per column, refilled for every row: write-only sheets serialise a row as soon as it
 	# is appended, so the cells can be reused, and each keeps its column's style resolved once.
 	aligns = [WRAP_CENTER, WRAP_CENTER, WRAP_LEFT, WRAP_LEFT, WRAP_LEFT, WRAP_CENTER, WRAP_LEFT]

@@ -29,8 +29,37 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, Na
 from case_selection.export import layout
 from case_selection.export.tounicode import fix_to_unicode
 
-# Print formats that get page numbers, and how many leading pages (the cover) stay unnumbered.
-NUMBERED_FORMATS = {"附件1 申报书": 1, "附件2 区县推荐案例名单": 0}
+# A print format asks for page numbers "— N —" (and this PDF route) with a line in its template, e.g.
+# {#- page-numbers: skip=1 -#} (skip: leading pages, the cover, left unnumbered). Being part of the template,
+# it goes with every copy of the format an admin makes in Desk.
+PAGE_NUMBERS = re.compile(r"page-numbers:\s*skip=(\d+)")
+
+
+def page_numbering(print_format: str | None) -> int | None:
+	"""How many leading pages a format leaves unnumbered, or None when it does not ask for numbers."""
+	if not print_format or not isinstance(print_format, str):
+		return None
+	key = ("case_selection", "page_numbering", print_format)
+	if key not in frappe.local.cache:
+		frappe.local.cache[key] = _page_numbering(print_format)
+	return frappe.local.cache[key]
+
+
+def _page_numbering(print_format: str) -> int | None:
+	from frappe.www.printview import get_print_format
+
+	fmt = frappe.db.get_value(
+		"Print Format", print_format, ["doc_type", "custom_format", "print_format_type"], as_dict=True
+	)
+	if not fmt or not fmt.custom_format or fmt.print_format_type != "Jinja":
+		return None
+	try:
+		source = get_print_format(fmt.doc_type, frappe.get_cached_doc("Print Format", print_format))
+	except Exception:
+		return None
+	match = PAGE_NUMBERS.search(source or "")
+	return int(match.group(1)) if match else None
+
 
 FONT_KEY = "/CSPageNo"
 FONT_SIZE = layout.PAGE_NUMBER_PT
@@ -207,8 +236,9 @@ def render_pdf(doc, print_format: str) -> bytes:
 	html = frappe.get_print(doc.doctype, doc.name, print_format, doc=doc, no_letterhead=1)
 	# get_pdf appends its pages to our writer, so numbering costs no second parse/serialise of the PDF.
 	writer = official_pdf(STYLESHEET_LINK.sub("", html))
-	if print_format in NUMBERED_FORMATS:
-		stamp_writer(writer, skip=NUMBERED_FORMATS[print_format])
+	skip = page_numbering(print_format)
+	if skip is not None:
+		stamp_writer(writer, skip=skip)
 	return to_bytes(writer)
 
 
@@ -224,7 +254,7 @@ def download_pdf(
 	language: str | None = None,
 	letterhead: str | None = None,
 ):
-	if format not in NUMBERED_FORMATS:
+	if page_numbering(format) is None:
 		return frappe_print_format.download_pdf(
 			doctype,
 			name,

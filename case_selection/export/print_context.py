@@ -86,7 +86,13 @@ def paragraphs(text: str | None) -> list[str]:
 
 def round_info(round_name: str | None) -> dict:
 	if not round_name or not frappe.db.exists("Selection Round", round_name):
-		return {"year": "", "title": "", "departments": list(DEFAULT_DEPARTMENTS), "deadline": ""}
+		return {
+			"year": "",
+			"title": "",
+			"departments": list(DEFAULT_DEPARTMENTS),
+			"deadline": "",
+			"issuing_body_lines": [],
+		}
 	rnd = frappe.get_cached_doc("Selection Round", round_name)
 	departments = [
 		{
@@ -100,6 +106,8 @@ def round_info(round_name: str | None) -> dict:
 		"year": rnd.year,
 		"title": plain(rnd.round_title),
 		"issuing_bodies": plain(rnd.issuing_bodies),
+		# The covers name the round's issuing bodies, one a line, as the admin entered them.
+		"issuing_body_lines": paragraphs(rnd.issuing_bodies),
 		"deadline": cn_date(rnd.district_deadline),
 		"receiving_office": plain(rnd.receiving_office) or "市经济信息委政务服务大厅",
 		"paper_copies": rnd.paper_copies or 5,

@@ -134,3 +134,20 @@ def ensure_round_2025():
 	frappe.get_doc({"doctype": "Selection Round", **ROUND_2025, **default_round_tables()}).insert(
 		ignore_permissions=True
 	)
+
+
+OFFICIAL_FORMATS = ("附件1 申报书", "附件2 区县推荐案例名单")
+
+
+def ensure_print_format_html():
+	"""The official formats' templates live beside their JSON; their text is also put in the Print Format
+	record, so that a copy an admin makes in Desk (Duplicate) carries the template, and its page numbers."""
+	from frappe.www.printview import get_print_format
+
+	for name in OFFICIAL_FORMATS:
+		if not frappe.db.exists("Print Format", name):
+			continue
+		doc = frappe.get_doc("Print Format", name)
+		source = get_print_format(doc.doc_type, doc)
+		if source and doc.html != source:
+			frappe.db.set_value("Print Format", name, "html", source, update_modified=False)

@@ -57,6 +57,12 @@ def transitions_from(state: str | None) -> list:
 	return [t for t in workflow.transitions if t.state == state]
 
 
+def transitions_with(action: str) -> list:
+	"""The transitions of the live Workflow taking `action`, from whichever state."""
+	workflow = frappe.get_cached_doc("Workflow", WORKFLOW_NAME)
+	return [t for t in workflow.transitions if t.action == action]
+
+
 def has_action(state: str | None, action: str) -> bool:
 	return any(t.action == action for t in transitions_from(state))
 
