@@ -124,8 +124,14 @@ doc_events = {
 		"on_trash": "case_selection.actors.clear_cache",
 	},
 }
-doc_events["Selection Round"]["on_update"] = "case_selection.actors.clear_cache"
-doc_events["Case Selection Settings"]["on_update"] = "case_selection.sealing.refresh_all"
+doc_events["Selection Round"]["on_update"] = [
+	"case_selection.actors.clear_cache",
+	"case_selection.setup.grants.grant_round_roles",
+]
+doc_events["Case Selection Settings"]["on_update"] = [
+	"case_selection.sealing.refresh_all",
+	"case_selection.setup.grants.grant_settings_roles",
+]
 override_doctype_class = {"File": "case_selection.files.CaseFile"}
 # Runs once the caller is authenticated (cookie, API key or OAuth), before the request is dispatched.
 auth_hooks = ["case_selection.doors.guard_request"]

@@ -6,7 +6,7 @@ installed Workflow (workflows.sync_workflow).
 """
 
 from case_selection import workflows
-from case_selection.setup import master_data, roles, settings
+from case_selection.setup import grants, master_data, roles, settings
 
 
 def after_install():
@@ -29,4 +29,5 @@ def after_migrate():
 
 def before_uninstall():
 	workflows.remove_workflow()
+	grants.remove_all()
 	roles.remove_roles()

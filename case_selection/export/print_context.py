@@ -14,16 +14,10 @@ from case_selection.export import layout
 from case_selection.export.seals import seal_data_uri
 from case_selection.export.tables import Column, paginate
 from case_selection.history import OUTPUT_LANG, display_row, label, visible_history
+from case_selection.setup.roles import DEFAULT_DEPARTMENTS  # used when a round names no departments
 
 APPLICATION_DOCTYPE = "Case Application"
 LIST_DOCTYPE = "District Recommendation List"
-
-# The notice's three district departments, used when a round has no co-signing departments configured.
-DEFAULT_DEPARTMENTS = (
-	{"department": "经信", "department_title": "区县经信部门", "is_lead": 1},
-	{"department": "科技", "department_title": "区县科技部门", "is_lead": 0},
-	{"department": "教育", "department_title": "区县教育部门", "is_lead": 0},
-)
 
 # The parts of 附件1, in the form's order, and the Case Application field whose label names each. The wording
 # is the DocType's (Customize Form can change it), so the form and the print always say the same thing.

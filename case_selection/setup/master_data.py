@@ -5,6 +5,8 @@ import os
 
 import frappe
 
+from case_selection.setup.roles import DEFAULT_DEPARTMENTS
+
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 OTHER_DIRECTION = "其他创新模式"
 
@@ -28,27 +30,7 @@ ROUND_2025 = {
 	],
 }
 
-# Notice 三(二): the district's 经信 department leads, with 科技 and 教育 signing beside it.
-DEFAULT_COSIGN_DEPARTMENTS = [
-	{
-		"department": "经信",
-		"department_title": "区县经信部门",
-		"role": "District Economy Officer",
-		"is_lead": 1,
-	},
-	{
-		"department": "科技",
-		"department_title": "区县科技部门",
-		"role": "District Science Officer",
-		"is_lead": 0,
-	},
-	{
-		"department": "教育",
-		"department_title": "区县教育部门",
-		"role": "District Education Officer",
-		"is_lead": 0,
-	},
-]
+DEFAULT_COSIGN_DEPARTMENTS = [dict(d) for d in DEFAULT_DEPARTMENTS]
 
 # Notice 二(二): 代表性、示范性、实效性、借鉴意义、推广价值; equal weights until the city sets others.
 DEFAULT_REVIEW_CRITERIA = [

@@ -19,6 +19,21 @@ ROLES = {
 	"Case Expert": "评审专家",
 }
 
+# The notice's departments (三(二)): 经信 leads, 科技 and 教育 sign beside it. A department a later round adds
+# gets the rights of the lead or of a member (setup/grants.py).
+DEFAULT_LEAD_ROLE = "District Economy Officer"
+DEFAULT_MEMBER_ROLE = "District Science Officer"
+DEFAULT_DEPARTMENTS = (
+	{"department": "经信", "department_title": "区县经信部门", "role": DEFAULT_LEAD_ROLE, "is_lead": 1},
+	{"department": "科技", "department_title": "区县科技部门", "role": DEFAULT_MEMBER_ROLE, "is_lead": 0},
+	{
+		"department": "教育",
+		"department_title": "区县教育部门",
+		"role": "District Education Officer",
+		"is_lead": 0,
+	},
+)
+
 # Defaults of Case Selection Settings.
 DEFAULT_APPLICANT_ROLE = "Case Applicant"
 DEFAULT_EXPERT_ROLE = "Case Expert"

@@ -113,6 +113,16 @@ class SelectionRound(Document):
 		if not self.cosign_departments:
 			frappe.throw(_("「会签部门」至少需要一个部门。"), RoundConfigError)
 		roles = [d.role for d in self.cosign_departments]
+		from case_selection.setup.grants import reserved_roles
+
+		reserved = [r for r in roles if r in reserved_roles()]
+		if reserved:
+			frappe.throw(
+				_("「会签部门」的「对应角色」不能是{0}：它不是区县的部门角色。").format(
+					"、".join(_(r) for r in reserved)
+				),
+				RoundConfigError,
+			)
 		if len(set(roles)) != len(roles):
 			frappe.throw(_("「会签部门」中同一角色只能出现一次。"), RoundConfigError)
 		if sum(1 for d in self.cosign_departments if d.is_lead) != 1:
