@@ -1,5 +1,7 @@
 """Whitelisted endpoints. Each checks permission explicitly before acting."""
 
+import time
+
 import frappe
 from frappe import _
 from frappe.model.workflow import apply_workflow
@@ -22,6 +24,7 @@ from case_selection.workflows import (
 from case_selection.write_policy import system_write
 
 COSIGNABLE = ("Case Application", "District Recommendation List")
+DEADLOCK_RETRIES = 3
 
 
 def require_city_manager():
@@ -42,7 +45,17 @@ def cosign(
 	"""会签: the current user's department signs `opinion` on a case or a district list."""
 	if doctype not in COSIGNABLE:
 		frappe.throw(_("不能对「{0}」会签。").format(doctype), frappe.PermissionError)
-	outcome = record_opinion(doctype, name, opinion, remarks, seal, department)
+	for attempt in range(DEADLOCK_RETRIES):
+		try:
+			outcome = record_opinion(doctype, name, opinion, remarks, seal, department)
+			break
+		except frappe.QueryDeadlockError:
+			# MariaDB chose this signature as a deadlock victim and rolled it back: nothing of it was kept,
+			# so it is signed again (the signer never sees the collision).
+			frappe.db.rollback()
+			if attempt == DEADLOCK_RETRIES - 1:
+				raise
+			time.sleep(0.05 * (attempt + 1))
 	state_field = "public_state" if doctype == "Case Application" else "status"
 	return {"cosign_status": outcome, "state": frappe.db.get_value(doctype, name, state_field)}
 

@@ -21,6 +21,9 @@ as_bench "cd apps/$APP && ../../env/bin/python -m ruff check . && ../../env/bin/
 
 ensure_site "$TEST_SITE" "$TEST_PORT"
 bench_cmd --site "$TEST_SITE" set-config allow_tests true
+# The tests create their users as the roles they play; on a new site that is more than Frappe's 60 new users an
+# hour (throttle_user_limit), which guards real sites against sign-up floods, not a test site.
+bench_cmd --site "$TEST_SITE" set-config -p throttle_user_limit 1000
 if [ "${SKIP_REINSTALL:-0}" != 1 ]; then
 	# Install → uninstall → reinstall on every run: the tests that follow count the master data exactly,
 	# so a duplicate left behind by the cycle fails them.

@@ -39,13 +39,15 @@ def department_for_user(round_doc, district: str, department: str | None = None)
 
 
 def opinions_of(doctype: str, name: str) -> dict:
-	"""Department → its opinion row (name, opinion); locked, so a concurrent signer waits for us."""
+	"""Department → its opinion row (name, opinion). Read under the document's row lock, so it sees every
+	signature committed before ours and none can come in between (no lock on the opinion rows themselves:
+	the document's lock serialises its signers, and gap locks on the opinion table made signers of different
+	cases deadlock)."""
 	t = DocType("Case Cosign Opinion")
 	rows = (
 		frappe.qb.from_(t)
 		.select(t.name, t.department, t.opinion)
 		.where((t.reference_doctype == doctype) & (t.reference_name == name))
-		.for_update()
 		.run(as_dict=True)
 	)
 	return {r.department: r for r in rows}
@@ -72,10 +74,15 @@ def record_opinion(
 		frappe.throw(_("「意见说明」不能为空：选择「{0}」时须写明理由。").format(opinion), CosignError)
 
 	# End the request's transaction before taking the lock (nothing has been written yet, so this commits
-	# nothing): MariaDB's REPEATABLE READ snapshot then starts after we hold the lock, and every plain read
-	# below, Frappe's own included (the save's doc-before-save, the workflow check), sees the signatures
-	# committed while we waited.
+	# nothing) and run the signature as one READ COMMITTED transaction: every read below, Frappe's own
+	# included (the save's doc-before-save, the workflow check), sees the signatures committed while we
+	# waited for the lock, and without gap locks signers of different cases (41 districts at once on deadline
+	# day) do not deadlock on the tables every signature writes to. frappe.db.commit() opens the next
+	# transaction at once, and its isolation can only be set before it starts, hence the second COMMIT.
 	frappe.db.commit()
+	frappe.db.sql("COMMIT")
+	frappe.db.sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+	frappe.db.begin()
 	doc = frappe.get_doc(doctype, name, for_update=True)
 	doc.check_permission("read")
 	round_doc = frappe.get_cached_doc("Selection Round", doc.round)

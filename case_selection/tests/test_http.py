@@ -137,6 +137,54 @@ class TestHTTP(FrappeTestCase):
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value("Case Application", name, "workflow_state"), "Submitted")
 
+	def test_many_districts_sign_at_the_same_moment(self):
+		"""Deadline day: the departments of several districts sign their cases in the same second; every
+		opinion is kept, every case ends Recommended, and nobody sees an error (deadlocks between signers of
+		different cases are prevented, or retried)."""
+		districts = {"渝中区": self.yz, "万州区": self.wz}
+		for district, tag in (("江北区", "jb"), ("沙坪坝区", "spb"), ("九龙坡区", "jlp")):
+			districts[district] = district_users(district, tag)
+		cases = {}
+		for i, district in enumerate(districts):
+			app = make_application(as_user=self.owner, seed=60 + i, district=district)
+			frappe.set_user(self.owner)
+			cases[district] = apply_workflow(app, "Submit to District").name
+			frappe.set_user("Administrator")
+		frappe.db.commit()
+		signers = [(districts[d][k], cases[d]) for d in districts for k in ("jx", "kj", "jy")]
+		sessions = {user: session(user) for user, _case in signers}
+		barrier = threading.Barrier(len(signers))
+		results = []
+
+		def sign(user, case):
+			barrier.wait()
+			r = sessions[user].post(
+				f"{URL}/api/method/case_selection.api.cosign",
+				data={"doctype": "Case Application", "name": case, "opinion": "同意推荐"},
+				timeout=120,
+			)
+			results.append((user, r.status_code, r.text[:200]))
+
+		threads = [threading.Thread(target=sign, args=job) for job in signers]
+		for t in threads:
+			t.start()
+		for t in threads:
+			t.join()
+		try:
+			self.assertEqual([r for r in results if r[1] != 200], [])
+			frappe.db.rollback()
+			for district, case in cases.items():
+				self.assertEqual(
+					frappe.db.count("Case Cosign Opinion", {"reference_name": case}), 3, district
+				)
+				self.assertEqual(
+					frappe.db.get_value("Case Application", case, "workflow_state"), "Recommended"
+				)
+		finally:
+			for case in cases.values():
+				delete_application(case)
+			frappe.db.commit()
+
 	def test_three_cosignatures_at_the_same_moment_are_all_kept(self):
 		name = self.apps[1]
 		sessions = {k: session(u) for k, u in self.yz.items()}
