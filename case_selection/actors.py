@@ -22,9 +22,13 @@ def _cached(key, make):
 	return cache[key]
 
 
+DISTRICT_ROLES_KEY = "case_selection:district_roles"
+
+
 def clear_cache(*_args, **_kwargs):
 	for key in [k for k in frappe.local.cache if isinstance(k, tuple) and k and k[0] == "case_selection"]:
 		frappe.local.cache.pop(key, None)
+	frappe.cache.delete_value(DISTRICT_ROLES_KEY)
 	from case_selection.workflows import states
 
 	states.clear_cache()
@@ -55,17 +59,16 @@ def city_roles() -> frappe._dict:
 
 
 def district_roles() -> frozenset[str]:
-	"""Every role that co-signs for a district in some round."""
+	"""Every role that co-signs for a district in some round (kept in Redis until a round is saved)."""
+
+	def load():
+		return frappe.get_all(
+			"Round Cosign Department", filters={"parenttype": "Selection Round"}, pluck="role", distinct=True
+		)
+
 	return _cached(
 		("case_selection", "district_roles"),
-		lambda: frozenset(
-			frappe.get_all(
-				"Round Cosign Department",
-				filters={"parenttype": "Selection Round"},
-				pluck="role",
-				distinct=True,
-			)
-		),
+		lambda: frozenset(frappe.cache.get_value(DISTRICT_ROLES_KEY, generator=load) or ()),
 	)
 
 
@@ -86,14 +89,14 @@ def user_roles(user: str | None = None) -> frozenset[str]:
 
 
 def user_districts(user: str | None = None) -> tuple[str, ...]:
+	"""The districts of the user's User Permissions on Case District (Frappe caches them in Redis and clears
+	them when a User Permission changes)."""
+	from frappe.permissions import get_user_permissions
+
 	user = user or frappe.session.user
 	return _cached(
 		("case_selection", "districts", user),
-		lambda: tuple(
-			frappe.get_all(
-				"User Permission", filters={"user": user, "allow": "Case District"}, pluck="for_value"
-			)
-		),
+		lambda: tuple(p.get("doc") for p in get_user_permissions(user).get("Case District", [])),
 	)
 
 

@@ -52,8 +52,10 @@ def log_action(
 			"sealed": int(doc.doctype == "Case Application" and sealing.is_sealed_step(from_state, to_state)),
 		}
 	)
-	with system_write():  # a log row is written by the system on the actor's behalf
-		doc_.insert(ignore_permissions=True)
+	with (
+		system_write()
+	):  # a log row is written by the system on the actor's behalf, from the document's values
+		doc_.insert(ignore_permissions=True, ignore_links=True)
 
 
 def visible_history(doctype: str, name: str) -> list[dict]:

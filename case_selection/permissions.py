@@ -54,6 +54,8 @@ def _any_of(conds: list[str]) -> str:
 def stored(doc, fields: tuple[str, ...]) -> frappe._dict:
 	"""The stored values of `fields` for the record `doc` names; a document being created has only its own."""
 	name = doc.get("name")
+	if doc.flags.get("case_stored_current"):
+		return frappe._dict({f: doc.get(f) for f in fields})  # loaded from the database by the app itself
 	if name and not doc.get("__islocal"):
 		row = frappe.db.get_value(doc.doctype, name, fields, as_dict=True)
 		if row:

@@ -70,8 +70,8 @@ class TestConfigurableInDesk(FrappeTestCase):
 		settings.set("states", [as_new(r) for r in cls.settings_states])
 		with system_write():
 			settings.save(ignore_permissions=True)
+		frappe.db.commit()  # clean() starts from what the server committed
 		cls.clean()
-		frappe.db.commit()
 		super().tearDownClass()
 
 	@classmethod

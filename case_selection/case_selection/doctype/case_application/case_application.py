@@ -213,25 +213,31 @@ class CaseApplication(Document):
 		if states.has(new, "cosign_open") and not states.has(old, "cosign_open"):
 			# A (re)submission, or a return by the city, starts a fresh round of signatures.
 			clear_opinions(self.doctype, self.name)
-			self.db_set("cosign_status", rules.PENDING, update_modified=False)
+			self.set_system_values({"cosign_status": rules.PENDING})
 		if states.has(new, "public_notice") and not states.has(old, "public_notice"):
 			start = getdate(nowdate())
-			self.db_set(
+			self.set_system_values(
 				{
 					"public_notice_start": start,
 					"public_notice_end": add_days(start, cint(self.round_doc.public_notice_days)),
-				},
-				update_modified=False,
+				}
 			)
 		if old and states.has(old, "city_visible") and states.has(new, "cosign_open"):
 			self.returned_by_city()
-		self.db_set("public_state", sealing.public_state_of(new, self.round), update_modified=False)
+		self.set_system_values({"public_state": sealing.public_state_of(new, self.round)})
 		log_action(self, transition_action(old, new) or _("新建"), old, new)
+
+	def set_system_values(self, values: dict):
+		"""Fields only the system writes (co-signing result, 办理进度, 公示 dates, the list link), set on the
+		stored case and on this document. Unlike db_set it reloads nothing and runs no change hooks: nothing
+		listens to these fields, and on deadline day every signature sets one."""
+		frappe.db.set_value(self.doctype, self.name, values, update_modified=False)
+		self.update(values)
 
 	def returned_by_city(self):
 		"""The city sent this case back: it leaves the list it came in (which must be signed and sent again)."""
 		lst = self.recommendation_list
-		self.db_set("recommendation_list", None, update_modified=False)
+		self.set_system_values({"recommendation_list": None})
 		if lst and frappe.db.exists("District Recommendation List", lst):
 			frappe.get_doc("District Recommendation List", lst).case_returned(self)
 
@@ -243,7 +249,7 @@ class CaseApplication(Document):
 
 	def apply_cosign_outcome(self, outcome: str):
 		"""Moves the case along the Workflow's own transitions once the co-signing rule has decided."""
-		self.db_set("cosign_status", outcome, update_modified=False)
+		self.set_system_values({"cosign_status": outcome})
 		if outcome == rules.PENDING:
 			if any(t.action == wf.START_COSIGNING for t in wf.transitions_from(self.workflow_state)):
 				self.advance(wf.START_COSIGNING)
@@ -269,14 +275,41 @@ class CaseApplication(Document):
 				_("当前状态「{0}」下不能执行「{1}」。").format(_(self.workflow_state), _(action)),
 				frappe.model.workflow.WorkflowTransitionError,
 			)
+		# A move of state is all that changes: the content was validated when it was saved, its rows are as
+		# stored, and the 签核历程 records the move, so the save skips what would only repeat that work (the
+		# content's validation and link checks, a reload of the stored case and its rows, rewriting the
+		# rows, a Version) — the co-signing path's cost on deadline day.
+		self.flags.case_doc_before_save = frappe.get_doc(self.as_dict())
 		self.workflow_state = transition.next_state
-		self.flags.ignore_permissions = True
-		self.flags.case_system_transition = transition
+		self.flags.update(
+			ignore_permissions=True,
+			ignore_validate=True,
+			ignore_links=True,
+			case_system_transition=transition,
+		)
 		try:
 			with system_write():
-				self.save()
+				self.save(ignore_version=True)
 		finally:
-			self.flags.case_system_transition = None
+			self.flags.update(
+				ignore_validate=False,
+				ignore_links=False,
+				case_system_transition=None,
+				case_doc_before_save=None,
+			)
+
+	def load_doc_before_save(self, *, raise_exception: bool = False):
+		"""For a move the system takes (advance), the stored case is the one it loaded under the row lock."""
+		before = self.flags.case_doc_before_save
+		if before is not None:
+			self._doc_before_save = before
+			return
+		return super().load_doc_before_save(raise_exception=raise_exception)
+
+	def update_children(self):
+		if self.flags.case_system_transition:
+			return  # a move of state changes no row of the case's tables
+		return super().update_children()
 
 	def validate_workflow(self):
 		"""Frappe checks that the user's roles allow the move; a move the system took itself (advance) was

@@ -213,7 +213,7 @@ class DistrictRecommendationList(Document):
 			app = frappe.get_doc("Case Application", row.application)
 			if not wf.has_action(app.workflow_state, wf.SUBMIT_TO_CITY):
 				continue  # already at the city from an earlier submission of this list
-			app.db_set("recommendation_list", self.name, update_modified=False)
+			app.set_system_values({"recommendation_list": self.name})
 			app.advance(wf.SUBMIT_TO_CITY)
 		log_action(self, _("报送市级"), old, SUBMITTED)
 
@@ -247,6 +247,6 @@ class DistrictRecommendationList(Document):
 			if not wf.has_action(app.workflow_state, action):
 				continue  # received and under review since an earlier submission of this list
 			if status == RETURNED:
-				app.db_set("city_remark", remark, update_modified=False)
+				app.set_system_values({"city_remark": remark})
 			app.advance(action)
 		log_action(self, label, old, status, remark)
