@@ -174,6 +174,10 @@ serve_site() {
 	local pidfile="$BENCH_DIR/run/$site.pid"
 	as_bench "mkdir -p run"
 	stop_site "$site"
+	# Another server on the port would answer the tests with whatever code it loaded: refuse to go on.
+	if ss -ltn "sport = :$port" 2>/dev/null | grep -q LISTEN; then
+		die "port $port is already in use (another server?): stop it first (ss -ltnp 'sport = :$port')"
+	fi
 	log "serving $site on http://$site:$port (${SERVER:-werkzeug})"
 	if [ "${SERVER:-werkzeug}" = gunicorn ]; then
 		as_bench "cd sites && ../env/bin/gunicorn -b 127.0.0.1:$port -w $workers -t 120 --daemon \
