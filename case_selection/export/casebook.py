@@ -95,59 +95,6 @@ def load_selected(collection):
 		)
 
 
-# ─────────────────────────── background job ───────────────────────────
-
-
-def enqueue_generation(collection) -> dict:
-	if collection.status in ("Queued", "Generating"):
-		frappe.throw(_("案例集正在生成，请稍候"), CasebookError)
-	if not collection.cases:
-		load_selected(collection)
-	if not collection.cases:
-		frappe.throw(_("遴选轮次 {0} 还没有入选案例").format(collection.round), CasebookError)
-	# The cases a user chose are checked by the write policy first; the status is the system's to set.
-	collection.save()
-	with system_write():
-		collection.db_set({"status": "Queued", "error": None})
-	job = frappe.enqueue(
-		"case_selection.export.casebook.generate_job",
-		queue="long",
-		timeout=1800,
-		collection=collection.name,
-		enqueue_after_commit=True,
-		job_id=f"casebook::{collection.name}",
-		deduplicate=True,
-	)
-	return {"queued": bool(job)}
-
-
-def generate_job(collection: str):
-	"""Runs in an RQ worker as the user who asked (frappe.enqueue keeps the user), so reads and the save
-	go through that user's permissions."""
-	doc = frappe.get_doc("Case Collection", collection)
-	doc.db_set("status", "Generating", notify=True)
-	frappe.db.commit()  # the form shows "Generating" while the job runs (background job, not a request)
-	try:
-		generate(doc, progress=True)
-		status, error = "Generated", None
-	except Exception:
-		frappe.db.rollback()
-		error = frappe.get_traceback(with_context=False)[-2000:]
-		doc = frappe.get_doc("Case Collection", collection)
-		doc.db_set({"status": "Failed", "error": error})
-		status = "Failed"
-		frappe.log_error(
-			title=_("案例集生成失败"), reference_doctype="Case Collection", reference_name=collection
-		)
-	frappe.db.commit()  # background job: persist the outcome before notifying the browser
-	frappe.publish_realtime(
-		"case_collection_generated",
-		{"name": collection, "status": status, "error": error and _("请查看错误日志")},
-		doctype="Case Collection",
-		docname=collection,
-	)
-
-
 def publish(progress: bool, percent: float, doc, description: str):
 	if progress:
 		frappe.publish_progress(
