@@ -124,6 +124,46 @@ class TestExcel(FrappeTestCase):
 		order = [r[1] for r in ws.iter_rows(min_row=4, values_only=True)]
 		self.assertLess(order.index("万州区"), order.index("渝中区"))
 
+	def test_city_summary_data_rows_are_styled_cells(self):
+		content = excel.city_summary_xlsx(od.ROUND)
+		ws = read(content)
+		rows = list(ws.iter_rows(min_row=4))
+		self.assertTrue(rows)
+		title = next(row[2] for row in rows if row[12].value == self.script_app.name)
+		self.assertEqual(title.value, SCRIPT_TITLE)  # escaped once in the XML, read back as typed
+		self.assertEqual(title.font.name, "仿宋_GB2312")
+		self.assertEqual((title.border.left.style, title.border.bottom.style), ("thin", "thin"))
+		self.assertTrue(title.alignment.wrap_text)
+		self.assertEqual(title.alignment.horizontal, "left")
+		self.assertEqual(rows[0][0].value, 1)
+		self.assertEqual(rows[0][0].alignment.horizontal, "center")
+		unreviewed = next(row for row in rows if row[12].value == self.script_app.name)
+		self.assertIsNone(unreviewed[10].value)  # no score yet: an empty cell that still has its borders
+		self.assertEqual(unreviewed[10].border.top.style, "thin")
+		self.assertFalse(title.quotePrefix)
+		# The sheet's dimension covers every row (read-only readers and some spreadsheets rely on it).
+		self.assertEqual(load_workbook(io.BytesIO(content), read_only=True).active.max_row, 3 + len(rows))
+		self.assertEqual(ws.auto_filter.ref, f"A3:M{3 + len(rows)}")
+
+	def test_data_rows_text_kept_as_typed(self):
+		from openpyxl import Workbook
+
+		wb = Workbook(write_only=True)
+		ws = wb.create_sheet()
+		ws.append([excel.text_cell(ws, "表头")])
+		style = excel.SheetStyles(ws).array(excel.BODY_FONT, excel.WRAP_LEFT, excel.BORDER)
+		body = excel.DataRows(ws, [style] * 4, first_row=2)
+		body.add(("  前后空格 ", 'a & b <c> "d"', "控制\x07字符", 2.5))
+		body.add(("=1+1", None, "", 0))
+		with self.assertRaises(TypeError):
+			body.add((True, "", "", ""))
+		sheet = read(body.splice(excel.to_bytes(wb)))
+		self.assertEqual([c.value for c in sheet[2]], ["  前后空格 ", 'a & b <c> "d"', "控制字符", 2.5])
+		self.assertEqual([c.value for c in sheet[3]], ["=1+1", None, None, 0])
+		self.assertEqual(sheet["A3"].data_type, "s")
+		self.assertTrue(sheet["A3"].quotePrefix)
+		self.assertEqual(sheet["B3"].border.left.style, "thin")
+
 	def test_endpoints_refuse_users_who_cannot_read(self):
 		frappe.set_user(self.other_district)
 		with self.assertRaises(frappe.PermissionError):
