@@ -5,7 +5,7 @@ overwrites what an admin changed in Desk; a migrate also merges a release's new 
 installed Workflow (workflows.sync_workflow).
 """
 
-from case_selection import workflows
+from case_selection import imports, lookup, workflows
 from case_selection.setup import master_data, roles, settings
 
 
@@ -15,6 +15,8 @@ def after_install():
 	settings.ensure_settings()
 	workflows.record_defaults(workflows.shipped_defaults())
 	master_data.ensure_all()
+	imports.sync_import_permissions()
+	lookup.sync_report_roles()
 
 
 def after_migrate():
@@ -23,8 +25,11 @@ def after_migrate():
 	settings.ensure_settings()
 	workflows.sync_workflow()
 	master_data.ensure_all()
+	imports.sync_import_permissions()
+	lookup.sync_report_roles()
 
 
 def before_uninstall():
 	workflows.remove_workflow()
 	roles.remove_roles()
+	lookup.remove_report_roles()

@@ -437,7 +437,9 @@ def check_coverage(rows, scripts: list[str]) -> list[str]:
 	problems, seen = [], {}
 	for script in scripts:
 		for name, line in called_commands(script):
-			seen.setdefault(name, []).append(f"{os.path.relpath(script, os.path.dirname(SCRIPTS_DIR))}:{line}")
+			seen.setdefault(name, []).append(
+				f"{os.path.relpath(script, os.path.dirname(SCRIPTS_DIR))}:{line}"
+			)
 	for name, places in sorted(seen.items()):
 		if not name or "$" in name or name in builtins or name in functions or name in listed_cmds:
 			continue
@@ -490,7 +492,9 @@ def main() -> int:
 	if not args.no_presence:
 		groups = set(args.groups.split(","))
 		absent = [pkg for pkg, group, what in rows if group in groups and not present(pkg, what)]
-		print(f"presence: {sum(1 for r in rows if r[1] in groups)} lines of {sorted(groups)}, {len(absent)} absent")
+		print(
+			f"presence: {sum(1 for r in rows if r[1] in groups)} lines of {sorted(groups)}, {len(absent)} absent"
+		)
 		failures += [f"{pkg}: listed in packages.txt but not present after ensure_packages" for pkg in absent]
 
 	# The check can fail: the list without a package the scripts call is refused, naming its command.

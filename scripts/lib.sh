@@ -200,7 +200,11 @@ install_checkout() {
 # Sites without the mark (made earlier, or by hand) are never dropped.
 unfinished_mark() { echo "$BENCH_DIR/sites/.unfinished-$1"; }
 
-site_has_app() { bench_cmd --site "$1" list-apps 2>/dev/null | grep -q "^$APP\b"; }
+site_has_app() {
+	local apps # not piped into grep -q: under pipefail, grep quitting early would fail the pipe
+	apps=$(bench_cmd --site "$1" list-apps 2>/dev/null) || return 1
+	grep -q "^$APP\b" <<<"$apps"
+}
 
 drop_unfinished_site() {
 	local site=$1

@@ -21,6 +21,8 @@ as_bench "cd apps/$APP && ../../env/bin/python -m ruff check . && ../../env/bin/
 
 ensure_site "$TEST_SITE" "$TEST_PORT"
 bench_cmd --site "$TEST_SITE" set-config allow_tests true
+# The tests create a few hundred users; Frappe refuses more than 60 new users an hour (throttle_user_limit).
+bench_cmd --site "$TEST_SITE" set-config -p throttle_user_limit 1000
 if [ "${SKIP_REINSTALL:-0}" != 1 ]; then
 	# Install → uninstall → reinstall on every run: the tests that follow count the master data exactly,
 	# so a duplicate left behind by the cycle fails them.
