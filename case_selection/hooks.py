@@ -165,6 +165,9 @@ doctype_js = {
 	"District Recommendation List": "public/js/district_recommendation_list_outputs.js",
 }
 doctype_list_js = {
-	"Case Application": "public/js/case_application_list_outputs.js",
+	"Case Application": [
+		"public/js/case_application_list_outputs.js",
+		"public/js/case_application_import.js",  # paper forms: template and Data Import
+	],
 	"District Recommendation List": "public/js/district_recommendation_list_list_outputs.js",
 }

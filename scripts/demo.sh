@@ -13,6 +13,9 @@ start_redis
 install_checkout
 ensure_site "$SITE" "$PORT"
 bench_cmd use "$SITE"
+# Data Import of paper forms runs on the RQ worker started below; Frappe refuses to start one while the
+# scheduler is disabled.
+bench_cmd --site "$SITE" enable-scheduler >/dev/null
 bench_cmd --site "$SITE" execute case_selection.demo.load
 bench_cmd --site "$SITE" clear-cache
 serve_site "$SITE" "$PORT" "${DEMO_WORKERS:-4}"
