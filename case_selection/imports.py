@@ -47,6 +47,13 @@ def guard_data_import(doc, method=None):
 	"""doc_events Data Import before_validate: importing an app DocType is for those its policy names."""
 	if doc.reference_doctype not in write_policy.POLICY:
 		return
+	if not frappe.get_meta(doc.reference_doctype).allow_import:
+		# Frappe v15's Data Import does not check allow_import itself (only its Desk link filter does).
+		frappe.throw(
+			_("「{0}」不开放导入。").format(_(doc.reference_doctype)),
+			write_policy.WritePolicyError,
+			title=_("不允许的导入"),
+		)
 	if not write_policy.may_import(doc.reference_doctype):
 		policy = write_policy.POLICY[doc.reference_doctype]
 		frappe.throw(

@@ -275,8 +275,19 @@ class TestImport(FrappeTestCase):
 				timeout=60,
 			)
 			self.assertEqual(r.status_code, 403, f"{user}: {r.status_code} {message(r)[:200]}")
+		# the lead itself imports cases, nothing else of the app (Frappe's Data Import does not ask allow_import)
+		r = User(self.yz["jx"]).s.post(
+			f"{URL}/api/resource/Data Import",
+			json={"reference_doctype": "District Recommendation List", "import_type": "Insert New Records"},
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 403, message(r)[:200])
+		self.assertIn("不开放导入", message(r))
 		fresh()
 		self.assertFalse(frappe.db.exists("Data Import", {"owner": ("in", [self.applicant, self.yz["kj"]])}))
+		self.assertFalse(
+			frappe.db.exists("Data Import", {"reference_doctype": "District Recommendation List"})
+		)
 
 	def test_another_lead_sees_nothing_of_the_import(self):
 		lead = User(self.yz["jx"])
