@@ -72,6 +72,26 @@ def district_roles() -> frozenset[str]:
 	)
 
 
+def lead_roles() -> frozenset[str]:
+	"""The roles that lead some round's co-signing departments (牵头部门)."""
+	return _cached(
+		("case_selection", "lead_roles"),
+		lambda: frozenset(
+			frappe.get_all(
+				"Round Cosign Department",
+				filters={"parenttype": "Selection Round", "is_lead": 1},
+				pluck="role",
+				distinct=True,
+			)
+		),
+	)
+
+
+def integration_role() -> str | None:
+	"""The role of other government systems' integration users (入选单位查询 over REST)."""
+	return settings().get("integration_role")
+
+
 def round_departments(round_name: str | None) -> list:
 	"""The co-signing departments of a round, in the round's order."""
 	if not round_name:

@@ -175,6 +175,7 @@ def publish_results(round_name: str) -> dict:
 			)
 		)
 	round_doc.status = "Published"
+	round_doc.published_on = frappe.utils.today()  # 结果发布日期, what 入选单位查询 reports
 	with system_write():  # "Published" is set here only, once every decision is made
 		round_doc.save()
 	sealing.refresh(round_name=round_name)

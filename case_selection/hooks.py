@@ -123,15 +123,21 @@ doc_events = {
 		"on_update": "case_selection.actors.clear_cache",
 		"on_trash": "case_selection.actors.clear_cache",
 	},
+	# Data Import of the app's DocTypes: for those the write policy lets import (case_selection/imports.py).
+	"Data Import": {"before_validate": "case_selection.imports.guard_data_import"},
 }
 doc_events["Selection Round"]["on_update"] = [
 	"case_selection.actors.clear_cache",
 	"case_selection.setup.grants.grant_round_roles",
+	"case_selection.imports.sync_import_permissions",  # the lead departments may import
 ]
 doc_events["Case Selection Settings"]["on_update"] = [
 	"case_selection.sealing.refresh_all",
 	"case_selection.setup.grants.grant_settings_roles",
+	"case_selection.lookup.sync_report_roles",  # 入选单位查询 follows the city roles
 ]
+# An import runs on RQ in the language of the user who started it (its row messages are read by them).
+before_job = ["case_selection.imports.speak_users_language"]
 override_doctype_class = {"File": "case_selection.files.CaseFile"}
 # Runs once the caller is authenticated (cookie, API key or OAuth), before the request is dispatched.
 auth_hooks = ["case_selection.doors.guard_request"]
@@ -161,6 +167,9 @@ doctype_js = {
 	"District Recommendation List": "public/js/district_recommendation_list_outputs.js",
 }
 doctype_list_js = {
-	"Case Application": "public/js/case_application_list_outputs.js",
+	"Case Application": [
+		"public/js/case_application_list_outputs.js",
+		"public/js/case_application_import.js",  # paper forms: template and Data Import
+	],
 	"District Recommendation List": "public/js/district_recommendation_list_list_outputs.js",
 }

@@ -5,7 +5,7 @@ overwrites what an admin changed in Desk; a migrate also merges a release's new 
 installed Workflow (workflows.sync_workflow).
 """
 
-from case_selection import workflows
+from case_selection import imports, lookup, workflows
 from case_selection.setup import grants, master_data, roles, settings
 
 
@@ -16,6 +16,8 @@ def after_install():
 	workflows.record_defaults(workflows.shipped_defaults())
 	master_data.ensure_all()
 	master_data.ensure_print_format_html()
+	imports.sync_import_permissions()
+	lookup.sync_report_roles()
 
 
 def after_migrate():
@@ -25,9 +27,12 @@ def after_migrate():
 	workflows.sync_workflow()
 	master_data.ensure_all()
 	master_data.ensure_print_format_html()
+	imports.sync_import_permissions()
+	lookup.sync_report_roles()
 
 
 def before_uninstall():
 	workflows.remove_workflow()
 	grants.remove_all()
 	roles.remove_roles()
+	lookup.remove_report_roles()

@@ -13,11 +13,15 @@ start_redis
 install_checkout
 ensure_site "$SITE" "$PORT"
 bench_cmd use "$SITE"
+# Data Import of paper forms runs on the RQ worker started below; Frappe refuses to start one while the
+# scheduler is disabled.
+bench_cmd --site "$SITE" enable-scheduler >/dev/null
 bench_cmd --site "$SITE" execute case_selection.demo.load
 bench_cmd --site "$SITE" clear-cache
 serve_site "$SITE" "$PORT" "${DEMO_WORKERS:-4}"
-# Background jobs (casebook, city-wide exports) run on an RQ worker.
-as_bench "pgrep -f 'frappe.utils.bench_helper frappe --site $SITE worker' >/dev/null || \
+# Background jobs (casebook, city-wide exports, Data Import) run on an RQ worker. The pattern's [f] keeps
+# pgrep from finding the shell that runs this very command line (which contains the pattern).
+as_bench "pgrep -f '[f]rappe.utils.bench_helper frappe --site $SITE worker' >/dev/null || \
 	(nohup env PATH=/usr/local/bin:\$PATH bench --site $SITE worker >logs/worker-$SITE.log 2>&1 &)"
 
 cat <<MSG

@@ -36,34 +36,69 @@ quiet() {
 	return $rc
 }
 
+PACKAGES_FILE="$REPO_DIR/scripts/packages.txt"
+
+# package_present PACKAGE [COMMAND|/PATH]...: all the commands on PATH (sbin folders included) and all
+# the paths there; with neither, the Debian package installed.
+package_present() {
+	local pkg=$1 what PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+	shift
+	if [ $# = 0 ]; then
+		[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ]
+		return
+	fi
+	for what in "$@"; do
+		if [ "${what:0:1}" = / ]; then
+			compgen -G "$what" >/dev/null || return 1
+		else
+			command -v "$what" >/dev/null || return 1
+		fi
+	done
+}
+
+# missing_packages GROUP: the lines of scripts/packages.txt of GROUP that are not present.
+missing_packages() {
+	local pkg group rest
+	while read -r pkg group rest; do
+		if [ -z "$pkg" ] || [ "${pkg:0:1}" = "#" ] || [ "$group" != "$1" ]; then continue; fi
+		# shellcheck disable=SC2086 # the commands and paths are words
+		package_present "$pkg" ${rest%%#*} || echo "$pkg"
+	done <"$PACKAGES_FILE"
+}
+
+# ensure_packages [GROUP]: everything scripts/packages.txt lists for GROUP (base: demo and test; prod).
 ensure_packages() {
-	local missing=()
-	command -v mysqld >/dev/null || missing+=(mariadb-server mariadb-client)
-	command -v redis-server >/dev/null || missing+=(redis-server)
-	command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
-	[ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
-	command -v git >/dev/null || missing+=(git)
-	command -v node >/dev/null || missing+=(nodejs npm)
-	dpkg -s libmariadb-dev >/dev/null 2>&1 || missing+=(libmariadb-dev pkg-config)
-	dpkg -s python3-venv >/dev/null 2>&1 || missing+=(python3-venv python3-dev)
-	command -v pdftotext >/dev/null || missing+=(poppler-utils)
-	command -v chromium >/dev/null || missing+=(chromium chromium-driver)
-	command -v rsync >/dev/null || missing+=(rsync)
-	command -v crontab >/dev/null || missing+=(cron)
-	if [ ${#missing[@]} -gt 0 ]; then
-		log "installing Debian packages: ${missing[*]}"
+	local group=${1:-base} pkg debs=() npms=() pips=()
+	for pkg in $(missing_packages "$group"); do
+		if [ "${pkg#npm:}" != "$pkg" ]; then
+			npms+=("${pkg#npm:}")
+		elif [ "${pkg#pip:}" != "$pkg" ]; then
+			pips+=("${pkg#pip:}")
+		else
+			debs+=("$pkg")
+		fi
+	done
+	if [ ${#debs[@]} -gt 0 ]; then
+		log "installing Debian packages: ${debs[*]}"
 		as_root apt-get update -qq
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}" >/dev/null
 	fi
-	command -v yarn >/dev/null || { log "installing yarn"; as_root npm install -g yarn >/dev/null; }
-	if ! command -v bench >/dev/null; then
-		log "installing frappe-bench"
-		as_root /usr/bin/python3 -m venv /opt/bench-cli
-		as_root /opt/bench-cli/bin/pip install -q frappe-bench 2>&1 | grep -v '^WARNING: Location' || true
+	if [ ${#npms[@]} -gt 0 ]; then
+		log "installing from npm: ${npms[*]}"
+		as_root npm install -g "${npms[@]}" >/dev/null
+	fi
+	if [ ${#pips[@]} -gt 0 ]; then
+		# frappe-bench in a virtualenv of its own (Debian's Python refuses system-wide pip installs).
+		log "installing from PyPI: ${pips[*]}"
+		[ -x /opt/bench-cli/bin/pip ] || as_root /usr/bin/python3 -m venv /opt/bench-cli
+		as_root /opt/bench-cli/bin/pip install -q "${pips[@]}" 2>&1 | grep -v '^WARNING: Location' || true
 		as_root ln -sf /opt/bench-cli/bin/bench /usr/local/bin/bench
+		# bench 5.2x creates the bench's virtualenv with uv, which comes with it.
+		as_root ln -sf /opt/bench-cli/bin/uv /usr/local/bin/uv
 	fi
-	# bench 5.2x creates the bench's virtualenv with uv, which comes with it.
-	command -v uv >/dev/null || as_root ln -sf /opt/bench-cli/bin/uv /usr/local/bin/uv
+	local still
+	still=$(missing_packages "$group" | paste -sd' ')
+	[ -z "$still" ] || die "still missing after installing: $still (see scripts/packages.txt)"
 	getent passwd "$BENCH_USER" >/dev/null || { log "creating user $BENCH_USER"; as_root useradd -m -s /bin/bash "$BENCH_USER"; }
 }
 
@@ -111,12 +146,21 @@ ensure_bench() {
 		log "creating a bench at $BENCH_DIR from $FRAPPE_REPO ($FRAPPE_BRANCH)"
 		as_root mkdir -p "$(dirname "$BENCH_DIR")"
 		as_root chown "$BENCH_USER" "$(dirname "$BENCH_DIR")"
-		if ! as_root runuser -u "$BENCH_USER" -- bash -lc "cd '$(dirname "$BENCH_DIR")' && PATH=/usr/local/bin:\$PATH \
+		# bench init ends by restarting the bench's supervisor programs (bench.reload). On a server where
+		# supervisord runs (make prod) its socket is root's, so bench falls back to `sudo supervisorctl`,
+		# and without sudo that error aborts the whole init. A new bench has no programs to restart: a
+		# supervisorctl that answers "not found" (exit 127) makes bench skip the restart, as it does on a
+		# machine without supervisor.
+		local shim
+		shim=$(as_root runuser -u "$BENCH_USER" -- mktemp -d)
+		as_root runuser -u "$BENCH_USER" -- bash -c "printf '#!/bin/sh\nexit 127\n' >'$shim/supervisorctl' && chmod +x '$shim/supervisorctl'"
+		if ! as_root runuser -u "$BENCH_USER" -- bash -lc "cd '$(dirname "$BENCH_DIR")' && PATH='$shim':/usr/local/bin:\$PATH \
 			bench init --frappe-path '$FRAPPE_REPO' --frappe-branch '$FRAPPE_BRANCH' --python /usr/bin/python3 \
 			'$(basename "$BENCH_DIR")' </dev/null"; then
-			as_root rm -rf "$BENCH_DIR"
+			as_root rm -rf "$BENCH_DIR" "$shim"
 			die "bench init failed; the unfinished bench was removed, run the command again once the cause is fixed"
 		fi
+		as_root rm -rf "$shim"
 		as_bench "touch $BENCH_MARKER"
 	fi
 	# Frappe v15 still imports pkg_resources, which setuptools 81+ no longer ships.
@@ -149,20 +193,74 @@ install_checkout() {
 	as_bench "mkdir -p sites/assets && ln -sfn ../../apps/$APP/$APP/public sites/assets/$APP"
 }
 
+# A site this script starts making is marked unfinished (BENCH_DIR/sites/.unfinished-NAME) until bench
+# new-site and the first install of the app have both finished. bench new-site stops half-way without
+# cleaning up, and an install that failed half-way cannot simply be run again; so a site still marked
+# unfinished (the run failed or was interrupted) is dropped and made again, and a rerun resumes cleanly.
+# Sites without the mark (made earlier, or by hand) are never dropped.
+unfinished_mark() { echo "$BENCH_DIR/sites/.unfinished-$1"; }
+
+site_has_app() {
+	local apps # not piped into grep -q: under pipefail, grep quitting early would fail the pipe
+	apps=$(bench_cmd --site "$1" list-apps 2>/dev/null) || return 1
+	grep -q "^$APP\b" <<<"$apps"
+}
+
+drop_unfinished_site() {
+	local site=$1
+	log "removing the unfinished site $site"
+	if [ -f "$BENCH_DIR/sites/$site/site_config.json" ]; then
+		quiet bench_cmd drop-site "$site" --force --no-backup --db-root-password "'$DB_ROOT_PASSWORD'" >/dev/null || true
+	fi
+	as_root rm -rf "$BENCH_DIR/sites/$site"
+}
+
+# ensure_app SITE: the app installed on SITE. A first install that fails is undone (uninstall-app --force
+# removes what it made), so the next run installs from a clean state.
+ensure_app() {
+	local site=$1
+	site_has_app "$site" && return 0
+	log "installing $APP on $site"
+	if ! quiet bench_cmd --site "$site" install-app "$APP" --force; then
+		log "undoing the unfinished install of $APP on $site"
+		quiet bench_cmd --site "$site" uninstall-app "$APP" --yes --no-backup --force >/dev/null || true
+		return 1
+	fi
+}
+
 # ensure_site NAME PORT: a site with this app installed, migrated to this checkout.
 ensure_site() {
-	local site=$1 port=$2
+	local site=$1 port=$2 dir="$BENCH_DIR/sites/$1"
 	# The site's host name must resolve: wkhtmltopdf loads the print CSS from the site's URL.
 	getent hosts "$site" >/dev/null ||
 		echo "127.0.0.1 $site # case_selection" | as_root tee -a /etc/hosts >/dev/null
-	if [ ! -f "$BENCH_DIR/sites/$site/site_config.json" ]; then
+	if [ -f "$(unfinished_mark "$site")" ]; then
+		log "$site was left unfinished by an earlier run"
+		drop_unfinished_site "$site"
+	elif [ -d "$dir" ] && [ ! -f "$dir/site_config.json" ]; then
+		as_root rm -rf "$dir" # a folder bench new-site made before it was stopped, nothing in it yet
+	fi
+	if [ ! -d "$dir" ]; then
 		log "creating site $site"
-		quiet bench_cmd new-site "$site" --db-root-username root --db-root-password "'$DB_ROOT_PASSWORD'" \
-			--admin-password "'$ADMIN_PASSWORD'"
+		as_bench "touch '$(unfinished_mark "$site")'"
+		# --force: a database of this site's name left by an interrupted new-site is replaced (the name is
+		# derived from the site's path, so no other site owns it).
+		if ! quiet bench_cmd new-site "$site" --force --db-root-username root --db-root-password "'$DB_ROOT_PASSWORD'" \
+			--admin-password "'$ADMIN_PASSWORD'"; then
+			drop_unfinished_site "$site"
+			as_root rm -f "$(unfinished_mark "$site")"
+			die "bench new-site $site failed; the unfinished site was removed, run the command again once the cause is fixed"
+		fi
+		bench_cmd --site "$site" set-config host_name "http://$site:$port"
+		if ! ensure_app "$site"; then
+			drop_unfinished_site "$site"
+			as_root rm -f "$(unfinished_mark "$site")"
+			die "installing $APP on the new site $site failed; the site was removed, run the command again once the cause is fixed"
+		fi
+		as_root rm -f "$(unfinished_mark "$site")"
 	fi
 	bench_cmd --site "$site" set-config host_name "http://$site:$port"
-	# install-app is a no-op when the app is there; migrate then brings the site to this checkout.
-	quiet bench_cmd --site "$site" install-app "$APP"
+	ensure_app "$site" || die "installing $APP on $site failed (undone); run the command again once the cause is fixed"
 	quiet bench_cmd --site "$site" migrate
 }
 

@@ -23,17 +23,6 @@ BENCH_NAME=$(basename "$BENCH_DIR")
 SUPERVISOR_CONF=/etc/supervisor/conf.d/case-prod-$BENCH_NAME.conf
 NGINX_CONF=/etc/nginx/conf.d/case-prod-$BENCH_NAME.conf
 
-ensure_prod_packages() {
-	local missing=()
-	command -v nginx >/dev/null || missing+=(nginx)
-	command -v supervisord >/dev/null || missing+=(supervisor)
-	if [ ${#missing[@]} -gt 0 ]; then
-		log "installing Debian packages: ${missing[*]}"
-		as_root apt-get update -qq
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-	fi
-}
-
 # prod_site NAME PORT: the site with its nginx port, its URL as host_name (PDFs, links in notifications)
 # and the scheduler on.
 prod_site() {
@@ -47,7 +36,7 @@ prod_site() {
 supervisor_running() { as_root supervisorctl pid >/dev/null 2>&1; }
 
 ensure_packages
-ensure_prod_packages
+ensure_packages prod # nginx and supervisor (scripts/packages.txt)
 ensure_mariadb
 ensure_bench
 install_checkout

@@ -9,6 +9,10 @@ OUT=$(mktemp -d)
 trap 'stop_site "$TEST_SITE"; rm -rf "$OUT"' EXIT
 
 ensure_packages
+# scripts/packages.txt covers every command the scripts call, and every line of it is now present.
+log "package check (scripts/check_packages.py)"
+packages_checked=0
+python3 "$REPO_DIR/scripts/check_packages.py" || packages_checked=$?
 ensure_mariadb
 ensure_bench
 start_redis
@@ -53,9 +57,10 @@ if [ -d "$REPO_DIR/tests/e2e" ] && [ "${SKIP_E2E:-0}" != 1 ]; then
 		../../env/bin/python -m pytest -q tests/e2e" 2>&1 | tee "$OUT/e2e.log" || status=1
 fi
 
-# Operations checks of issue 12, each one test in the count below: backup → restore into a fresh site,
-# and the read replica.
+# Operations checks, each one test in the count below: the package check (above), backup → restore into a
+# fresh site, and the read replica.
 ops_passed=0 ops_failed=0
+if [ "$packages_checked" = 0 ]; then ops_passed=$((ops_passed + 1)); else ops_failed=$((ops_failed + 1)) status=1; fi
 if [ "${SKIP_BACKUP_CHECK:-0}" != 1 ]; then
 	log "backup check (bench backup --with-files → restore into a fresh site → compare)"
 	if BACKUP_SITE=$TEST_SITE bash "$REPO_DIR/scripts/backup_check.sh"; then

@@ -17,7 +17,10 @@ ROLES = {
 	"City Case Manager": "市经济信息委（科技处、政务服务大厅）",
 	"City Reviewer": "市科技局高新处、市教委科技处",
 	"Case Expert": "评审专家",
+	"Case Lookup Integration": "外部系统（入选单位查询）",
 }
+# Roles without Desk: an integration user only calls the lookup endpoint with its API key.
+NO_DESK = {"Case Lookup Integration"}
 
 # The notice's departments (三(二)): 经信 leads, 科技 and 教育 sign beside it. A department a later round adds
 # gets the rights of the lead or of a member (setup/grants.py).
@@ -37,6 +40,7 @@ DEFAULT_DEPARTMENTS = (
 # Defaults of Case Selection Settings.
 DEFAULT_APPLICANT_ROLE = "Case Applicant"
 DEFAULT_EXPERT_ROLE = "Case Expert"
+DEFAULT_INTEGRATION_ROLE = "Case Lookup Integration"
 DEFAULT_CITY_ROLES = (
 	{"role": "City Case Manager", "can_manage": 1},
 	{"role": "City Reviewer", "can_manage": 0},
@@ -46,9 +50,9 @@ DEFAULT_CITY_ROLES = (
 def ensure_roles():
 	for name in ROLES:
 		if not frappe.db.exists("Role", name):
-			frappe.get_doc({"doctype": "Role", "role_name": name, "desk_access": 1}).insert(
-				ignore_permissions=True
-			)
+			frappe.get_doc(
+				{"doctype": "Role", "role_name": name, "desk_access": 0 if name in NO_DESK else 1}
+			).insert(ignore_permissions=True)
 
 
 def remove_roles():

@@ -6,7 +6,12 @@ migrate.
 
 import frappe
 
-from case_selection.setup.roles import DEFAULT_APPLICANT_ROLE, DEFAULT_CITY_ROLES, DEFAULT_EXPERT_ROLE
+from case_selection.setup.roles import (
+	DEFAULT_APPLICANT_ROLE,
+	DEFAULT_CITY_ROLES,
+	DEFAULT_EXPERT_ROLE,
+	DEFAULT_INTEGRATION_ROLE,
+)
 from case_selection.workflows import load_definition
 from case_selection.write_policy import system_write
 
@@ -19,6 +24,8 @@ def ensure_settings():
 		settings.applicant_role, changed = DEFAULT_APPLICANT_ROLE, True
 	if not settings.expert_role:
 		settings.expert_role, changed = DEFAULT_EXPERT_ROLE, True
+	if not settings.integration_role:
+		settings.integration_role, changed = DEFAULT_INTEGRATION_ROLE, True
 	if not settings.sealed_state:
 		settings.sealed_state, changed = definition["_sealed_as"], True
 	if not settings.city_roles:

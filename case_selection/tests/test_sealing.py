@@ -120,6 +120,7 @@ class TestSealing(FrappeTestCase):
 					method,
 					"GET",
 					doctype="Case Application",
+					# this round's: a round another test published shows its results, as it should
 					filters=[["round", "=", ROUND], ["workflow_state", "=", "Selected"]],
 				)
 				self.assertEqual(u.ok(r).json()["message"], 0, f"{user} {method}")

@@ -6,9 +6,9 @@ Run by scripts/replica_check.sh from the bench's sites folder, once scripts/repl
     check_replica.py run --site SITE --url URL --primary-port P --replica-port R --db-root-password X
 
 `run` turns MariaDB's general query log on, on both servers, and then, over HTTP against the served site:
-1. reads as a city user: the 签核历程 report (frappe.desk.query_report.run), the Case Application list
-   (Desk's report view), the city summary xlsx as a background job run by a real RQ worker, and the
-   synchronous city summary download;
+1. reads as a city user: the 签核历程 report (frappe.desk.query_report.run), the 入选单位查询 report and its
+   REST endpoint, the Case Application list (Desk's report view), the city summary xlsx as a background job
+   run by a real RQ worker, and the synchronous city summary download;
 2. writes as Administrator: an edit of an application and a comment.
 It counts, per server, the statements of the site's database user that touch the app's data tables, and
 fails unless the reads issued none of them to the primary (and some to the replica) and the writes issued
@@ -45,13 +45,51 @@ def prepare(site: str):
 	draft = od.make_output_application("只读副本测试草稿", district="万州区", seed=802)  # editable
 	od.set_state(draft.name, "Draft")
 	update_password(od.role_user(CITY, "City Case Manager"), PASSWORD)
+	selected = published_selected_case()
 	frappe.db.commit()
 	print(
 		json.dumps(
-			{"application": app.name, "draft": draft.name, "db_user": frappe.conf.db_name, "round": od.ROUND}
+			{
+				"application": app.name,
+				"draft": draft.name,
+				"db_user": frappe.conf.db_name,
+				"round": od.ROUND,
+				"lookup_uscc": selected.uscc,
+			}
 		)
 	)
 	frappe.destroy()
+
+
+LOOKUP_ROUND = 2081
+
+
+def published_selected_case():
+	"""A selected case of a published round: 入选单位查询 reads published rounds only."""
+	import frappe
+
+	from case_selection.tests import output_data as od
+	from case_selection.tests.factories import make_round
+
+	title = "只读副本入选案例"
+	name = frappe.db.get_value("Case Application", {"case_title": title, "round": str(LOOKUP_ROUND)})
+	if not name:
+		make_round(LOOKUP_ROUND)
+		name = od.make_output_application(title, district="万州区", seed=803).name
+		frappe.db.set_value("Case Application", name, "round", str(LOOKUP_ROUND), update_modified=False)
+	frappe.db.set_value(
+		"Case Application",
+		name,
+		{"workflow_state": "Selected", "public_state": "Selected"},
+		update_modified=False,
+	)
+	frappe.db.set_value(
+		"Selection Round",
+		str(LOOKUP_ROUND),
+		{"status": "Published", "published_on": frappe.utils.today()},
+		update_modified=False,
+	)
+	return frappe.get_doc("Case Application", name)
 
 
 def connect(port: int, password: str):
@@ -185,7 +223,27 @@ def run(args):
 		)
 		r.raise_for_status()
 
+	def lookup_report():
+		r = city.post(
+			f"{url}/api/method/frappe.desk.query_report.run",
+			json={"report_name": "Selected Unit Lookup", "filters": {"uscc": data["lookup_uscc"]}},
+			timeout=60,
+		)
+		r.raise_for_status()
+		assert r.json()["message"]["result"], "入选单位查询 found nothing"
+
+	def lookup_api():
+		r = city.get(
+			f"{url}/api/method/case_selection.lookup.selected_units",
+			params={"uscc": data["lookup_uscc"]},
+			timeout=60,
+		)
+		r.raise_for_status()
+		assert r.json()["message"]["count"] == 1, r.text[:300]
+
 	measure("签核历程 report (query_report.run)", history)
+	measure("入选单位查询 report (query_report.run)", lookup_report)
+	measure("入选单位查询 REST (lookup.selected_units)", lookup_api)
 	measure("Case Application list (reportview.get)", desk_list)
 	measure("city summary xlsx, RQ job", summary_job)
 	measure("city summary xlsx, download", summary_download)
