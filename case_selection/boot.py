@@ -2,6 +2,7 @@
 
 from case_selection import sealing
 from case_selection.actors import actor
+from case_selection.workspaces import current_round
 
 
 def boot_session(bootinfo):
@@ -11,4 +12,5 @@ def boot_session(bootinfo):
 		"city_manager": bool(a.is_city_manager or a.admin),
 		"district": bool(a.district_roles),
 		"sees_city_stage": sealing.sees_city_stage(),
+		"current_round": current_round(),  # the workspaces' and reports' default round
 	}

@@ -5,7 +5,8 @@ overwrites what an admin changed in Desk; a migrate also merges a release's new 
 installed Workflow (workflows.sync_workflow).
 """
 
-from case_selection import workflows
+from case_selection import deadlines, workflows
+from case_selection.notifications import defaults as notifications
 from case_selection.setup import master_data, roles, settings
 
 
@@ -15,6 +16,8 @@ def after_install():
 	settings.ensure_settings()
 	workflows.record_defaults(workflows.shipped_defaults())
 	master_data.ensure_all()
+	deadlines.sync_all()
+	notifications.ensure_notifications()
 
 
 def after_migrate():
@@ -23,6 +26,8 @@ def after_migrate():
 	settings.ensure_settings()
 	workflows.sync_workflow()
 	master_data.ensure_all()
+	deadlines.sync_all()
+	notifications.ensure_notifications()
 
 
 def before_uninstall():
