@@ -144,7 +144,7 @@ def refresh_officers(districts):
 
 
 def user_permission_changed(doc, method=None):
-	"""User Permission on_update / on_trash."""
+	"""User Permission on_update / after_delete."""
 	if doc.allow == "Case District":
 		refresh_officers([doc.for_value])
 

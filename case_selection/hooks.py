@@ -128,7 +128,8 @@ doc_events = {
 			"case_selection.actors.clear_cache",
 			"case_selection.deadlines.user_permission_changed",
 		],
-		"on_trash": ["case_selection.actors.clear_cache", "case_selection.deadlines.user_permission_changed"],
+		"on_trash": "case_selection.actors.clear_cache",
+		"after_delete": "case_selection.deadlines.user_permission_changed",
 	},
 	"User": {"on_update": "case_selection.deadlines.user_changed"},
 }
@@ -157,6 +158,7 @@ jinja = {
 	"methods": [
 		"case_selection.export.print_context.case_application_print_context",
 		"case_selection.export.print_context.recommendation_list_print_context",
+		"case_selection.notifications.case_state_label",  # the Notifications' messages
 	],
 }
 override_whitelisted_methods = {

@@ -12,6 +12,7 @@ ensure_bench
 start_redis
 install_checkout
 ensure_site "$SITE" "$PORT"
+queue_mail_unsent "$SITE"
 bench_cmd use "$SITE"
 bench_cmd --site "$SITE" execute case_selection.demo.load
 bench_cmd --site "$SITE" clear-cache

@@ -20,6 +20,7 @@ as_bench "cd apps/$APP && ../../env/bin/python -m ruff check . && ../../env/bin/
 	die "lint failed"
 
 ensure_site "$TEST_SITE" "$TEST_PORT"
+queue_mail_unsent "$TEST_SITE"
 bench_cmd --site "$TEST_SITE" set-config allow_tests true
 if [ "${SKIP_REINSTALL:-0}" != 1 ]; then
 	# Install → uninstall → reinstall on every run: the tests that follow count the master data exactly,

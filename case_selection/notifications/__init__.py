@@ -34,3 +34,11 @@ def fire(doctype: str, name: str, event: str):
 	"""Runs `event` on a fresh copy of the document: Frappe's Notifications listening to it send (Frappe reloads
 	the document before sending, so they read what is stored)."""
 	frappe.get_doc(doctype, name).run_method(event)
+
+
+def case_state_label(state: str | None) -> str:
+	"""Jinja (hooks.jinja): a case's state in words for the messages — the name an admin gave it in the settings,
+	else its Chinese translation, whatever language the sending process runs in."""
+	from case_selection.history import state_label
+
+	return state_label(state, "Case Application")

@@ -8,7 +8,8 @@ from case_selection.workflows import RECEIVE, SUBMIT_TO_CITY, initial_state, sta
 
 def workflow_states() -> list[str]:
 	"""Every state of the live Workflow, in its order."""
-	return [r.state for r in frappe.get_cached_doc("Workflow", workflows.WORKFLOW_NAME).states]
+	rows = frappe.get_cached_doc("Workflow", workflows.WORKFLOW_NAME).states
+	return list(dict.fromkeys(r.state for r in rows))  # a state has a row per role that may edit in it
 
 
 def drafts() -> list[str]:
