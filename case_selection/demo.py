@@ -42,6 +42,7 @@ def people() -> dict:
 	return {
 		"applicant": "applicant@demo.local",
 		"city": "city@demo.local",
+		"reviewer": "reviewer@demo.local",
 		"experts": ["expert@demo.local", "expert2@demo.local"],
 		"districts": {
 			district: {key: f"{key}.{slug}@demo.local" for key in ("jx", "kj", "jy")}
