@@ -11,7 +11,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 URL = os.environ.get("CASE_TEST_URL", "http://case-test.localhost:8011")
-WAIT = int(os.environ.get("CASE_E2E_WAIT", "30"))
+WAIT = int(os.environ.get("CASE_E2E_WAIT", "45"))  # seconds; a busy 2-core machine needs some
 
 
 def wait(browser, seconds: int = WAIT) -> WebDriverWait:
