@@ -17,7 +17,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 sys.path.insert(0, os.path.dirname(__file__))
-import desk  # noqa: E402
+import desk  # tests/e2e/desk.py, beside this file
 
 PASSWORD = "Demo@2025"
 ROLES = (
