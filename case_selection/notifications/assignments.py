@@ -34,6 +34,25 @@ def cosign_open(doc) -> bool:
 	return doc.status in LIST_EDITABLE and bool(doc.get("items"))
 
 
+FACTS = {
+	"Case Application": ("name", "workflow_state", "round", "district", "_assign", "case_title", "unit_name"),
+	"District Recommendation List": ("name", "status", "round", "district", "_assign"),
+}
+
+
+def facts_of(doctype: str, name: str) -> frappe._dict | None:
+	"""What sync() reads of a document, without loading it whole (a signature stays a few queries)."""
+	row = frappe.db.get_value(doctype, name, FACTS[doctype], as_dict=True)
+	if not row:
+		return None
+	row.doctype = doctype
+	if doctype == "District Recommendation List":
+		row["items"] = frappe.get_all(
+			"Recommendation List Item", filters={"parent": name, "parenttype": doctype}, pluck="name"
+		)
+	return row
+
+
 def signed_departments(doc) -> dict[str, str]:
 	return dict(
 		frappe.get_all(
@@ -134,7 +153,10 @@ def update_assigned(doc):
 	value = json.dumps(users) if users else ""
 	if (frappe.db.get_value(doc.doctype, doc.name, "_assign") or "") != value:
 		frappe.db.set_value(doc.doctype, doc.name, "_assign", value, update_modified=False)
-	doc.set("_assign", value)
+	if isinstance(doc, dict):
+		doc["_assign"] = value
+	else:
+		doc.set("_assign", value)
 
 
 def deadline_of(doc):

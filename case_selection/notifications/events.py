@@ -54,7 +54,7 @@ def list_deleted(doc, method=None):
 
 def opinion_saved(doc, method=None):
 	"""Case Cosign Opinion after_insert / on_update: the signer's department no longer awaits its turn."""
-	if doc.reference_doctype in assignments.DOCTYPES and frappe.db.exists(
-		doc.reference_doctype, doc.reference_name
-	):
-		sync_assignments(frappe.get_doc(doc.reference_doctype, doc.reference_name))
+	if doc.reference_doctype in assignments.DOCTYPES:
+		facts = assignments.facts_of(doc.reference_doctype, doc.reference_name)
+		if facts:
+			sync_assignments(facts)

@@ -61,6 +61,15 @@ def officers_of(district: str, roles=None) -> set[str]:
 	}
 
 
+def forget(names: list[str]):
+	"""Earlier runs' messages about records whose names come back (a round's District Deadline records)."""
+	frappe.db.delete("Notification Log", {"document_name": ("in", names)})
+	frappe.db.delete("Communication", {"reference_name": ("in", names)})
+	for queue in frappe.get_all("Email Queue", {"reference_name": ("in", names)}, pluck="name"):
+		frappe.db.delete("Email Queue Recipient", {"parent": queue})
+		frappe.db.delete("Email Queue", {"name": queue})
+
+
 def clean_round(round_name: str):
 	frappe.set_user("Administrator")
 	with system_write():
@@ -195,6 +204,7 @@ class TestNotifications(FrappeTestCase):
 	def test_results_are_told_at_publication_and_not_before(self):
 		# A round of its own: publication needs every case at the city decided.
 		make_round(int(RESULTS), public_notice_days=0)
+		forget([f"{RESULTS}-{d}" for d in ("渝中区", "万州区")])
 		self.addCleanup(clean_round, RESULTS)
 		names = [
 			flow.submitted(
@@ -279,7 +289,7 @@ class TestNotifications(FrappeTestCase):
 				str(frappe.db.get_value("District Deadline", jb, "remind_on")), str(add_days(today, 7))
 			)
 			self.assertEqual(frappe.db.get_value("District Deadline", jb, "extended"), 1)
-			frappe.db.delete("Notification Log", {"document_name": ("in", [yz, wz, jb])})
+			forget([yz, wz, jb])
 			trigger_daily_alerts()
 			self.assertEqual(notified("District Deadline", yz, "截止报送"), self.yz_officers)
 			self.assertEqual(emailed("District Deadline", yz), self.yz_officers)
