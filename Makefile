@@ -1,4 +1,4 @@
-.PHONY: demo test lint bench-report outputs-preview prod prod-smoke replica load
+.PHONY: demo test lint bench-report outputs-preview screenshots prod prod-smoke replica load
 
 # Brings up the Desk with demo data (installs what is missing, reuses an existing bench).
 demo:
@@ -18,6 +18,10 @@ bench-report:
 # PNGs of every page of a sample 附件1, 附件2 and casebook (build/outputs-preview/; page 1 in docs/outputs/).
 outputs-preview:
 	bash scripts/outputs_preview.sh
+
+# PNGs of every role's workspace on the demo (docs/screenshots/, shown in the README).
+screenshots:
+	bash scripts/screenshots.sh
 
 # Production bring-up: nginx + gunicorn + RQ workers + scheduler under supervisor, then the smoke test.
 prod:

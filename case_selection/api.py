@@ -187,35 +187,11 @@ def publish_results(round_name: str) -> dict:
 
 
 def notify_publication(round_doc):
-	"""Everyone who applied in the round, and the districts' departments, are told in Desk (at once, in this
-	request: the results are out the moment the round is published)."""
-	from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
+	"""Everyone who applied in the round hears their case's result, and the districts' officers that the round
+	is out: Notification records (case_selection/notifications/), sent from the RQ queue once this commits."""
+	from case_selection.notifications import publication
 
-	cases = frappe.get_all(
-		"Case Application",
-		filters={"round": round_doc.name, "workflow_state": ("in", states.final_states())},
-		fields=["owner", "district"],
-	)
-	districts = {c.district for c in cases}
-	officers = frappe.get_all(
-		"User Permission",
-		filters={"allow": "Case District", "for_value": ("in", list(districts) or [""])},
-		pluck="user",
-	)
-	users = sorted({c.owner for c in cases} | set(officers))
-	if users:
-		make_notification_logs(
-			frappe._dict(
-				{
-					"type": "Alert",
-					"document_type": "Selection Round",
-					"document_name": round_doc.name,
-					"subject": _("「{0}」遴选结果已发布").format(round_doc.round_title),
-					"from_user": frappe.session.user,
-				}
-			),
-			users,
-		)
+	publication.enqueue(round_doc.name)
 
 
 @frappe.whitelist()

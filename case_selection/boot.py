@@ -2,6 +2,7 @@
 
 from case_selection import sealing
 from case_selection.actors import actor
+from case_selection.workspaces import current_round
 from case_selection.write_policy import may_import
 
 
@@ -13,4 +14,5 @@ def boot_session(bootinfo):
 		"district": bool(a.district_roles),
 		"sees_city_stage": sealing.sees_city_stage(),
 		"import_cases": may_import("Case Application"),
+		"current_round": current_round(),  # the workspaces' and reports' default round
 	}

@@ -18,6 +18,8 @@ caller's copy of a document. Each is wrapped or guarded here, and the door matri
   can already read that file; files attached to our documents follow the write policy (may_attach).
 """
 
+import inspect
+
 import frappe
 from frappe import _
 from frappe.utils import cint, get_safe_filters
@@ -375,3 +377,101 @@ def refuse_direct_child_write(doc, method=None):
 	if in_system_write() or doc.get("parenttype") not in POLICY:
 		return
 	_refuse(_("「{0}」只能在「{1}」中修改。").format(_(doc.doctype), _(doc.get("parenttype") or "")))
+
+
+# Dashboard charts and number cards -----------------------------------------------------------------------------
+
+
+def _sealed_args(doctype: str, columns: dict, filters):
+	"""For a user who does not see the city stage: a chart's or card's columns on Case Application read the
+	public state (a city field is refused, sealing.py), and so do its filters."""
+	from case_selection import sealing
+
+	if doctype != "Case Application" or sealing.sees_city_stage():
+		return columns, filters
+	out = {}
+	for key, value in columns.items():
+		if value:
+			args = {"group_by": value}
+			sealing.rewrite_query_args(args, doctype)
+			out[key] = args["group_by"]
+	if filters:
+		args = {"filters": filters}
+		sealing.rewrite_query_args(args, doctype)
+		filters = args["filters"]
+	return out, filters
+
+
+CHART_COLUMNS = ("group_by_based_on", "aggregate_function_based_on", "value_based_on", "based_on")
+
+
+@frappe.whitelist()
+def dashboard_chart_get(
+	chart_name=None,
+	chart=None,
+	no_cache=None,
+	filters=None,
+	from_date=None,
+	to_date=None,
+	timespan=None,
+	time_interval=None,
+	heatmap_year=None,
+	refresh=None,
+):
+	"""frappe.desk.doctype.dashboard_chart.dashboard_chart.get. Frappe keeps one cached result per chart for
+	every user; a chart on the app's DocTypes is computed for each asker instead (their row rules), on the state
+	they may know."""
+	from frappe.desk.doctype.dashboard_chart import dashboard_chart as frappe_chart
+
+	kwargs = {
+		"filters": filters,
+		"from_date": from_date,
+		"to_date": to_date,
+		"timespan": timespan,
+		"time_interval": time_interval,
+		"heatmap_year": heatmap_year,
+	}
+	doc = frappe.get_doc("Dashboard Chart", chart_name).as_dict() if chart_name else frappe.parse_json(chart)
+	doc = frappe._dict(doc or {})
+	if doc.document_type not in PROTECTED and doc.parent_document_type not in PROTECTED:
+		return frappe_chart.get(
+			chart_name=chart_name, chart=chart, no_cache=no_cache, refresh=refresh, **kwargs
+		)
+	columns, kwargs["filters"] = _sealed_args(
+		doc.document_type,
+		{k: doc.get(k) for k in CHART_COLUMNS},
+		frappe.parse_json(filters) if filters else None,
+	)
+	doc.update(columns)
+	# Frappe's function itself, under its whitelist and cache decorators: no shared cache for these charts.
+	return inspect.unwrap(frappe_chart.get)(chart=doc, **kwargs)
+
+
+@frappe.whitelist()
+def number_card_get_result(doc, filters, to_date=None):
+	"""frappe.desk.doctype.number_card.number_card.get_result, with the card's aggregated column on the state the
+	user may know (its filters are rewritten by sealing.guard_request before this runs)."""
+	from frappe.desk.doctype.number_card import number_card
+
+	card = frappe._dict(frappe.parse_json(doc))
+	columns, _filters = _sealed_args(
+		card.document_type, {"aggregate_function_based_on": card.aggregate_function_based_on}, None
+	)
+	card.update(columns)
+	return number_card.get_result(card, filters, to_date)
+
+
+@frappe.whitelist()
+def number_card_get_percentage_difference(doc, filters, result):
+	"""frappe.desk.doctype.number_card.number_card.get_percentage_difference: the stored card is counted again
+	for an earlier date, with the same rules as get_result."""
+	from frappe.desk.doctype.number_card import number_card
+
+	card = frappe.get_doc("Number Card", frappe.parse_json(doc).get("name"))
+	# A city field as the card's aggregate is refused here; the filters are counted on the public state.
+	_columns, filters = _sealed_args(
+		card.document_type,
+		{"aggregate_function_based_on": card.aggregate_function_based_on},
+		frappe.parse_json(filters) if filters else None,
+	)
+	return number_card.get_percentage_difference(card.as_dict(), filters, result)

@@ -43,6 +43,7 @@ permission_query_conditions = {
 	"Case Review": _P + "review_condition",
 	"Case Objection": _P + "city_only_condition",
 	"Case Collection": _P + "city_only_condition",
+	"District Deadline": _P + "deadline_condition",
 	"Workflow Action": _P + "workflow_action_condition",
 	"File": _P + "file_condition",
 	**{child: _P + "child_condition" for child in _CHILD_TABLES},
@@ -55,6 +56,7 @@ has_permission = {
 	"Case Review": _P + "review_has_permission",
 	"Case Objection": _P + "city_only_has_permission",
 	"Case Collection": _P + "city_only_has_permission",
+	"District Deadline": _P + "deadline_has_permission",
 	"Workflow Action": _P + "workflow_action_has_permission",
 	"File": _P + "file_has_permission",
 }
@@ -69,6 +71,7 @@ standard_queries = {
 		"Case Review",
 		"Case Objection",
 		"Case Collection",
+		"District Deadline",
 	)
 }
 _POLICY_DOCTYPES = (
@@ -85,6 +88,7 @@ _POLICY_DOCTYPES = (
 	"Selection Domain",
 	"Case Selection Settings",
 	"Case Export Job",
+	"District Deadline",
 )
 _ROUND_TABLES = (
 	"Round Contact",
@@ -120,9 +124,14 @@ doc_events = {
 		"on_trash": "case_selection.doors.guard_file_delete",
 	},
 	"User Permission": {
-		"on_update": "case_selection.actors.clear_cache",
+		"on_update": [
+			"case_selection.actors.clear_cache",
+			"case_selection.deadlines.user_permission_changed",
+		],
 		"on_trash": "case_selection.actors.clear_cache",
+		"after_delete": "case_selection.deadlines.user_permission_changed",
 	},
+	"User": {"on_update": "case_selection.deadlines.user_changed"},
 	# Data Import of the app's DocTypes: for those the write policy lets import (case_selection/imports.py).
 	"Data Import": {"before_validate": "case_selection.imports.guard_data_import"},
 }
@@ -130,6 +139,7 @@ doc_events["Selection Round"]["on_update"] = [
 	"case_selection.actors.clear_cache",
 	"case_selection.setup.grants.grant_round_roles",
 	"case_selection.imports.sync_import_permissions",  # the lead departments may import
+	"case_selection.deadlines.sync_round",  # every district's deadline, reminder day and officers
 ]
 doc_events["Case Selection Settings"]["on_update"] = [
 	"case_selection.sealing.refresh_all",
@@ -138,6 +148,16 @@ doc_events["Case Selection Settings"]["on_update"] = [
 ]
 # An import runs on RQ in the language of the user who started it (its row messages are read by them).
 before_job = ["case_selection.imports.speak_users_language"]
+doc_events["Selection Round"]["on_trash"] = [
+	doc_events["Selection Round"]["on_trash"],
+	"case_selection.deadlines.round_deleted",
+]
+# Who must act next, and Frappe's Notifications told when it happens (case_selection/notifications/).
+_N = "case_selection.notifications.events."
+doc_events["Case Application"]["on_update"] = _N + "case_updated"
+doc_events["District Recommendation List"]["on_update"] = _N + "list_updated"
+doc_events["District Recommendation List"]["after_delete"] = _N + "list_deleted"
+doc_events["Case Cosign Opinion"]["on_update"] = _N + "opinion_saved"
 override_doctype_class = {"File": "case_selection.files.CaseFile"}
 # Runs once the caller is authenticated (cookie, API key or OAuth), before the request is dispatched.
 auth_hooks = ["case_selection.doors.guard_request"]
@@ -148,11 +168,17 @@ jinja = {
 	"methods": [
 		"case_selection.export.print_context.case_application_print_context",
 		"case_selection.export.print_context.recommendation_list_print_context",
+		"case_selection.notifications.case_state_label",  # the Notifications' messages
 	],
 }
 override_whitelisted_methods = {
 	"frappe.utils.print_format.download_pdf": "case_selection.export.pdf.download_pdf",
 	"frappe.client.get_count": "case_selection.doors.get_count",
+	"frappe.desk.doctype.dashboard_chart.dashboard_chart.get": "case_selection.doors.dashboard_chart_get",
+	"frappe.desk.doctype.number_card.number_card.get_result": "case_selection.doors.number_card_get_result",
+	"frappe.desk.doctype.number_card.number_card.get_percentage_difference": (
+		"case_selection.doors.number_card_get_percentage_difference"
+	),
 	"frappe.desk.listview.get_group_by_count": "case_selection.doors.get_group_by_count",
 	"frappe.www.printview.get_html_and_style": "case_selection.doors.get_html_and_style",
 	"frappe.www.printview.get_rendered_raw_commands": "case_selection.doors.get_rendered_raw_commands",

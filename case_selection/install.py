@@ -5,7 +5,8 @@ overwrites what an admin changed in Desk; a migrate also merges a release's new 
 installed Workflow (workflows.sync_workflow).
 """
 
-from case_selection import imports, lookup, workflows
+from case_selection import deadlines, imports, lookup, workflows
+from case_selection.notifications import defaults as notifications
 from case_selection.setup import grants, master_data, roles, settings
 
 
@@ -18,6 +19,8 @@ def after_install():
 	master_data.ensure_print_format_html()
 	imports.sync_import_permissions()
 	lookup.sync_report_roles()
+	deadlines.sync_all()
+	notifications.ensure_notifications()
 
 
 def after_migrate():
@@ -29,6 +32,8 @@ def after_migrate():
 	master_data.ensure_print_format_html()
 	imports.sync_import_permissions()
 	lookup.sync_report_roles()
+	deadlines.sync_all()
+	notifications.ensure_notifications()
 
 
 def before_uninstall():

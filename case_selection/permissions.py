@@ -25,6 +25,7 @@ from case_selection.workflows import LIST_AT_CITY, states
 APPLICATION = "Case Application"
 LIST = "District Recommendation List"
 REVIEW = "Case Review"
+DEADLINE = "District Deadline"
 # DocTypes whose rows are somebody's: each has a query condition and a has_permission rule below.
 PROTECTED = (
 	APPLICATION,
@@ -34,6 +35,7 @@ PROTECTED = (
 	REVIEW,
 	"Case Objection",
 	"Case Collection",
+	DEADLINE,
 )
 
 
@@ -212,6 +214,23 @@ def city_only_has_permission(doc, ptype: str | None = None, user: str | None = N
 	return a.admin or a.is_city
 
 
+# District deadlines: the district's own record; the city sees every district's -----------------------------
+
+
+def deadline_condition(user: str | None = None) -> str:
+	a = actor(user)
+	if a.admin or a.is_city:
+		return ""
+	return _in(f"`tab{DEADLINE}`.`district`", a.districts)
+
+
+def deadline_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
+	a = actor(user)
+	if a.admin or a.is_city:
+		return True
+	return a.is_officer(stored(doc, ("district",)).district)
+
+
 # Child tables: the parent's rule, whichever door reads them -----------------------------------------------
 
 CONDITIONS = {
@@ -222,6 +241,7 @@ CONDITIONS = {
 	REVIEW: review_condition,
 	"Case Objection": city_only_condition,
 	"Case Collection": city_only_condition,
+	DEADLINE: deadline_condition,
 }
 PARENT_CONDITIONS = {d: CONDITIONS[d] for d in (APPLICATION, LIST, REVIEW, "Case Collection")}
 

@@ -277,6 +277,7 @@ POLICY: dict[str, DocPolicy] = {
 	"Selection Domain": DocPolicy(create=CITY_CONFIG, delete=ADMIN_ONLY, default=CITY_CONFIG, fields=OWNED),
 	"Case Selection Settings": DocPolicy(create=ADMIN_ONLY, delete=SYSTEM, default=ADMIN_ONLY),
 	"Case Export Job": DocPolicy(create=SYSTEM, delete=ADMIN_ONLY, default=SYSTEM, fields=OWNED),
+	"District Deadline": DocPolicy(create=SYSTEM, delete=SYSTEM, default=SYSTEM),
 }
 
 # Fields Frappe maintains itself; a client's value for them is replaced by the stored one.

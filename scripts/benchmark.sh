@@ -19,6 +19,7 @@ if [ "${SKIP_MIGRATE:-0}" = 1 ] && [ -f "$BENCH_DIR/sites/$BENCH_SITE/site_confi
 	log "reusing $BENCH_SITE as it is (SKIP_MIGRATE=1)"
 else
 	ensure_site "$BENCH_SITE" "$BENCH_PORT"
+	queue_mail_unsent "$BENCH_SITE"
 fi
 
 log "seeding the SPEC §6 data set on $BENCH_SITE (skipped when present)"

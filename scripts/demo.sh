@@ -12,6 +12,7 @@ ensure_bench
 start_redis
 install_checkout
 ensure_site "$SITE" "$PORT"
+queue_mail_unsent "$SITE"
 bench_cmd use "$SITE"
 # Data Import of paper forms runs on the RQ worker started below; Frappe refuses to start one while the
 # scheduler is disabled.

@@ -264,6 +264,14 @@ ensure_site() {
 	quiet bench_cmd --site "$site" migrate
 }
 
+# queue_mail_unsent NAME: Frappe's Notifications queue their emails only through an outgoing mail server; a
+# site made for the demo, the tests or measurements gets a local one and keeps every email in its Email Queue
+# unsent (mute_emails). An office configures its own server instead (Desk → Email Account).
+queue_mail_unsent() {
+	bench_cmd --site "$1" set-config mail_server localhost
+	bench_cmd --site "$1" set-config --parse mute_emails 1
+}
+
 # serve_site NAME PORT: the site on localhost, PID in BENCH_DIR/run/NAME.pid. Frappe's own server (threaded
 # werkzeug) also serves /assets, which wkhtmltopdf fetches for every PDF; gunicorn alone does not (in
 # production nginx serves them). SERVER=gunicorn picks gunicorn for load tests of API calls.

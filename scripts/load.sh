@@ -22,6 +22,7 @@ PY="../env/bin/python ../apps/$APP/tests"
 [ -e "/etc/supervisor/conf.d/case-prod-$BENCH_NAME.conf" ] || die "no production stack for $BENCH_DIR: run make prod first"
 install_checkout
 ensure_site "$LOAD_SITE" "$LOAD_HTTP_PORT"
+queue_mail_unsent "$LOAD_SITE"
 bench_cmd --site "$LOAD_SITE" set-config --parse nginx_port "$LOAD_HTTP_PORT"
 bench_cmd --site "$LOAD_SITE" set-config host_name "$URL"
 log "seeding the SPEC §6 data set on $LOAD_SITE (skipped when present)"

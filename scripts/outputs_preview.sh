@@ -17,6 +17,7 @@ ensure_bench
 start_redis
 install_checkout
 ensure_site "$PREVIEW_SITE" "$PREVIEW_PORT"
+queue_mail_unsent "$PREVIEW_SITE"
 
 WORK=$(as_bench "mktemp -d /tmp/case-preview.XXXXXX")
 trap 'as_root rm -rf "$WORK"' EXIT

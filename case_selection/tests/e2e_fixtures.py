@@ -1,13 +1,27 @@
 """Data for the browser tests in tests/e2e, made through the app's own controllers and committed.
 
-`bench --site SITE execute case_selection.tests.e2e_fixtures.prepare` prints JSON the tests read.
+`bench --site SITE execute case_selection.tests.e2e_fixtures.prepare` prints JSON the tests read: the demo (its
+users land on their workspaces with something to do) and, beside it, a round of the browser tests' own in which
+the demo users take one case from the applicant to publication, each through their part of Desk.
 """
 
 import frappe
 from frappe.model.workflow import apply_workflow
 
+from case_selection import demo
 from case_selection.demo import complete_setup
-from case_selection.tests.factories import PASSWORD, district_users, make_application, make_round
+from case_selection.tests.factories import (
+	PASSWORD,
+	delete_application,
+	district_users,
+	make_application,
+	make_round,
+)
+from case_selection.write_policy import system_write
+
+ROLES_YEAR = 2081
+ROLES_ROUND = str(ROLES_YEAR)
+ROLES_TITLE = "浏览器测试：从申报到发布"
 
 
 def prepare() -> dict:
@@ -17,4 +31,45 @@ def prepare() -> dict:
 	app = make_application(seed=70, case_title="浏览器测试案例<b>粗体</b>")
 	app = apply_workflow(app, "Submit to District")
 	frappe.db.commit()
-	return {"application": app.name, "yz": yz, "wz": wz, "password": PASSWORD}
+	demo.load()
+	return {
+		"application": app.name,
+		"yz": yz,
+		"wz": wz,
+		"password": PASSWORD,
+		"roles": prepare_roles(),
+	}
+
+
+def prepare_roles() -> dict:
+	"""A round of its own (publication needs every case of a round decided; the demo's open round keeps its
+	cases under way), emptied and reopened, with the demo applicant's draft."""
+	with system_write():
+		for name in frappe.get_all("Case Collection", {"round": ROLES_ROUND}, pluck="name"):
+			frappe.delete_doc("Case Collection", name, force=True, ignore_permissions=True)
+		for name in frappe.get_all("District Recommendation List", {"round": ROLES_ROUND}, pluck="name"):
+			frappe.delete_doc("District Recommendation List", name, force=True, ignore_permissions=True)
+		for name in frappe.get_all("Case Application", {"round": ROLES_ROUND}, pluck="name"):
+			delete_application(name)
+	make_round(ROLES_YEAR, public_notice_days=0, round_title=f"{ROLES_YEAR}年浏览器测试遴选")
+	people = demo.people()
+	case = make_application(
+		as_user=people["applicant"],
+		seed=2081,
+		round=ROLES_ROUND,
+		district=demo.DEMO_DISTRICT,
+		case_title=ROLES_TITLE,
+	)
+	frappe.db.commit()
+	return {
+		"round": ROLES_ROUND,
+		"case": case.name,
+		"title": ROLES_TITLE,
+		"district": demo.DEMO_DISTRICT,
+		"password": demo.DEMO_PASSWORD,
+		"applicant": people["applicant"],
+		"officers": people["districts"][demo.DEMO_DISTRICT],
+		"city": people["city"],
+		"reviewer": people["reviewer"],
+		"expert": people["experts"][0],
+	}

@@ -261,6 +261,15 @@ class TestDoors(FrappeTestCase):
 			Target("Case Objection", cls.objection, f"门禁异议-{t}", "content", outside_city, city),
 			Target("Case Collection", cls.collection, f"门禁案例集-{t}", "title", outside_city, city),
 			child(coll, "cases", "case_title", f"门禁C-{t}", outside_city, city),
+			# The district's deadline record names its officers: their district's and the city's only.
+			Target(
+				"District Deadline",
+				f"{ROUND}-渝中区",
+				f"{ROUND}-渝中区",
+				"officers",
+				wz | {cls.owner, cls.other, cls.expert, cls.stranger_expert},
+				lead,
+			),
 		]
 
 	@classmethod

@@ -11,8 +11,10 @@ import json
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils.background_jobs import get_job
 from pypdf import PdfReader
 
+from case_selection.notifications import publication
 from case_selection.tests import flow
 from case_selection.tests.factories import delete_application, make_round, make_user
 from case_selection.tests.http import REFUSED, User, fresh, message
@@ -63,7 +65,7 @@ class TestSealing(FrappeTestCase):
 				delete_application(name)
 			for name in frappe.get_all("District Recommendation List", {"round": ROUND}, pluck="name"):
 				frappe.delete_doc("District Recommendation List", name, force=True, ignore_permissions=True)
-			frappe.db.delete("Notification Log", {"document_name": ROUND})
+			frappe.db.delete("Notification Log", {"document_name": ("like", f"%{ROUND}%")})
 		make_round(ROUND_YEAR, public_notice_days=0)
 		frappe.db.commit()
 
@@ -246,12 +248,29 @@ class TestSealing(FrappeTestCase):
 		).json()["message"]
 		self.assertIn("入选", {h["to_state"] for h in history})
 		fresh()
-		for user in (self.owner, self.yz.lead, self.yz.users["kj"]):
+		# The request queued the messages (RQ, after its commit); no worker serves the test site, so the job is
+		# taken off the queue and run here, as the worker would.
+		job = get_job(publication.job_id(ROUND))
+		self.assertIsNotNone(job, "publication queued no notification job")
+		self.assertEqual(job.kwargs["method"], publication.JOB)
+		self.assertEqual(job.kwargs["kwargs"], {"round_name": ROUND})
+		job.delete()
+		frappe.set_user(self.city.manager)
+		publication.notify_round(ROUND)
+		frappe.set_user("Administrator")
+		for name in self.names:
 			self.assertTrue(
-				frappe.db.exists("Notification Log", {"for_user": user, "document_name": ROUND}), user
+				frappe.db.exists("Notification Log", {"for_user": self.owner, "document_name": name}), name
+			)
+		for user in (self.yz.lead, self.yz.users["kj"]):
+			self.assertTrue(
+				frappe.db.exists("Notification Log", {"for_user": user, "document_name": f"{ROUND}-渝中区"}),
+				user,
 			)
 		self.assertFalse(
-			frappe.db.exists("Notification Log", {"for_user": self.expert, "document_name": ROUND})
+			frappe.db.exists(
+				"Notification Log", {"for_user": self.expert, "subject": ("like", f"%{ROUND}%遴选结果%")}
+			)
 		)
 
 

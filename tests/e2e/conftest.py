@@ -26,8 +26,7 @@ def data():
 	return json.loads(out[out.index("{") :])
 
 
-@pytest.fixture
-def browser():
+def chromium():
 	options = webdriver.ChromeOptions()
 	options.binary_location = "/usr/bin/chromium"
 	for arg in (
@@ -43,7 +42,20 @@ def browser():
 		f"--user-data-dir={tempfile.mkdtemp(prefix='case-e2e-')}",
 	):
 		options.add_argument(arg)
-	driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+	return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+@pytest.fixture
+def browser():
+	driver = chromium()
 	driver.implicitly_wait(10)
+	yield driver
+	driver.quit()
+
+
+@pytest.fixture(scope="module")
+def one_browser():
+	"""One Chromium for a module whose tests each log in as their own user (cookies are cleared at login)."""
+	driver = chromium()
 	yield driver
 	driver.quit()

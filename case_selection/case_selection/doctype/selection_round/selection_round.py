@@ -67,7 +67,7 @@ class SelectionRound(Document):
 				RoundConfigError,
 				title=_("遴选轮次设置有误"),
 			)
-		for field in ("paper_copies", "public_notice_days"):
+		for field in ("paper_copies", "public_notice_days", "reminder_days"):
 			if (self.get(field) or 0) < 0:
 				frappe.throw(
 					_("「{0}」不能为负数。").format(_label(self, field)),

@@ -1,0 +1,128 @@
+"""Dashboard Chart sources of the role workspaces ("Custom" charts), computed for the user who asks.
+
+Frappe's own Group By charts cache one result per chart for every user (frappe.utils.dashboard.cache_source),
+which would show one district's or the city's numbers to another; these sources compute each request's data
+from frappe.get_list under the asker's row rules, by the state the asker may know (workspaces.state_field)."""
+
+import frappe
+from frappe import _
+
+from case_selection import deadlines
+from case_selection.workflows import (
+	LIST_COSIGNING,
+	LIST_DRAFT,
+	LIST_EDITABLE,
+	LIST_RECEIVED,
+	LIST_RETURNED,
+	LIST_SUBMITTED,
+)
+from case_selection.workflows import states as state_classes
+from case_selection.workspaces import current_round, state_field
+from case_selection.workspaces import states as groups
+
+APPLICATION = "Case Application"
+
+
+def chart(labels: list[str], *datasets: tuple[str, list]) -> dict:
+	return {"labels": labels, "datasets": [{"name": name, "values": values} for name, values in datasets]}
+
+
+def _round(filters) -> str | None:
+	filters = frappe.parse_json(filters) if isinstance(filters, str) else (filters or {})
+	if isinstance(filters, dict) and filters.get("round"):
+		return filters["round"]
+	return current_round()
+
+
+@frappe.whitelist()
+def cases_by_state(chart_name=None, filters=None, **kwargs) -> dict:
+	"""Cases of the current round by state: the real one for the city, the public one for the others."""
+	field = state_field()
+	rows = frappe.get_list(
+		APPLICATION,
+		filters={"round": _round(filters)},
+		fields=[f"{field} as state", "count(*) as n"],
+		group_by=field,
+	)
+	counts = {r.state: r.n for r in rows if r.state}
+	order = [s for s in groups.workflow_states() if s in counts]
+	return chart([state_classes.label(s) for s in order], (_("申报书"), [counts[s] for s in order]))
+
+
+@frappe.whitelist()
+def cases_by_direction(chart_name=None, filters=None, **kwargs) -> dict:
+	"""Cases of the current round the user may read (the city: those sent to it) by selection direction."""
+	rows = frappe.get_list(
+		APPLICATION,
+		filters={"round": _round(filters)},
+		fields=["direction", "count(*) as n"],
+		group_by="direction",
+	)
+	codes = dict(frappe.get_all("Selection Direction", fields=["name", "direction_code"], as_list=True))
+	rows = sorted(
+		(r for r in rows if r.direction), key=lambda r: (_code_key(codes.get(r.direction)), r.direction)
+	)
+	return chart([r.direction for r in rows], (_("申报书"), [r.n for r in rows]))
+
+
+def _code_key(code) -> tuple:
+	from case_selection.export.casebook import code_key
+
+	return code_key(code)
+
+
+@frappe.whitelist()
+def review_progress(chart_name=None, filters=None, **kwargs) -> dict:
+	"""Per expert: reviews assigned and scored, for the current round's cases under expert review."""
+	cases = frappe.get_list(
+		APPLICATION,
+		filters={"round": _round(filters), state_field(): ("in", groups.in_review() or [""])},
+		pluck="name",
+		limit_page_length=0,
+	)
+	rows = frappe.get_list(
+		"Case Review",
+		filters={"application": ("in", cases or [""])},
+		fields=["expert", "status", "count(*) as n"],
+		group_by="expert, status",
+	)
+	experts = sorted({r.expert for r in rows})
+	names = dict(
+		frappe.get_all(
+			"User", filters={"name": ("in", experts or [""])}, fields=["name", "full_name"], as_list=True
+		)
+	)
+	assigned = {e: sum(r.n for r in rows if r.expert == e) for e in experts}
+	scored = {e: sum(r.n for r in rows if r.expert == e and r.status == "Scored") for e in experts}
+	return chart(
+		[names.get(e) or e for e in experts],
+		(_("已分配"), [assigned[e] for e in experts]),
+		(_("已评分"), [scored[e] for e in experts]),
+	)
+
+
+LIST_STAGES = (
+	("", "未建立名单"),
+	(LIST_DRAFT, "名单草稿"),
+	(LIST_COSIGNING, "名单会签中"),
+	(LIST_RETURNED, "市级退回"),
+	(LIST_SUBMITTED, "已报送待受理"),
+	(LIST_RECEIVED, "市级已受理"),
+)
+
+
+@frappe.whitelist()
+def district_lists(chart_name=None, filters=None, **kwargs) -> dict:
+	"""Districts of the current round by where their list stands (District Deadline records the user may
+	read: the city sees all 41)."""
+	rows = frappe.get_list(
+		deadlines.DOCTYPE,
+		filters={"round": _round(filters)},
+		fields=["list_status", "count(*) as n"],
+		group_by="list_status",
+	)
+	counts = {(r.list_status or ""): r.n for r in rows}
+	known = {s for s, _label in LIST_STAGES} | set(LIST_EDITABLE)
+	stages = [(s, label) for s, label in LIST_STAGES if counts.get(s)]
+	stages += [(s, _(s)) for s in counts if s not in known]
+	return chart([_(label) for _s, label in stages], (_("区县"), [counts[s] for s, _l in stages]))
