@@ -25,8 +25,6 @@ as_bench "cd apps/$APP && ../../env/bin/python -m ruff check . && ../../env/bin/
 
 ensure_site "$TEST_SITE" "$TEST_PORT"
 queue_mail_unsent "$TEST_SITE"
-# The tests make their users as they go, well over Frappe's 60 new users an hour on a fresh site.
-bench_cmd --site "$TEST_SITE" set-config --parse throttle_user_limit 1000
 bench_cmd --site "$TEST_SITE" set-config allow_tests true
 # The tests create their users as the roles they play; on a new site that is more than Frappe's 60 new users an
 # hour (throttle_user_limit), which guards real sites against sign-up floods, not a test site.
