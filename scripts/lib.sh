@@ -281,8 +281,9 @@ serve_site() {
 	as_bench "mkdir -p run"
 	stop_site "$site"
 	# Another server on the port would answer the tests with whatever code it loaded: refuse to go on.
-	if ss -ltn "sport = :$port" 2>/dev/null | grep -q LISTEN; then
-		die "port $port is already in use (another server?): stop it first (ss -ltnp 'sport = :$port')"
+	# (bash's /dev/tcp: a connection is accepted only where something listens; no package needed)
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		die "port $port is already in use (another server?): stop it first"
 	fi
 	log "serving $site on http://$site:$port (${SERVER:-werkzeug})"
 	if [ "${SERVER:-werkzeug}" = gunicorn ]; then
