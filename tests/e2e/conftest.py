@@ -42,6 +42,8 @@ def chromium():
 		f"--user-data-dir={tempfile.mkdtemp(prefix='case-e2e-')}",
 	):
 		options.add_argument(arg)
+	# A page left with unsaved changes asks "leave site?" on the next navigation; a user says yes.
+	options.set_capability("unhandledPromptBehavior", "accept")
 	return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
@@ -49,13 +51,5 @@ def chromium():
 def browser():
 	driver = chromium()
 	driver.implicitly_wait(10)
-	yield driver
-	driver.quit()
-
-
-@pytest.fixture(scope="module")
-def one_browser():
-	"""One Chromium for a module whose tests each log in as their own user (cookies are cleared at login)."""
-	driver = chromium()
 	yield driver
 	driver.quit()

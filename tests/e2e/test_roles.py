@@ -40,11 +40,11 @@ EXPERT_CARDS = {"待我评审": "reviews_to_score", "已完成评审": "reviews_
 STATE = {}
 
 
-@pytest.fixture
-def browser(one_browser):
-	"""One Chromium for the whole day (each test logs in as its user); every step waits explicitly."""
-	one_browser.implicitly_wait(0)
-	return one_browser
+@pytest.fixture(autouse=True)
+def explicit_waits_only(browser):
+	"""A fresh Chromium for each step of the day (nothing a step left open reaches the next), and every step
+	waits explicitly: an implicit wait would also delay each check that something is absent."""
+	browser.implicitly_wait(0)
 
 
 def arrive(
