@@ -187,7 +187,7 @@ def bench_summary(round_name: str) -> dict:
 			filters=json.dumps(
 				[
 					["Case Application", "round", "=", round_name],
-					["Case Application", "workflow_state", "in", list(excel.RECOMMENDED_STATES)],
+					["Case Application", "workflow_state", "in", sorted({r["workflow_state"] for r in rows})],
 				]
 			),
 			order_by="`tabCase Application`.`district` asc",
