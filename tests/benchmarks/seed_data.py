@@ -19,6 +19,7 @@ import frappe
 from frappe.query_builder import DocType
 
 from case_selection.cosign import rules
+from case_selection.notifications import assignments
 from case_selection.tests.factories import make_user, valid_uscc
 
 ROUND = "2025"
@@ -353,9 +354,14 @@ def reset_cosign_batch():
 	for dt in ("Case Cosign Opinion", "Case Action Log"):
 		frappe.db.delete(dt, {"reference_doctype": "Case Application", "reference_name": ("in", names)})
 	t = DocType("Case Application")
-	frappe.qb.update(t).set(t.workflow_state, "Submitted").set(t.cosign_status, rules.PENDING).where(
-		t.name.isin(names)
-	).run()
+	frappe.qb.update(t).set(t.workflow_state, "Submitted").set(t.cosign_status, rules.PENDING).set(
+		t._assign, ""
+	).where(t.name.isin(names)).run()
+	# A submitted case has its co-signing requests (Frappe assignments to the district's departments, made by
+	# the submission and told then): a signature closes its own, it does not make the others'.
+	frappe.db.delete("ToDo", {"reference_type": "Case Application", "reference_name": ("in", names)})
+	for name in names:
+		assignments.sync(assignments.facts_of("Case Application", name))
 	frappe.db.commit()
 
 
