@@ -187,6 +187,17 @@ override_whitelisted_methods = {
 	"frappe.desk.doctype.tag.tag.add_tag": "case_selection.doors.add_tag",
 	"frappe.desk.doctype.tag.tag.add_tags": "case_selection.doors.add_tags",
 	"frappe.desk.doctype.tag.tag.remove_tag": "case_selection.doors.remove_tag",
+	# Data Import's methods that load an import by name without a permission check (imports.py).
+	**{
+		f"frappe.core.doctype.data_import.data_import.{method}": f"case_selection.imports.{method}"
+		for method in (
+			"get_preview_from_template",
+			"form_start_import",
+			"download_errored_template",
+			"download_import_log",
+			"get_import_status",
+		)
+	},
 }
 doctype_js = {
 	"Case Application": "public/js/case_application_outputs.js",

@@ -134,6 +134,65 @@ def sync_import_permissions(*_args, **_kwargs):
 		frappe.clear_cache(doctype=DATA_IMPORT)
 
 
+# Frappe's Data Import methods that load an import by name without asking whether the caller may read it
+# (v15: the preview, start, status and the error/log downloads; a dict passed as the name is even read as
+# filters). hooks.override_whitelisted_methods sends them here: the caller must be able to read the import
+# (an importer reads their own only, if_owner), start only what they may write, and preview only a file they
+# may read themselves.
+_FRAPPE_IMPORT = "frappe.core.doctype.data_import.data_import"
+
+
+def _own_import(name, ptype: str = "read"):
+	if not isinstance(name, str) or not name:
+		frappe.throw(_("「数据导入」编号无效。"), frappe.PermissionError)
+	if not frappe.db.exists(DATA_IMPORT, name):
+		frappe.throw(_("「数据导入」{0} 不存在。").format(name), frappe.DoesNotExistError)
+	doc = frappe.get_doc(DATA_IMPORT, name)
+	doc.check_permission(ptype)
+	return doc
+
+
+def _readable_file(url):
+	if not url:
+		return
+	if not isinstance(url, str) or not any(
+		frappe.has_permission("File", "read", doc=name)
+		for name in frappe.get_all("File", filters={"file_url": url}, pluck="name")
+	):
+		frappe.throw(_("无权读取「导入文件」。"), frappe.PermissionError)
+
+
+@frappe.whitelist()
+def get_preview_from_template(data_import, import_file=None, google_sheets_url=None):
+	doc = _own_import(data_import)
+	_readable_file(import_file)
+	if google_sheets_url and google_sheets_url != doc.google_sheets_url and not actor().admin:
+		frappe.throw(_("只能预览本导入的「Google 表格链接」。"), frappe.PermissionError)
+	return frappe.get_attr(f"{_FRAPPE_IMPORT}.get_preview_from_template")(
+		doc.name, import_file, google_sheets_url
+	)
+
+
+@frappe.whitelist()
+def form_start_import(data_import):
+	return frappe.get_attr(f"{_FRAPPE_IMPORT}.form_start_import")(_own_import(data_import, "write").name)
+
+
+@frappe.whitelist()
+def download_errored_template(data_import_name):
+	return frappe.get_attr(f"{_FRAPPE_IMPORT}.download_errored_template")(_own_import(data_import_name).name)
+
+
+@frappe.whitelist()
+def download_import_log(data_import_name):
+	return frappe.get_attr(f"{_FRAPPE_IMPORT}.download_import_log")(_own_import(data_import_name).name)
+
+
+@frappe.whitelist()
+def get_import_status(data_import_name):
+	return frappe.get_attr(f"{_FRAPPE_IMPORT}.get_import_status")(_own_import(data_import_name).name)
+
+
 # The template ---------------------------------------------------------------------------------------------
 
 

@@ -315,6 +315,36 @@ class TestImport(FrappeTestCase):
 		self.assertNotIn(name, [row["name"] for row in listed])
 		r = other.call("frappe.core.doctype.data_import.data_import.get_import_logs", data_import=name)
 		self.assertEqual(r.status_code, 403)
+		# Frappe's other Data Import methods load the import by name without asking: not for another user.
+		di = "frappe.core.doctype.data_import.data_import"
+		for method, arg in (
+			("get_preview_from_template", "data_import"),
+			("form_start_import", "data_import"),
+			("download_errored_template", "data_import_name"),
+			("download_import_log", "data_import_name"),
+			("get_import_status", "data_import_name"),
+		):
+			self.assertEqual(other.call(f"{di}.{method}", **{arg: name}).status_code, 403, method)
+			# nor with filters in place of the name (a JSON body passes a dict through)
+			r = other.s.post(
+				f"{URL}/api/method/{di}.{method}", json={arg: {"reference_doctype": "Case Application"}}
+			)
+			self.assertEqual(r.status_code, 403, f"{method} with filters")
+		self.assertEqual(
+			lead.ok(lead.call(f"{di}.get_import_status", data_import_name=name)).json()["message"]["success"],
+			1,
+		)
+		# nor a preview of the lead's uploaded file through an import of one's own
+		own = other.ok(
+			other.s.post(
+				f"{URL}/api/resource/Data Import",
+				json={"reference_doctype": "Case Application", "import_type": "Insert New Records"},
+			)
+		).json()["data"]["name"]
+		theirs = frappe.db.get_value("Data Import", name, "import_file")
+		r = other.call(f"{di}.get_preview_from_template", data_import=own, import_file=theirs)
+		self.assertEqual(r.status_code, 403)
+		self.assertNotIn("导入案例戊", r.text)
 		# and the other district's lead cannot import into this district either
 		content = self.filled_template(other, [case_row(9212, "导入案例己")])
 		_name, logs = self.import_xlsx(other, content)
