@@ -291,7 +291,7 @@ serve_site() {
 			--pid ../run/$site.pid --error-logfile ../logs/gunicorn-$site.log frappe.app:application"
 	else
 		as_bench "nohup env PATH=/usr/local/bin:\$PATH bench --site $site serve --port $port --noreload \
-			>$BENCH_DIR/logs/serve-$site.log 2>&1 & echo \$! > $pidfile"
+			>>$BENCH_DIR/logs/serve-$site.log 2>&1 & echo \$! > $pidfile"
 	fi
 	for _ in $(seq 90); do curl -fs -o /dev/null "http://$site:$port/api/method/ping" && return 0; sleep 1; done
 	die "the server for $site did not answer on port $port"

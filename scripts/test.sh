@@ -23,6 +23,9 @@ as_bench "./env/bin/python -m ruff --version >/dev/null 2>&1 || ./env/bin/pip in
 as_bench "cd apps/$APP && ../../env/bin/python -m ruff check . && ../../env/bin/python -m ruff format --check ." ||
 	die "lint failed"
 
+# One server log for the whole run (servers restarted by the later checks append to it): the 5xx check at the
+# end reads every request of the run, tracebacks included.
+as_bench "mkdir -p logs && : > logs/serve-$TEST_SITE.log"
 ensure_site "$TEST_SITE" "$TEST_PORT"
 queue_mail_unsent "$TEST_SITE"
 bench_cmd --site "$TEST_SITE" set-config allow_tests true
@@ -86,6 +89,8 @@ server_errors=$(grep -cE 'HTTP/1\.[01][^"]*" 5[0-9][0-9] ' "$BENCH_DIR/logs/serv
 if [ "${server_errors:-0}" -gt 0 ]; then
 	log "the test server answered ${server_errors} request(s) with a 5xx:"
 	grep -E 'HTTP/1\.[01][^"]*" 5[0-9][0-9] ' "$BENCH_DIR/logs/serve-$TEST_SITE.log" | head -20 >&2
+	log "what the server printed before the first of them:"
+	grep -B40 -m1 -E 'HTTP/1\.[01][^"]*" 5[0-9][0-9] ' "$BENCH_DIR/logs/serve-$TEST_SITE.log" >&2 || true
 	status=1
 fi
 
