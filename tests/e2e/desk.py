@@ -3,8 +3,11 @@ to see (explicit waits on the page's own elements), never for a fixed time."""
 
 import json
 import os
+import tempfile
 
 import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -12,6 +15,28 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 URL = os.environ.get("CASE_TEST_URL", "http://case-test.localhost:8011")
 WAIT = int(os.environ.get("CASE_E2E_WAIT", "45"))  # seconds; a busy 2-core machine needs some
+
+
+def chromium(window_size: str = "1400,1000", profile_prefix: str = "case-e2e-"):
+	"""Debian's headless Chromium with a fresh profile, as these machines allow it."""
+	options = webdriver.ChromeOptions()
+	options.binary_location = "/usr/bin/chromium"
+	for arg in (
+		"--headless=new",
+		"--no-sandbox",
+		"--disable-gpu",
+		"--disable-quic",
+		"--no-first-run",
+		"--disable-background-networking",
+		"--disable-component-update",
+		"--disable-sync",
+		f"--window-size={window_size}",
+		f"--user-data-dir={tempfile.mkdtemp(prefix=profile_prefix)}",
+	):
+		options.add_argument(arg)
+	# A page left with unsaved changes asks "leave site?" on the next navigation; a user says yes.
+	options.set_capability("unhandledPromptBehavior", "accept")
+	return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
 def wait(browser, seconds: int = WAIT) -> WebDriverWait:

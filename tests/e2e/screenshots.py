@@ -9,11 +9,8 @@ Run as the bench user from the app folder (scripts/screenshots.sh does, against 
 import argparse
 import os
 import sys
-import tempfile
 
 from PIL import Image
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -34,22 +31,7 @@ LOADING = ".number-card-loading, .chart-loading-state"
 
 
 def browser():
-	options = webdriver.ChromeOptions()
-	options.binary_location = "/usr/bin/chromium"
-	for arg in (
-		"--headless=new",
-		"--no-sandbox",
-		"--disable-gpu",
-		"--disable-quic",
-		"--no-first-run",
-		"--disable-background-networking",
-		"--disable-component-update",
-		"--disable-sync",
-		"--window-size=1280,2400",  # tall: the whole workspace, cropped below
-		f"--user-data-dir={tempfile.mkdtemp(prefix='case-shots-')}",
-	):
-		options.add_argument(arg)
-	return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+	return desk.chromium("1280,2400", "case-shots-")  # tall: the whole workspace, cropped below
 
 
 def drawn(b) -> bool:
