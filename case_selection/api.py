@@ -47,7 +47,7 @@ def cosign(
 		frappe.throw(_("不能对「{0}」会签。").format(doctype), frappe.PermissionError)
 	for attempt in range(DEADLOCK_RETRIES):
 		try:
-			outcome = record_opinion(doctype, name, opinion, remarks, seal, department)
+			outcome, doc = record_opinion(doctype, name, opinion, remarks, seal, department)
 			break
 		except frappe.QueryDeadlockError:
 			# MariaDB chose this signature as a deadlock victim and rolled it back: nothing of it was kept,
@@ -56,8 +56,10 @@ def cosign(
 			if attempt == DEADLOCK_RETRIES - 1:
 				raise
 			time.sleep(0.05 * (attempt + 1))
-	state_field = "public_state" if doctype == "Case Application" else "status"
-	return {"cosign_status": outcome, "state": frappe.db.get_value(doctype, name, state_field)}
+	return {
+		"cosign_status": outcome,
+		"state": doc.public_state if doctype == "Case Application" else doc.status,
+	}
 
 
 @frappe.whitelist(methods=["POST"])

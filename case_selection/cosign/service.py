@@ -8,6 +8,7 @@ to anyone); the last one in sees every opinion and lets the rule decide.
 
 import frappe
 from frappe import _
+from frappe.model.document import Document
 from frappe.query_builder import DocType
 from frappe.utils import now_datetime
 
@@ -15,6 +16,7 @@ from case_selection.actors import actor
 from case_selection.cosign import rules
 from case_selection.exceptions import CosignError
 from case_selection.history import log_action
+from case_selection.notifications import events
 from case_selection.write_policy import check_attachment, system_write
 
 OPINIONS = (rules.AGREE, rules.DISAGREE, rules.RETURN)
@@ -80,8 +82,9 @@ def record_opinion(
 	remarks: str = "",
 	seal: str | None = None,
 	department: str | None = None,
-) -> str:
-	"""Signs for the current user's department and returns the document's co-signing outcome."""
+) -> tuple[str, Document]:
+	"""Signs for the current user's department; returns the document's co-signing outcome and the document
+	as it now stands."""
 	if opinion not in OPINIONS:
 		frappe.throw(
 			_("「意见」须为 {0} 之一（收到「{1}」）。").format("、".join(OPINIONS), opinion), CosignError
@@ -118,13 +121,17 @@ def record_opinion(
 	}
 	if seal:
 		check_attachment(doc, _("「公章图片」"), seal)
-	# Opinions are written by this function only, after the checks above (system_write: the write policy
-	# lets nobody write them through a door).
-	with system_write():
+	opinions = {d: row.opinion for d, row in signed.items()} | {dept.department: opinion}
+	outcome = rules.outcome([d.department for d in round_doc.cosign_departments], opinions)
+	with events.signature(doc):
+		# Opinions are written by this function only, after the checks above (system_write: the write policy
+		# lets nobody write them through a door). A first signature is a new row with every value given here,
+		# and is inserted as it is, like the 签核历程 row below (the save would only add its hooks' work).
 		if existing:
 			opinion_doc = frappe.get_doc("Case Cosign Opinion", existing)
 			opinion_doc.update(values)
-			opinion_doc.save(ignore_permissions=True)
+			with system_write():
+				opinion_doc.save(ignore_permissions=True)
 		else:
 			frappe.get_doc(
 				{
@@ -136,10 +143,9 @@ def record_opinion(
 					"role": dept.role,
 					**values,
 				}
-			).insert(ignore_permissions=True, ignore_links=True)  # every link comes from the locked document
-	log_action(doc, _("会签：{0} {1}").format(dept.department, opinion), remark=remarks)
-
-	opinions = {d: row.opinion for d, row in signed.items()} | {dept.department: opinion}
-	outcome = rules.outcome([d.department for d in round_doc.cosign_departments], opinions)
-	doc.apply_cosign_outcome(outcome)
-	return outcome
+			).db_insert()
+		log_action(doc, _("会签：{0} {1}").format(dept.department, opinion), remark=remarks)
+		doc.apply_cosign_outcome(outcome)
+	# A move that opened co-signing anew cleared the signatures (CaseApplication.record_state_change).
+	events.signed(doc, None if doc.flags.case_opinions_cleared else opinions)
+	return outcome, doc

@@ -54,13 +54,13 @@ def facts_of(doctype: str, name: str) -> frappe._dict | None:
 
 
 def signed_departments(doc) -> dict[str, str]:
+	"""Department → opinion of the document's signatures."""
+	t = DocType("Case Cosign Opinion")
 	return dict(
-		frappe.get_all(
-			"Case Cosign Opinion",
-			filters={"reference_doctype": doc.doctype, "reference_name": doc.name},
-			fields=["department", "opinion"],
-			as_list=True,
-		)
+		frappe.qb.from_(t)
+		.select(t.department, t.opinion)
+		.where((t.reference_doctype == doc.doctype) & (t.reference_name == doc.name))
+		.run()
 	)
 
 
@@ -78,32 +78,43 @@ def awaited(doc, signed: dict[str, str]) -> dict[str, str]:
 	return out
 
 
-def open_requests(doc) -> list[frappe._dict]:
-	"""The system's co-signing assignments of the document that are still open (a colleague's own "Assign To"
-	has no department role on it and is left alone)."""
-	roles = sorted(actors.district_roles() | {d.role for d in actors.round_departments(doc.round)})
-	return frappe.get_all(
-		"ToDo",
-		filters={
-			"reference_type": doc.doctype,
-			"reference_name": doc.name,
-			"status": OPEN,
-			"role": ("in", roles or [""]),
-		},
-		fields=["name", "allocated_to", "role"],
+def assigned(doc) -> list[frappe._dict]:
+	"""The document's assignments that are neither closed nor cancelled, oldest first (what `_assign` lists):
+	the system's co-signing requests among them, and any a colleague made with "Assign To"."""
+	t = DocType("ToDo")
+	return (
+		frappe.qb.from_(t)
+		.select(t.name, t.allocated_to, t.role, t.status)
+		.where(
+			(t.reference_type == doc.doctype)
+			& (t.reference_name == doc.name)
+			& t.status.notin((CANCELLED, CLOSED))
+		)
+		.orderby(t.creation)
+		.run(as_dict=True)
 	)
 
 
-def sync(doc) -> bool:
-	"""Brings the document's co-signing assignments in line with the signatures it awaits. Returns whether an
-	officer was newly asked to sign."""
+def is_request(todo, roles: set[str]) -> bool:
+	"""A co-signing request the system opened (a colleague's own "Assign To" has no department role on it and
+	is left alone)."""
+	return todo.status == OPEN and todo.role in roles
+
+
+def sync(doc, signed: dict[str, str] | None = None) -> bool:
+	"""Brings the document's co-signing assignments in line with the signatures it awaits (`signed`: department
+	→ opinion, read from the database unless the caller has just read it under the document's lock). Returns
+	whether an officer was newly asked to sign. A few plain queries: it runs with every signature."""
 	if doc.doctype not in DOCTYPES:
 		return False
 	if not cosign_open(doc) and not doc.get("_assign"):
 		return False  # nothing asked, nothing to withdraw: most saves of a case stop here
-	signed = signed_departments(doc)
+	if signed is None:
+		signed = signed_departments(doc)
 	want = awaited(doc, signed)
-	have = {t.allocated_to: t for t in open_requests(doc)}
+	rows = assigned(doc)
+	roles = set(actors.district_roles()) | {d.role for d in actors.round_departments(doc.round)}
+	have = {t.allocated_to: t for t in rows if is_request(t, roles)}
 	new = [user for user in want if user not in have]
 	gone = [t for user, t in have.items() if user not in want]
 	if new:
@@ -132,26 +143,17 @@ def sync(doc) -> bool:
 			names = [t.name for t in gone if (t.role in signed_roles) == (status == CLOSED)]
 			if names:
 				frappe.qb.update(todo).set(todo.status, status).where(todo.name.isin(names)).run()
-	update_assigned(doc)
+	ended = {t.name for t in gone}
+	set_assigned(doc, [t.allocated_to for t in rows if t.allocated_to and t.name not in ended] + new)
 	return bool(new)
 
 
-def update_assigned(doc):
-	"""The document's `_assign` (what Frappe's list and form show), from its open assignments, in the database
-	and on the object (a later save of the same object would otherwise write back what it loaded)."""
-	users = frappe.get_all(
-		"ToDo",
-		filters={
-			"reference_type": doc.doctype,
-			"reference_name": doc.name,
-			"status": ("not in", (CANCELLED, CLOSED)),
-			"allocated_to": ("is", "set"),
-		},
-		pluck="allocated_to",
-		order_by="creation asc",
-	)
+def set_assigned(doc, users: list[str]):
+	"""The document's `_assign` (what Frappe's list and form show), in the database and on the object (a later
+	save of the same object would otherwise write back what it loaded). The object holds what is stored: it
+	was read from the database, or has just been saved."""
 	value = json.dumps(users) if users else ""
-	if (frappe.db.get_value(doc.doctype, doc.name, "_assign") or "") != value:
+	if (doc.get("_assign") or "") != value:
 		frappe.db.set_value(doc.doctype, doc.name, "_assign", value, update_modified=False)
 	if isinstance(doc, dict):
 		doc["_assign"] = value

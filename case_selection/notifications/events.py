@@ -1,6 +1,8 @@
 """Document events (hooks.doc_events) that keep the co-signing assignments and the districts' deadline records
 current and tell Frappe's Notifications what happened (see the package docstring)."""
 
+from contextlib import contextmanager
+
 import frappe
 
 from case_selection import deadlines
@@ -16,9 +18,33 @@ from case_selection.workflows import LIST_SUBMITTED, states
 LIST = "District Recommendation List"
 
 
-def sync_assignments(doc):
-	if assignments.sync(doc):
+def sync_assignments(doc, signed: dict[str, str] | None = None):
+	if signing(doc.doctype, doc.name):
+		return  # a signature in progress syncs once, when it is recorded (signed() below)
+	if assignments.sync(doc, signed):
 		fire(doc.doctype, doc.name, COSIGN_REQUESTED)
+
+
+@contextmanager
+def signature(doc):
+	"""While a department's signature on `doc` is being recorded (cosign/service.py): the saves it makes (the
+	opinion, the document's move of state) leave the assignments alone, and signed() brings them in line once,
+	from the signatures read under the document's lock, rather than once per save."""
+	previous = frappe.flags.case_signing
+	frappe.flags.case_signing = (doc.doctype, doc.name)
+	try:
+		yield
+	finally:
+		frappe.flags.case_signing = previous
+
+
+def signing(doctype: str, name: str) -> bool:
+	return frappe.flags.case_signing == (doctype, name)
+
+
+def signed(doc, opinions: dict[str, str]):
+	"""A signature has been recorded: `opinions` (department → opinion) are the document's signatures now."""
+	sync_assignments(doc, opinions)
 
 
 def case_updated(doc, method=None):
@@ -54,7 +80,9 @@ def list_deleted(doc, method=None):
 
 def opinion_saved(doc, method=None):
 	"""Case Cosign Opinion after_insert / on_update: the signer's department no longer awaits its turn."""
-	if doc.reference_doctype in assignments.DOCTYPES:
+	if doc.reference_doctype in assignments.DOCTYPES and not signing(
+		doc.reference_doctype, doc.reference_name
+	):
 		facts = assignments.facts_of(doc.reference_doctype, doc.reference_name)
 		if facts:
 			sync_assignments(facts)

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 import frappe
 from frappe.query_builder import DocType
 
+from case_selection import sealing
 from case_selection.cosign import rules
 from case_selection.notifications import assignments
 from case_selection.tests.factories import make_user, valid_uscc
@@ -349,14 +350,24 @@ def seed_cosign_batch() -> int:
 
 
 def reset_cosign_batch():
-	"""Back to Submitted, no opinion: every run signs the same cases from the start."""
+	"""Back to Submitted, no opinion: every run signs the same cases from the start (and, as a real case does
+	the first time it gets there, Frappe makes the Workflow Actions of each state it reaches)."""
 	names = cosign_batch_names()
 	for dt in ("Case Cosign Opinion", "Case Action Log"):
 		frappe.db.delete(dt, {"reference_doctype": "Case Application", "reference_name": ("in", names)})
+	actions = frappe.get_all(
+		"Workflow Action",
+		filters={"reference_doctype": "Case Application", "reference_name": ("in", names)},
+		pluck="name",
+	)
+	if actions:
+		frappe.db.delete("Workflow Action Permitted Role", {"parent": ("in", actions)})
+		frappe.db.delete("Workflow Action", {"name": ("in", actions)})
 	t = DocType("Case Application")
-	frappe.qb.update(t).set(t.workflow_state, "Submitted").set(t.cosign_status, rules.PENDING).set(
-		t._assign, ""
-	).where(t.name.isin(names)).run()
+	round_name = frappe.db.get_value("Case Application", names[0], "round")
+	frappe.qb.update(t).set(t.workflow_state, "Submitted").set(
+		t.public_state, sealing.public_state_of("Submitted", round_name)
+	).set(t.cosign_status, rules.PENDING).set(t._assign, "").where(t.name.isin(names)).run()
 	# A submitted case has its co-signing requests (Frappe assignments to the district's departments, made by
 	# the submission and told then): a signature closes its own, it does not make the others'.
 	frappe.db.delete("ToDo", {"reference_type": "Case Application", "reference_name": ("in", names)})

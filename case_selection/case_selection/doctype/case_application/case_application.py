@@ -243,6 +243,7 @@ class CaseApplication(Document):
 		if states.has(new, "cosign_open") and not states.has(old, "cosign_open"):
 			# A (re)submission, or a return by the city, starts a fresh round of signatures.
 			clear_opinions(self.doctype, self.name)
+			self.flags.case_opinions_cleared = True
 			self.set_system_values({"cosign_status": rules.PENDING})
 		if states.has(new, "public_notice") and not states.has(old, "public_notice"):
 			start = getdate(nowdate())
@@ -254,7 +255,9 @@ class CaseApplication(Document):
 			)
 		if old and states.has(old, "city_visible") and states.has(new, "cosign_open"):
 			self.returned_by_city()
-		self.set_system_values({"public_state": sealing.public_state_of(new, self.round)})
+		public_state = sealing.public_state_of(new, self.round)
+		if self.public_state != public_state:  # what the save just stored, unless a system move set it
+			self.set_system_values({"public_state": public_state})
 		log_action(self, transition_action(old, new) or _("新建"), old, new)
 
 	def set_system_values(self, values: dict):
@@ -279,12 +282,15 @@ class CaseApplication(Document):
 
 	def apply_cosign_outcome(self, outcome: str):
 		"""Moves the case along the Workflow's own transitions once the co-signing rule has decided."""
-		self.set_system_values({"cosign_status": outcome})
 		if outcome == rules.PENDING:
-			if any(t.action == wf.START_COSIGNING for t in wf.transitions_from(self.workflow_state)):
-				self.advance(wf.START_COSIGNING)
-			return
-		self.advance(COSIGN_ACTIONS[outcome])
+			action = wf.START_COSIGNING
+			if not any(t.action == action for t in wf.transitions_from(self.workflow_state)):
+				self.set_system_values({"cosign_status": outcome})
+				return
+		else:
+			action = COSIGN_ACTIONS[outcome]
+		self.cosign_status = outcome  # the move's condition reads it, and its save stores it
+		self.advance(action)
 
 	def advance(self, action: str):
 		"""The system takes the Workflow transition named `action` from the current state, whichever role the
@@ -311,6 +317,7 @@ class CaseApplication(Document):
 		# rows, a Version) — the co-signing path's cost on deadline day.
 		self.flags.case_doc_before_save = frappe.get_doc(self.as_dict())
 		self.workflow_state = transition.next_state
+		self.public_state = sealing.public_state_of(self.workflow_state, self.round)  # stored by the save
 		self.flags.update(
 			ignore_permissions=True,
 			ignore_validate=True,
@@ -335,6 +342,11 @@ class CaseApplication(Document):
 			self._doc_before_save = before
 			return
 		return super().load_doc_before_save(raise_exception=raise_exception)
+
+	def _set_defaults(self):
+		if self.flags.case_system_transition:
+			return  # a move of state adds no row to the case's tables, so no new row needs its defaults
+		return super()._set_defaults()
 
 	def update_children(self):
 		if self.flags.case_system_transition:
