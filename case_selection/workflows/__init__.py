@@ -8,6 +8,11 @@ take them (advance()) when their condition holds — the first signature (Start 
 outcome (Co-sign Agreed/Disagreed/Returned), and the list's submission, receipt and return (Submit to City,
 Receive, Return to District from 已报送市级). No case role holds Administrator, so nobody takes them by hand,
 and whichever department leads or signs, the Workflow needs no row per role.
+Every state is shipped "optional" (Is Optional State), which is how Frappe turns its Workflow Actions off: who
+must act next is told by the co-signing assignments and the Notifications (case_selection/notifications/), so
+Frappe's Workflow Action rows, one per state for every role that could move the case on (every district's
+officers for each recommended case), were a second, misleading to-do list, and their upkeep the largest part of
+a co-signing move. An admin may turn them on for a state in Desk.
 
 Upgrades (sync_workflow, on every migrate): a release's new or changed default transitions and states reach a
 site that installed an older one, by a three-way merge against the defaults the site last received
@@ -21,6 +26,7 @@ import os
 
 import frappe
 from frappe.model.document import Document
+from frappe.utils import cint
 
 WORKFLOW_NAME = "Case Application Workflow"
 WORKFLOW_FILE = os.path.join(os.path.dirname(__file__), "case_application_workflow.json")
@@ -90,15 +96,18 @@ def shipped_defaults(definition: dict | None = None) -> dict:
 TRANSITION_KEY = ("state", "action", "allowed")
 TRANSITION_VALUE = ("next_state", "condition", "allow_self_approval")
 STATE_KEY = ("state", "allow_edit")
-STATE_VALUE = ("doc_status", "update_field", "update_value")
+STATE_VALUE = ("doc_status", "update_field", "update_value", "is_optional_state")
+CHECKS = ("is_optional_state",)  # a Check: unset (a release before it was shipped) is 0
 
 
-def _norm(value):
+def _norm(value, field: str | None = None):
+	if field in CHECKS:
+		return str(cint(value))
 	return "" if value is None else str(value)
 
 
 def _index(rows, key, value) -> dict:
-	return {tuple(_norm(r.get(k)) for k in key): tuple(_norm(r.get(v)) for v in value) for r in rows}
+	return {tuple(_norm(r.get(k), k) for k in key): tuple(_norm(r.get(v), v) for v in value) for r in rows}
 
 
 def merge(old_rows, new_rows, live_rows, key, value) -> tuple[dict, list]:
@@ -151,8 +160,8 @@ def sync_workflow(old: dict | None = None) -> dict:
 		("states", STATE_KEY, STATE_VALUE),
 	):
 		upsert, remove = merge(old[table], new[table], workflow.get(table), key, value)
-		rows = [r for r in workflow.get(table) if tuple(_norm(r.get(k)) for k in key) not in set(remove)]
-		by_key = {tuple(_norm(r.get(k)) for k in key): r for r in rows}
+		rows = [r for r in workflow.get(table) if tuple(_norm(r.get(k), k) for k in key) not in set(remove)]
+		by_key = {tuple(_norm(r.get(k), k) for k in key): r for r in rows}
 		for k, v in upsert.items():
 			values = dict(zip(key + value, k + v, strict=True))
 			values = {
