@@ -159,6 +159,7 @@ def cmd_verify(args):
 		problems.append(f"{len(lost_files)} attachments lost, e.g. {lost_files[:3]}")
 	result = {
 		"opinions_acknowledged": len(acked.get("opinions", [])),
+		"requests_resent": acked.get("resent", 0),
 		"opinions_in_db": len(opinions),
 		"cases_signed": len(by_case),
 		"cases_recommended": sum(1 for n, c in by_case.items() if c == 3 and states.get(n) == "Recommended"),

@@ -16,15 +16,19 @@ import json
 import os
 import random
 import threading
+from http.client import RemoteDisconnected
 
 from locust import HttpUser, between, constant, events, task
 from locust.exception import StopUser
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ProtocolError
+from urllib3.util.retry import Retry
 
 DATA = json.load(open(os.environ["LOAD_DATA"]))
 MIX = os.environ.get("LOAD_MIX", "deadline")
 PASSWORD = DATA["password"]
 ADMIN_PASSWORD = os.environ.get("ADMIN_PASSWORD", "admin")
-ACK = {"opinions": [], "files": []}
+ACK = {"opinions": [], "files": [], "resent": 0}
 LOCK = threading.Lock()
 CA_FIELDS = json.dumps(
 	[
@@ -50,9 +54,38 @@ def save_acks(environment, **kw):
 		json.dump(ACK, fh)
 
 
+def why(r, text: int = 0) -> str:
+	"""A failure as the report shows it: the status and the start of the body, or for status 0 (no HTTP answer)
+	the connection error itself (a reset, a refused connection or a timeout are not the same problem)."""
+	if not r.status_code:
+		return f"0 {type(r.error).__name__}: {str(r.error)[:160]}"
+	return f"{r.status_code} {r.text[:text]}".rstrip()
+
+
+class BrowserRetry(Retry):
+	"""What a browser does when the server closes an idle keep-alive connection just as a request goes out on it:
+	nginx closes connections idle for Frappe's keepalive_timeout (15 s) and the think time here runs up to 15 s,
+	so now and then a request meets a connection closed that instant and gets no answer at all
+	(RemoteDisconnected). A browser sends such a request again on a new connection, once; so does this client,
+	and counts it (ACK["resent"], in the report). Any other error, and any answer, is reported as it is."""
+
+	def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+		cause = error.args[-1] if isinstance(error, ProtocolError) and error.args else None
+		if response is not None or not isinstance(cause, RemoteDisconnected | ConnectionResetError):
+			return Retry(0).increment(method, url, response, error, _pool, _stacktrace)  # raises: no retry
+		with LOCK:
+			ACK["resent"] += 1
+		return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
 class Desk(HttpUser):
 	abstract = True
 	wait_time = THINK
+
+	def __init__(self, *args, **kwargs):
+		super().__init__(*args, **kwargs)
+		retry = BrowserRetry(total=1, connect=0, read=1, status=0, other=0, allowed_methods=None)
+		self.client.mount("http://", HTTPAdapter(max_retries=retry))
 
 	def login(self, user: str, password: str):
 		self.client.post("/api/method/login", data={"usr": user, "pwd": password}, name="login")
@@ -72,7 +105,7 @@ class Desk(HttpUser):
 			"/api/method/frappe.desk.reportview.get", data=data, name=name, catch_response=True
 		) as r:
 			if r.status_code != 200:
-				r.failure(f"{r.status_code}")
+				r.failure(why(r))
 				return []
 			return [row[0] for row in (r.json().get("message") or {}).get("values", [])]
 
@@ -147,7 +180,7 @@ class Officer(Desk):
 				with LOCK:
 					ACK["opinions"].append([name, self.user])
 			else:
-				r.failure(f"{r.status_code} {r.text[:120]}")
+				r.failure(why(r, 120))
 
 
 class Applicant(Desk):
@@ -196,7 +229,7 @@ class Applicant(Desk):
 			"/api/resource/Case Application", json=values, name="applicant: create", catch_response=True
 		) as r:
 			if r.status_code != 200:
-				r.failure(f"{r.status_code} {r.text[:160]}")
+				r.failure(why(r, 160))
 				return
 			doc = r.json()["data"]
 		self.wait()
@@ -207,7 +240,7 @@ class Applicant(Desk):
 			catch_response=True,
 		) as r:
 			if r.status_code != 200:
-				r.failure(f"{r.status_code} {r.text[:160]}")
+				r.failure(why(r, 160))
 				return
 			doc = r.json()["data"]
 		with self.client.post(
@@ -223,7 +256,7 @@ class Applicant(Desk):
 				with LOCK:
 					ACK["files"].append(r.json()["message"]["file_url"])
 			else:
-				r.failure(f"{r.status_code} {r.text[:160]}")
+				r.failure(why(r, 160))
 		self.report_view("Case Application", CA_FIELDS, [], "list: Case Application · applicant")
 		with self.client.post(
 			"/api/method/frappe.model.workflow.apply_workflow",
@@ -232,7 +265,7 @@ class Applicant(Desk):
 			catch_response=True,
 		) as r:
 			if r.status_code != 200:
-				r.failure(f"{r.status_code} {r.text[:160]}")
+				r.failure(why(r, 160))
 
 
 class City(Desk):

@@ -33,7 +33,14 @@ def num(v):
 		return 0.0
 
 
-def mix_section(name, rows, verify, users, seconds, think="think time 5–15 s"):
+def failures_of(path) -> list[dict]:
+	if not os.path.exists(path):
+		return []
+	with open(path) as fh:
+		return list(csv.DictReader(fh))
+
+
+def mix_section(name, rows, verify, users, seconds, think="think time 5–15 s", failures=()):
 	total = rows.get("__all__", {})
 	stock = num(rows.get(STOCK, {}).get("95%"))
 	lines = [
@@ -58,6 +65,9 @@ def mix_section(name, rows, verify, users, seconds, think="think time 5–15 s")
 		lines.append(
 			f"| {label} | {int(num(r['Request Count']))} | {num(r['50%']):.0f} | {p95:.0f} | {shown} | {int(num(r['Failure Count']))} |"
 		)
+	if failures:
+		lines += ["", "Errors as Locust recorded them:", ""]
+		lines += [f"- {f['Name']}: {f['Error']} × {f['Occurrences']}" for f in failures]
 	if verify:
 		lines += [
 			"",
@@ -66,6 +76,11 @@ def mix_section(name, rows, verify, users, seconds, think="think time 5–15 s")
 			f"{verify['attachments_acknowledged']} attachments acknowledged, {verify['attachments_lost']} lost. "
 			+ ("Problems: " + "; ".join(verify["problems"]) if verify["problems"] else "No problem found."),
 		]
+		if verify.get("requests_resent"):
+			lines.append(
+				f"{verify['requests_resent']} request(s) met a keep-alive connection nginx closed that instant (idle "
+				"for its 15 s) and were sent again on a new connection, as a browser does; they are not counted as errors."
+			)
 	lines.append("")
 	return lines, worst, int(num(total.get("Failure Count")))
 
@@ -104,7 +119,8 @@ def main():
 		users = {"burst": 123}.get(mix, a.users)
 		seconds = 60 if mix == "burst" else a.seconds
 		think = "no think time (each officer signs once)" if mix == "burst" else "think time 5–15 s"
-		section, worst, errors = mix_section(title, stats(path), verify, users, seconds, think)
+		failures = failures_of(os.path.join(a.dir, f"{mix}_failures.csv"))
+		section, worst, errors = mix_section(title, stats(path), verify, users, seconds, think, failures)
 		lines += section
 		summary.append((title, worst, errors, verify))
 	rq = os.path.join(a.dir, "rq.json")
