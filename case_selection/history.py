@@ -12,9 +12,8 @@ OUTPUT_LANG = "zh"
 
 
 def acting_role(user: str | None = None) -> str:
-	"""The capacity in which the user acts, as 签核历程 shows it (the Chinese name of their case role)."""
-	from frappe import _
-
+	"""The capacity in which the user acts, as 签核历程 stores it: the name of their case role (shown in words
+	by display_row, like the Workflow's action and state names; nothing is translated while logging)."""
 	from case_selection import actors
 
 	a = actors.actor(user)
@@ -24,8 +23,8 @@ def acting_role(user: str | None = None) -> str:
 		*[r for r in (actors.expert_role(), actors.applicant_role()) if r in a.roles],
 	]
 	if case_roles:
-		return _(case_roles[0])
-	return _("系统管理员") if a.admin else ""
+		return case_roles[0]
+	return "System Manager" if a.admin else ""
 
 
 def log_action(
@@ -86,9 +85,10 @@ def history(doctype: str, name: str) -> list[dict]:
 	)
 
 
-# History rows keep what happened as it was logged: Workflow action and state names, and the role's label of
-# the day. They are turned into words when shown, from the translations (the app's zh.csv and any
-# Translation record an admin adds in Desk), so a renamed action, state or role shows up everywhere at once.
+# History rows keep what happened as it was logged: Workflow action and state names, and the role's name (rows
+# logged before 2026-11-28 hold the role's label of the day, read back by ROLE_NAMES). They are turned into words
+# when shown, from the translations (the app's zh.csv and any Translation record an admin adds in Desk), so a
+# renamed action, state or role shows up everywhere at once.
 ROLE_NAMES = {**{label: role for role, label in ROLES.items()}, "系统管理员": "System Manager"}
 
 

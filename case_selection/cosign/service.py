@@ -144,7 +144,8 @@ def record_opinion(
 					**values,
 				}
 			).db_insert()
-		log_action(doc, _("会签：{0} {1}").format(dept.department, opinion), remark=remarks)
+		# Logged as it happened, shown in words by history.display_row (a translation is read when shown).
+		log_action(doc, f"会签：{dept.department} {opinion}", remark=remarks)
 		doc.apply_cosign_outcome(outcome)
 	# A move that opened co-signing anew cleared the signatures (CaseApplication.record_state_change).
 	events.signed(doc, None if doc.flags.case_opinions_cleared else opinions)

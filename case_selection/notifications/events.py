@@ -42,8 +42,9 @@ def signing(doctype: str, name: str) -> bool:
 	return frappe.flags.case_signing == (doctype, name)
 
 
-def signed(doc, opinions: dict[str, str]):
-	"""A signature has been recorded: `opinions` (department → opinion) are the document's signatures now."""
+def signed(doc, opinions: dict[str, str] | None):
+	"""A signature has been recorded: `opinions` (department → opinion) are the document's signatures now (None:
+	read them from the database)."""
 	sync_assignments(doc, opinions)
 
 
