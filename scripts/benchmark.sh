@@ -35,8 +35,10 @@ COMMIT=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo n/a)
 as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py measure --site $BENCH_SITE \
 	--url http://$BENCH_SITE:$BENCH_PORT --workers $BENCH_WORKERS --commit $COMMIT --out /tmp/case-bench-results.md ${BENCH_ARGS:-}"
 # The same day's `make load` figures (section "Load") are kept below the new ones.
+# (that section only: it ends at the next "## " heading, e.g. the outputs written below by an earlier run)
 if [ -f "$RESULTS" ] && grep -q '^## Load (`make load`)' "$RESULTS"; then
-	{ echo; sed -n '/^## Load (`make load`)/,$p' "$RESULTS"; } >>/tmp/case-bench-results.md
+	{ echo; awk '/^## Load \(`make load`\)/ { keep = 1; print; next } keep && /^## / { keep = 0 } keep' "$RESULTS"; } \
+		>>/tmp/case-bench-results.md
 fi
 as_root cp /tmp/case-bench-results.md "$RESULTS"
 as_root chown "$(stat -c %U "$REPO_DIR")": "$RESULTS"

@@ -162,10 +162,14 @@ def main():
 		if os.path.exists(a.out)
 		else f"# case_selection benchmark — {datetime.now():%Y-%m-%d}\n\n"
 	)
-	if "## Load (`make load`)" in old:
-		old = old[: old.index("## Load (`make load`)")]
+	rest = ""
+	if "## Load (`make load`)" in old:  # this section is replaced; the ones after it (outputs) stay
+		start = old.index("## Load (`make load`)")
+		end = old.find("\n## ", start)
+		rest = old[end:] if end != -1 else ""
+		old = old[:start]
 	with open(a.out, "w") as fh:
-		fh.write(old.rstrip() + "\n\n" + text)
+		fh.write(old.rstrip() + "\n\n" + text + rest)
 	print(text)
 
 
