@@ -13,6 +13,7 @@ import json
 import frappe
 from frappe.query_builder import DocType
 
+from case_selection.case_selection.doctype.case_application.case_application import DECLARATIONS
 from case_selection.cosign import rules
 from case_selection.setup.users import ensure_user
 
@@ -102,6 +103,8 @@ def cmd_prepare(args):
 		"districts": districts,
 		"pools": pools,
 		"city_cases": city_cases,
+		# what an applicant ticks before submitting (申报承诺), as the form requires it today
+		"declarations": list(DECLARATIONS),
 	}
 	with open(args.out, "w") as fh:
 		json.dump(data, fh, ensure_ascii=False)

@@ -213,17 +213,7 @@ class Applicant(Desk):
 			"innovation": "创新点描述。" * 20,
 			"results": "实施成效描述。" * 20,
 			"promotion_value": "推广价值描述。" * 10,
-			**dict.fromkeys(
-				(
-					"decl_legal_person",
-					"decl_finance",
-					"decl_no_bad_record",
-					"decl_truthful",
-					"decl_no_secret",
-					"decl_ip_clear",
-				),
-				1,
-			),
+			**dict.fromkeys(DATA["declarations"], 1),
 		}
 		with self.client.post(
 			"/api/resource/Case Application", json=values, name="applicant: create", catch_response=True
