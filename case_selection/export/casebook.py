@@ -3,17 +3,20 @@ contents and page numbers, one chapter per case ordered by direction then distri
 
 Debian's wkhtmltopdf cannot make a TOC, so the book is built in three steps, each through Frappe's get_pdf
 (export/pdf.py's official_pdf: the GB/T 9704 page of export/layout.py, searchable text):
-1. the chapters in one render; every chapter opens on a new page with its number and title ("案例 N", then
-   the title), which is how the page each chapter starts on is read back from the PDF's text (pdftotext);
+1. the chapters, rendered in parts side by side (one per CPU, render_parts); every chapter opens on a new page
+   with its number and title ("案例 N", then the title), which is how the page each chapter starts on is read
+   back from the PDF's text (pdftotext);
 2. the cover and the TOC, now that the page numbers are known;
 3. front + chapters joined with pypdf, and "— N —" stamped on the chapter pages (the body starts at 1).
 Everything a template needs is read in a fixed number of queries, whatever the number of cases.
 """
 
 import io
+import os
 import re
 import subprocess
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 
 import frappe
 from frappe import _
@@ -114,12 +117,20 @@ def generate(doc, progress: bool = False) -> bytes:
 	style = layout.style_context(layout.PORTRAIT)
 
 	publish(progress, 15, doc, _("排版正文"))
-	body_html = frappe.render_template(
-		"case_selection/export/templates/casebook_body.html", {"chapters": chapters, "style": style}
+	groups_of_chapters = split_chapters(chapters, part_count(len(chapters)))
+	parts = render_parts(
+		[
+			frappe.render_template(
+				"case_selection/export/templates/casebook_body.html", {"chapters": group, "style": style}
+			)
+			for group in groups_of_chapters
+		]
 	)
-	body = to_bytes(official_pdf(body_html))
 	publish(progress, 60, doc, _("计算页码"))
-	starts = chapter_start_pages(body, chapters)
+	starts, offset = [], 0
+	for (_part, texts), group in zip(parts, groups_of_chapters, strict=True):
+		starts += [offset + start for start in chapter_starts(texts, group)]
+		offset += len(texts)
 
 	publish(progress, 70, doc, _("排版封面与目录"))
 	rnd = round_info(doc.round)
@@ -140,18 +151,73 @@ def generate(doc, progress: bool = False) -> bytes:
 	publish(progress, 85, doc, _("合并与页码"))
 	front_pages = len(PdfReader(io.BytesIO(front)).pages)
 	writer = PdfWriter()
-	for part in (front, body):
+	for part in (front, *(pdf for pdf, _texts in parts)):
 		writer.append(io.BytesIO(part))
 	stamp_writer(writer, skip=front_pages)
 	pdf = to_bytes(writer)
 
 	publish(progress, 95, doc, _("保存文件"))
-	save_pdf(doc, pdf, starts, front_pages)
+	save_pdf(doc, pdf, starts, len(writer.pages))
 	publish(progress, 100, doc, _("完成"))
 	return pdf
 
 
-def save_pdf(doc, pdf: bytes, starts: list[int], front_pages: int):
+# The chapters are rendered in parts, one per CPU and in parallel: wkhtmltopdf lays pages out on one core, and
+# the chapters of a round's casebook (thousands of pages) are most of its time. Every part starts with a chapter,
+# and every chapter opens a page, so the parts' pages joined in order are the pages one render would give.
+MIN_CASES_PER_PART = 25
+MAX_PARTS = 4
+
+
+def part_count(cases: int) -> int:
+	return max(1, min(os.cpu_count() or 1, MAX_PARTS, cases // MIN_CASES_PER_PART))
+
+
+def split_chapters(chapters: list[dict], parts: int) -> list[list[dict]]:
+	"""The chapters in order, cut into `parts` runs of about the same length of text (about the same pages)."""
+	weights = [
+		500 + sum(len(p) for s in c["sections"] for p in s["paragraphs"]) + 200 * len(c["indicators"])
+		for c in chapters
+	]
+	total, groups, run, done = sum(weights), [], [], 0
+	for chapter, weight in zip(chapters, weights, strict=True):
+		if run and done >= total * (len(groups) + 1) / parts and len(groups) < parts - 1:
+			groups.append(run)
+			run = []
+		run.append(chapter)
+		done += weight
+	return [*groups, run]
+
+
+def render_part(html: str) -> tuple[bytes, list[str]]:
+	"""The PDF of one part and the text of each of its pages (where its chapters start)."""
+	pdf = to_bytes(official_pdf(html))
+	return pdf, pdf_page_texts(pdf)
+
+
+def render_parts(htmls: list[str]) -> list[tuple[bytes, list[str]]]:
+	"""Each HTML through render_part (Frappe's get_pdf, then pdftotext) in a thread of its own, with its own
+	Frappe context (site, database connection, user, language), the renderers running side by side."""
+	if len(htmls) == 1:
+		return [render_part(htmls[0])]
+	site, sites_path = frappe.local.site, frappe.local.sites_path
+	user, lang = frappe.session.user, frappe.local.lang
+
+	def render(html: str) -> tuple[bytes, list[str]]:
+		frappe.init(site=site, sites_path=sites_path)
+		try:
+			frappe.connect()
+			frappe.set_user(user)
+			frappe.local.lang = lang
+			return render_part(html)
+		finally:
+			frappe.destroy()
+
+	with ThreadPoolExecutor(max_workers=len(htmls)) as pool:
+		return list(pool.map(render, htmls))
+
+
+def save_pdf(doc, pdf: bytes, starts: list[int], page_count: int):
 	# The file and the generation facts are the system's to write (the write policy lets no user set them).
 	with system_write():
 		file = frappe.get_doc(
@@ -169,7 +235,7 @@ def save_pdf(doc, pdf: bytes, starts: list[int], front_pages: int):
 			row.start_page = start
 		doc.generated_file = file.file_url
 		doc.generated_on = now_datetime()
-		doc.page_count = len(PdfReader(io.BytesIO(pdf)).pages)
+		doc.page_count = page_count
 		doc.status = "Generated"
 		doc.save()
 
@@ -241,10 +307,10 @@ def chapter_label(index: int) -> str:
 	return _("案例 {0}").format(index)
 
 
-def chapter_start_pages(pdf: bytes, chapters: list[dict]) -> list[int]:
-	"""1-based page of the body on which each chapter starts: the first page, after the previous chapter's,
-	that opens with the chapter's number and title (chapters always start a page)."""
-	pages = [compact(text) for text in pdf_page_texts(pdf)]
+def chapter_starts(texts: list[str], chapters: list[dict]) -> list[int]:
+	"""1-based page, among these pages' texts, on which each chapter starts: the first page, after the previous
+	chapter's, that opens with the chapter's number and title (chapters always start a page)."""
+	pages = [compact(text) for text in texts]
 	starts, page = [], 0
 	for chapter in chapters:
 		opening = compact(chapter["label"] + chapter["title"])[:40]
@@ -264,12 +330,12 @@ def compact(text: str) -> str:
 
 
 def pdf_page_texts(pdf: bytes) -> list[str]:
-	"""Per-page text: poppler's pdftotext (fast), else pypdf (pure Python, slower)."""
+	"""Per-page text, one entry per page: poppler's pdftotext (fast), else pypdf (pure Python, slower)."""
 	try:
 		out = subprocess.run(
 			["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True, timeout=300
 		).stdout.decode()
-		pages = out.split("\f")
+		pages = out.split("\f")[:-1]  # a form feed ends every page
 	except (OSError, subprocess.CalledProcessError):
 		pages = [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages]
 	return [unicodedata.normalize("NFKC", p) for p in pages]

@@ -1,6 +1,8 @@
 # Copyright (c) 2026, case_selection contributors
 # License: MIT. See LICENSE
 
+from unittest.mock import patch
+
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
@@ -93,6 +95,37 @@ class TestCaseCollection(FrappeTestCase):
 			self.assertIn(f"— {row.start_page} —", page)
 		self.assertIn("<b>转化</b>", "".join(pages))
 		self.assertNotIn("—", pages[0])
+
+	def test_chapters_rendered_in_parallel_parts_give_the_same_book(self):
+		"""A big casebook's chapters are rendered in parts side by side (one per CPU): joined, they must give
+		the book one render gives, page for page, with the same start pages and numbers."""
+		books = {}
+		for parts in (1, 3):
+			doc = self.make_collection()
+			for title in ("案例集-关键技术-渝中", "案例集-关键技术-万州", "案例集-<b>转化</b>-渝中"):
+				doc.append("cases", {"application": self.apps[title].name})
+			doc.save()
+			with patch.object(casebook, "part_count", return_value=parts):
+				pdf = casebook.generate(doc)
+			doc.reload()
+			books[parts] = ([r.start_page for r in doc.cases], doc.page_count, od.pdf_pages(pdf))
+		one, three = books[1], books[3]
+		self.assertEqual(three[0], one[0])
+		self.assertEqual(three[1], one[1])
+		self.assertEqual(len(set(three[0])), 3)  # three chapters, three start pages
+		# the same text on every page but the cover's date line
+		self.assertEqual(three[2][1:], one[2][1:])
+
+	def test_split_chapters_keeps_the_order_and_balances_the_text(self):
+		chapters = [
+			{"sections": [{"paragraphs": ["字" * size]}], "indicators": []}
+			for size in (9000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000)
+		]
+		groups = casebook.split_chapters(chapters, 2)
+		self.assertEqual([c for g in groups for c in g], chapters)  # in order, none lost or repeated
+		self.assertEqual([len(g) for g in groups], [3, 7])  # 12,500 and 10,500 of 23,000
+		self.assertEqual(len(casebook.split_chapters(chapters, 4)), 4)
+		self.assertEqual(casebook.split_chapters(chapters[:1], 3), [chapters[:1]])
 
 	def test_generation_is_queued_on_long_queue(self):
 		doc = self.make_collection()
