@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 import frappe
 from frappe import _
 from frappe.utils import cint, now_datetime
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from case_selection.export import layout
 from case_selection.export.pdf import official_pdf, stamp_writer, to_bytes
@@ -146,12 +146,11 @@ def generate(doc, progress: bool = False) -> bytes:
 			"style": style,
 		},
 	)
-	front = to_bytes(official_pdf(front_html))
+	writer = official_pdf(front_html)  # the book: the front, then the chapters appended
 
 	publish(progress, 85, doc, _("合并与页码"))
-	front_pages = len(PdfReader(io.BytesIO(front)).pages)
-	writer = PdfWriter()
-	for part in (front, *(pdf for pdf, _texts in parts)):
+	front_pages = len(writer.pages)
+	for part, _texts in parts:
 		writer.append(io.BytesIO(part))
 	stamp_writer(writer, skip=front_pages)
 	pdf = to_bytes(writer)
