@@ -7,7 +7,7 @@ from frappe.model.document import Document
 from frappe.model.workflow import is_transition_condition_satisfied
 from frappe.utils import add_days, cint, getdate, nowdate
 
-from case_selection import sealing
+from case_selection import sealing, workflow_actions
 from case_selection import workflows as wf
 from case_selection.cosign import rules
 from case_selection.cosign.service import clear_opinions
@@ -22,6 +22,10 @@ from case_selection.history import log_action
 from case_selection.validation import count_chars, is_email, is_mobile, uscc_problem
 from case_selection.workflows import states
 from case_selection.write_policy import enforce_create, in_system_write, system_write
+
+# Frappe's Workflow Action hook, which runs after every save of a case, reads the workflow from Frappe's cached
+# Workflow document (case_selection/workflow_actions.py): installed before any case is saved in this process.
+workflow_actions.install()
 
 CONTENT_LIMITS = {
 	"background": "limit_background",
