@@ -106,8 +106,11 @@ def measure_lists(url: str, sessions: dict, warmup: int, rounds: int, case: str)
 	return lists | hb.interleaved(counts, min(warmup, 5), min(rounds, COUNT_ROUNDS))
 
 
-def measure_cosign(url: str, officers: dict) -> tuple[dict[str, hb.Series], dict]:
-	"""Every case of the batch signed 同意推荐 by 经信, 科技 and 教育 in turn (1st, 2nd, 3rd signature)."""
+def measure_cosign(url: str, officers: dict, admin=None) -> tuple[dict[str, hb.Series], dict]:
+	"""Every case of the batch signed 同意推荐 by 经信, 科技 and 教育 in turn (1st, 2nd, 3rd signature).
+
+	With admin (a session), one stock ToDo list request follows each case's signatures: a control measured in
+	the same seconds, which shows whether the machine was busier than during the list measurement."""
 	sd.reset_cosign_batch()
 	names = sd.cosign_batch_names()
 	warm, measured = names[: sd.WARMUP_COSIGN], names[sd.WARMUP_COSIGN :]
@@ -128,9 +131,13 @@ def measure_cosign(url: str, officers: dict) -> tuple[dict[str, hb.Series], dict
 	for name in warm:
 		for key in order:
 			sign(key, name, scratch)
+	control = hb.Series("ToDo REST list · Administrator, after each case's signatures (control)")
+	todo = hb.rest_list(admin, url, "ToDo", TODO_FIELDS) if admin else None
 	for name in measured:
 		for key in order:
 			sign(key, name, series[key])
+		if todo:
+			hb.timed(todo, control)
 	frappe.db.rollback()  # a fresh snapshot: see what the server committed
 	states = frappe.get_all(
 		"Case Application",
@@ -144,6 +151,7 @@ def measure_cosign(url: str, officers: dict) -> tuple[dict[str, hb.Series], dict
 		"states": {r.workflow_state: r.n for r in states},
 		"opinions": opinions,
 		"warmup_errors": scratch.errors,
+		"control": control,
 	}
 
 
@@ -208,7 +216,7 @@ def cmd_measure(args):
 
 	print(f"[2/3] co-sign: {sd.COSIGN_BATCH - sd.WARMUP_COSIGN} cases × 3 signatures")
 	t0 = time.perf_counter()
-	cosign, cosign_outcome = measure_cosign(url, officers)
+	cosign, cosign_outcome = measure_cosign(url, officers, sessions["admin"])
 	t_cosign = time.perf_counter() - t0
 
 	print(f"[3/3] load: {args.users} concurrent users for {args.seconds:.0f} s")
@@ -279,6 +287,12 @@ def render(args, counts, district, lists, cosign, cosign_outcome, load, problems
 			f"| {name} | {len(ser.times_ms)} | {fmt(ser.p50)} | {fmt(ser.p95)}{verdict} | "
 			f"≤ {TARGET_COSIGN_MS:.0f} ms | {ser.errors} |"
 		)
+	control = cosign_outcome["control"]
+	if control.times_ms:
+		lines.append(
+			f"| {control.name} | {len(control.times_ms)} | {fmt(control.p50)} | {fmt(control.p95)} | "
+			f"control: {control.p95 / base.p95:.2f}× the lists' baseline p95 | {control.errors} |"
+		)
 	lines += [
 		"",
 		f"Outcome read back from the database: states {cosign_outcome['states']}, "
@@ -297,7 +311,11 @@ def render(args, counts, district, lists, cosign, cosign_outcome, load, problems
 	for name in sorted(load["series"]):
 		ser = load["series"][name]
 		lines.append(f"| {name} | {len(ser.times_ms)} | {fmt(ser.p50)} | {fmt(ser.p95)} | {ser.errors} |")
-	errors = [s for s in [*lists.values(), *cosign.values(), *load["series"].values()] if s.errors]
+	errors = [
+		s
+		for s in [*lists.values(), *cosign.values(), cosign_outcome["control"], *load["series"].values()]
+		if s.errors
+	]
 	if errors:
 		lines += ["", "Errors seen:"] + [f"- {s.name}: {s.errors} × {s.last_error}" for s in errors]
 	return "\n".join(lines) + "\n"
