@@ -10,17 +10,10 @@ from frappe.workflow.doctype.workflow_action import workflow_action as frappe_wo
 from case_selection import workflow_actions
 from case_selection.api import cosign
 from case_selection.tests.factories import district_users, make_application, make_round, make_user
+from case_selection.tests.flow import as_user
 
 OURS = workflow_actions.REPLACEMENTS
 FRAPPE = workflow_actions.ORIGINAL
-
-
-def as_user(user, fn, *args, **kw):
-	frappe.set_user(user)
-	try:
-		return fn(*args, **kw)
-	finally:
-		frappe.set_user("Administrator")
 
 
 def transition_rows(transitions) -> list[tuple]:
