@@ -1,7 +1,7 @@
 """Data of the load test (`make load`), on the site seeded with SPEC §6's data set (tests/benchmarks).
 
-    load_data.py prepare --site SITE --out pools.json   # users, open round, co-signing pools (resets them)
-    load_data.py verify  --site SITE --stats stats.json # 0 lost opinions or attachments, states right
+    load_data.py prepare --site SITE --out pools.json   # users, open round, pools to sign, score, move (reset)
+    load_data.py verify  --site SITE --stats stats.json # 0 lost opinions, attachments or scores, states right
 
 Co-signing pools are the seeded Submitted cases of round 2025, per district; every run first puts back
 what the previous run's load users signed (their opinions and log rows removed, the case Submitted again).
@@ -13,6 +13,7 @@ import json
 import frappe
 from frappe.query_builder import DocType
 
+from case_selection.actors import expert_role
 from case_selection.case_selection.doctype.case_application.case_application import DECLARATIONS
 from case_selection.cosign import rules
 from case_selection.setup.users import ensure_user
@@ -28,6 +29,9 @@ DEPARTMENTS = {
 APPLICANTS = 40
 CITY_USERS = 20
 POOL_PER_DISTRICT = 24
+EXPERTS = 30
+REVIEWS_PER_EXPERT = 20
+BULK_CASES = 600
 
 
 def connect(site: str):
@@ -38,6 +42,51 @@ def connect(site: str):
 
 def user(email: str, roles: list[str], district: str | None = None) -> str:
 	return ensure_user(email, email.split("@")[0], roles, PASSWORD, district)
+
+
+def reset_review_day():
+	"""Undo review day: the cases load city managers moved to 市级评审中 are 市级已受理 again, the load experts' reviews
+	go (with the scores they gave the cases). Before reset_pools, which removes the log rows read here."""
+	log = DocType("Case Action Log")
+	moved = (
+		frappe.qb.from_(log)
+		.select(log.reference_name)
+		.where(log.owner.like("load.city.%") & (log.to_state == "Under Review"))
+		.distinct()
+		.run(pluck=True)
+	)
+	if moved:
+		t = DocType("Case Application")
+		frappe.qb.update(t).set(t.workflow_state, "Received").where(
+			t.name.isin(moved) & (t.workflow_state == "Under Review")
+		).run()
+	reviewed = frappe.get_all("Case Review", {"expert": ("like", "load.expert.%")}, pluck="application")
+	if reviewed:
+		frappe.db.delete("Case Review", {"expert": ("like", "load.expert.%")})
+		t = DocType("Case Application")
+		frappe.qb.update(t).set(t.review_score, 0).set(t.review_count, 0).where(t.name.isin(reviewed)).run()
+	return len(moved), len(reviewed)
+
+
+def assign_reviews(experts: list[str]) -> list:
+	"""Each load expert gets REVIEWS_PER_EXPERT cases under review to score (one Case Review each, as the city's
+	assign_experts makes them)."""
+	cases = frappe.get_all(
+		"Case Application",
+		filters={"round": ROUND, "workflow_state": "Under Review", "name": ("<", "CA-2025-90001")},
+		pluck="name",
+		order_by="name asc",
+		limit=len(experts) * REVIEWS_PER_EXPERT,
+	)
+	out = []
+	for i, expert in enumerate(experts):
+		mine = cases[i * REVIEWS_PER_EXPERT : (i + 1) * REVIEWS_PER_EXPERT]
+		reviews = [
+			frappe.get_doc({"doctype": "Case Review", "application": c, "expert": expert}).insert().name
+			for c in mine
+		]
+		out.append([expert, reviews])
+	return out
 
 
 def reset_pools():
@@ -65,6 +114,7 @@ def cmd_prepare(args):
 
 	connect(args.site)
 	frappe.local.conf.throttle_user_limit = 1000  # this process only: Frappe allows 60 new users an hour
+	moved_back, reviews_removed = reset_review_day()
 	undone = reset_pools()
 	make_round(OPEN_ROUND)
 	districts = frappe.get_all("Case District", order_by="sort_order asc", pluck="name")
@@ -74,6 +124,16 @@ def cmd_prepare(args):
 			officers.setdefault(district, {})[key] = user(f"load.{key}.{i:02d}@load.local", [role], district)
 	applicants = [user(f"load.applicant.{i:02d}@load.local", ["Case Applicant"]) for i in range(APPLICANTS)]
 	city = [user(f"load.city.{i:02d}@load.local", ["City Case Manager"]) for i in range(CITY_USERS)]
+	experts = assign_reviews(
+		[user(f"load.expert.{i:02d}@load.local", [expert_role()]) for i in range(EXPERTS)]
+	)
+	bulk_cases = frappe.get_all(
+		"Case Application",
+		filters={"round": ROUND, "workflow_state": "Received", "name": ("<", "CA-2025-90001")},
+		pluck="name",
+		order_by="name desc",
+		limit=BULK_CASES,
+	)
 	pools = {}
 	for district in districts:
 		pools[district] = frappe.get_all(
@@ -103,6 +163,8 @@ def cmd_prepare(args):
 		"districts": districts,
 		"pools": pools,
 		"city_cases": city_cases,
+		"experts": experts,
+		"bulk_cases": bulk_cases,
 		# what an applicant ticks before submitting (申报承诺), as the form requires it today
 		"declarations": list(DECLARATIONS),
 	}
@@ -110,7 +172,9 @@ def cmd_prepare(args):
 		json.dump(data, fh, ensure_ascii=False)
 	print(
 		f"prepared: {len(officers) * 3} officers, {len(applicants)} applicants, {len(city)} city users, "
-		f"{sum(map(len, pools.values()))} cases to sign; {undone} cases of the previous run put back"
+		f"{sum(map(len, pools.values()))} cases to sign; {len(experts)} experts with "
+		f"{sum(len(r) for _, r in experts)} reviews, {len(bulk_cases)} received cases for bulk actions; put back from "
+		f"the previous run: {undone} signed cases, {moved_back} moved cases, {reviews_removed} reviews"
 	)
 	frappe.destroy()
 
@@ -160,7 +224,40 @@ def cmd_verify(args):
 			lost_files.append(url)
 	if lost_files:
 		problems.append(f"{len(lost_files)} attachments lost, e.g. {lost_files[:3]}")
+	# Review day: every score the server acknowledged is stored as saved, every case a bulk action was sent for
+	# is under review (the action reports a case it could not move only in a message).
+	reviews = dict(acked.get("reviews", []))
+	stored = {
+		r.name: r
+		for r in frappe.get_all(
+			"Case Review",
+			filters={"name": ("in", list(reviews) or [""])},
+			fields=["name", "status", "total_score"],
+		)
+	}
+	bad = [
+		n
+		for n, total in reviews.items()
+		if n not in stored or stored[n].status != "Scored" or abs(stored[n].total_score - total) > 1e-6
+	]
+	if bad:
+		problems.append(f"{len(bad)} acknowledged scores not stored as saved, e.g. {bad[:3]}")
+	moved = acked.get("moved", [])
+	under_review = set(
+		frappe.get_all(
+			"Case Application",
+			filters={"name": ("in", moved or [""]), "workflow_state": "Under Review"},
+			pluck="name",
+		)
+	)
+	not_moved = [n for n in moved if n not in under_review]
+	if not_moved:
+		problems.append(f"{len(not_moved)} cases of a bulk 开始评审 not under review, e.g. {not_moved[:3]}")
 	result = {
+		"reviews_acknowledged": len(reviews),
+		"reviews_in_db": len(reviews) - len(bad),
+		"moved_acknowledged": len(moved),
+		"moved_in_db": len(under_review),
 		"opinions_acknowledged": len(acked.get("opinions", [])),
 		"requests_resent": acked.get("resent", 0),
 		"opinions_in_db": len(opinions),

@@ -3,7 +3,9 @@
 LOAD_MIX=deadline (deadline day): applicants create, save, attach and submit applications; the 41 × 3
 district officers open their queue and co-sign; the city browses; a stock DocType (ToDo) list is requested
 by its own users under the same load, as the baseline.
-LOAD_MIX=review (city review day): city users browse lists and forms, read 签核历程 and queue exports.
+LOAD_MIX=review (city review day): city users browse lists and forms, read 签核历程 and queue exports; city
+managers apply bulk actions (开始评审 on five received cases at once, Frappe's list-view bulk workflow action);
+experts open the reviews assigned to them and score them in the form.
 LOAD_MIX=burst: the 41 × 3 officers each sign the first case of their district's queue, all in the same
 minute (three departments on the same case at once), then stop.
 
@@ -28,7 +30,7 @@ DATA = json.load(open(os.environ["LOAD_DATA"]))
 MIX = os.environ.get("LOAD_MIX", "deadline")
 PASSWORD = DATA["password"]
 ADMIN_PASSWORD = os.environ.get("ADMIN_PASSWORD", "admin")
-ACK = {"opinions": [], "files": [], "resent": 0}
+ACK = {"opinions": [], "files": [], "reviews": [], "moved": [], "resent": 0}
 LOCK = threading.Lock()
 CA_FIELDS = json.dumps(
 	[
@@ -40,6 +42,9 @@ TODO_FIELDS = json.dumps([f"`tabToDo`.`{f}`" for f in ("name", "status", "priori
 OFFICERS = iter([(d, k, email) for d in DATA["districts"] for k, email in DATA["officers"][d].items()])
 APPLICANTS = itertools.cycle(DATA["applicants"])
 CITY = itertools.cycle(DATA["city"])
+EXPERTS = iter(DATA.get("experts", []))
+BULK = iter(DATA.get("bulk_cases", []))
+BULK_SIZE = 5
 THINK = between(5, 15)
 
 
@@ -262,7 +267,7 @@ class City(Desk):
 	"""City staff: the list of received cases, a form with its opinions and 签核历程, now and then the city summary
 	export."""
 
-	fixed_count = {"deadline": 17, "review": 180}.get(MIX, 0)
+	fixed_count = {"deadline": 17, "review": 140}.get(MIX, 0)
 
 	def on_start(self):
 		self.login(take(CITY), PASSWORD)
@@ -285,3 +290,89 @@ class City(Desk):
 			data={"round": DATA["round"]},
 			name="export: city summary (queue)",
 		)
+
+
+class CityManager(Desk):
+	"""A city manager on review day: the received cases, and 开始评审 on five of them at once (Frappe's list-view
+	bulk workflow action, which applies the workflow to each in the request when fewer than 20)."""
+
+	fixed_count = 10 if MIX == "review" else 0
+
+	def on_start(self):
+		self.login(take(CITY), PASSWORD)
+
+	@task
+	def bulk_start_review(self):
+		self.report_view(
+			"Case Application",
+			CA_FIELDS,
+			[["Case Application", "workflow_state", "=", "Received"]],
+			"list: Case Application · city",
+		)
+		with LOCK:
+			batch = list(itertools.islice(BULK, BULK_SIZE))
+		if not batch:
+			return
+		with self.client.post(
+			"/api/method/frappe.model.workflow.bulk_workflow_approval",
+			data={"docnames": json.dumps(batch), "doctype": "Case Application", "action": "Start Review"},
+			name=f"city: bulk 开始评审 ({BULK_SIZE} cases)",
+			catch_response=True,
+		) as r:
+			if r.status_code == 200:
+				with (
+					LOCK
+				):  # the action reports a case it could not move only in a message: verify reads the states
+					ACK["moved"].extend(batch)
+			else:
+				r.failure(why(r, 160))
+
+
+class Expert(Desk):
+	"""An expert on review day: the list of reviews assigned, one opened in its form and scored (saved as Desk saves
+	a form)."""
+
+	fixed_count = 30 if MIX == "review" else 0
+
+	def on_start(self):
+		self.user, self.reviews = take(EXPERTS)
+		self.next = 0
+		self.login(self.user, PASSWORD)
+
+	@task
+	def score_next(self):
+		self.report_view(
+			"Case Review",
+			json.dumps([f"`tabCase Review`.`{f}`" for f in ("name", "case_title", "status", "total_score")]),
+			[["Case Review", "status", "=", "Assigned"]],
+			"list: Case Review · expert",
+		)
+		if self.next >= len(self.reviews):
+			return
+		name = self.reviews[self.next]
+		self.next += 1
+		with self.client.get(
+			"/api/method/frappe.desk.form.load.getdoc",
+			params={"doctype": "Case Review", "name": name},
+			name="expert: open review",
+			catch_response=True,
+		) as r:
+			if r.status_code != 200:
+				r.failure(why(r, 160))
+				return
+			doc = r.json()["docs"][0]
+		doc.update(no_conflict_declared=1, comments="示范性强，成果已在行业推广。")
+		for row in doc["scores"]:
+			row["score"] = random.randint(60, 100)
+		with self.client.post(
+			"/api/method/frappe.desk.form.save.savedocs",
+			data={"doc": json.dumps(doc), "action": "Save"},
+			name="expert: score",
+			catch_response=True,
+		) as r:
+			if r.status_code == 200:
+				saved = r.json()["docs"][0]
+				with LOCK:
+					ACK["reviews"].append([name, saved["total_score"]])
+			else:
+				r.failure(why(r, 160))

@@ -74,6 +74,13 @@ def mix_section(name, rows, verify, users, seconds, think="think time 5–15 s",
 			f"Integrity after the run: {verify['opinions_acknowledged']} opinions acknowledged, {verify['opinions_in_db']} in the database "
 			f"({verify['cases_signed']} cases signed, {verify['cases_recommended']} with all three now Recommended); "
 			f"{verify['attachments_acknowledged']} attachments acknowledged, {verify['attachments_lost']} lost. "
+			+ (
+				f"{verify['reviews_acknowledged']} expert scores acknowledged, {verify['reviews_in_db']} in the database "
+				f"as saved; {verify['moved_acknowledged']} cases moved by bulk 开始评审, {verify['moved_in_db']} now "
+				"市级评审中. "
+				if verify.get("reviews_acknowledged") or verify.get("moved_acknowledged")
+				else ""
+			)
 			+ ("Problems: " + "; ".join(verify["problems"]) if verify["problems"] else "No problem found."),
 		]
 		if verify.get("requests_resent"):
