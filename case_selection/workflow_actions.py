@@ -9,7 +9,7 @@ Frappe never caches: it loads a Workflow Document State row and writes it to Red
 
 Frappe's own workflow code already reads transitions from the cached Workflow document (`get_workflow`,
 frappe/frappe#21300), which Frappe clears whenever the Workflow is saved. The three lookups below read the same
-document and return what Frappe's return: the optional flag of the state, the transitions out of a state whose
+document and return what Frappe's do: the optional flag of the state, the transitions out of a state whose
 next state is not optional and whose condition holds, the user's roles among those allowed into a state.
 `install()` puts them in place of Frappe's in its Workflow Action module; tests/test_workflow_actions.py
 compares them with Frappe's own on every state of the shipped workflow and checks a Workflow edit is seen.
