@@ -114,6 +114,15 @@ class Desk(HttpUser):
 				return []
 			return [row[0] for row in (r.json().get("message") or {}).get("values", [])]
 
+	def cases_in(self, state: str, who: str) -> list:
+		"""The Case Application list as a user's queue shows it: the cases in one state, first page."""
+		return self.report_view(
+			"Case Application",
+			CA_FIELDS,
+			[["Case Application", "workflow_state", "=", state]],
+			f"list: Case Application · {who}",
+		)
+
 	def open_form(self, name: str, who: str):
 		params = {"doctype": "Case Application", "name": name}
 		self.client.get(
@@ -164,12 +173,7 @@ class Officer(Desk):
 
 	@task
 	def sign_next(self):
-		self.report_view(
-			"Case Application",
-			CA_FIELDS,
-			[["Case Application", "workflow_state", "=", "Submitted"]],
-			"list: Case Application · district",
-		)
+		self.cases_in("Submitted", "district")
 		if self.next >= len(self.pool) or (MIX == "burst" and self.next >= 1):
 			raise StopUser()
 		name = self.pool[self.next]
@@ -274,12 +278,7 @@ class City(Desk):
 
 	@task(6)
 	def browse(self):
-		names = self.report_view(
-			"Case Application",
-			CA_FIELDS,
-			[["Case Application", "workflow_state", "=", "Received"]],
-			"list: Case Application · city",
-		)
+		names = self.cases_in("Received", "city")
 		if names:
 			self.open_form(random.choice(names), "city")
 
@@ -303,12 +302,7 @@ class CityManager(Desk):
 
 	@task
 	def bulk_start_review(self):
-		self.report_view(
-			"Case Application",
-			CA_FIELDS,
-			[["Case Application", "workflow_state", "=", "Received"]],
-			"list: Case Application · city",
-		)
+		self.cases_in("Received", "city")
 		with LOCK:
 			batch = list(itertools.islice(BULK, BULK_SIZE))
 		if not batch:
@@ -320,9 +314,8 @@ class CityManager(Desk):
 			catch_response=True,
 		) as r:
 			if r.status_code == 200:
-				with (
-					LOCK
-				):  # the action reports a case it could not move only in a message: verify reads the states
+				# the action reports a case it could not move only in a message: verify reads the states
+				with LOCK:
 					ACK["moved"].extend(batch)
 			else:
 				r.failure(why(r, 160))
