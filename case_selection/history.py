@@ -6,6 +6,7 @@ from frappe.utils import now_datetime
 
 from case_selection import sealing
 from case_selection.setup.roles import ROLES
+from case_selection.text_rules import check_value
 
 # The language of the official outputs and of the history they print, whatever the reader's own.
 OUTPUT_LANG = "zh"
@@ -31,6 +32,7 @@ def log_action(
 	doc, action: str, from_state: str | None = None, to_state: str | None = None, remark: str = ""
 ):
 	user = frappe.session.user
+	check_value(_("「意见/备注」"), remark)
 	doc_ = frappe.get_doc(
 		{
 			"doctype": "Case Action Log",

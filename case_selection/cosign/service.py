@@ -17,6 +17,7 @@ from case_selection.cosign import rules
 from case_selection.exceptions import CosignError
 from case_selection.history import log_action
 from case_selection.notifications import events
+from case_selection.text_rules import check_value
 from case_selection.write_policy import check_attachment, system_write
 
 OPINIONS = (rules.AGREE, rules.DISAGREE, rules.RETURN)
@@ -49,7 +50,7 @@ def load_locked(doctype: str, name: str):
 	else:
 		row = frappe.db.get_value(doctype, name, "*", as_dict=True, for_update=True)
 		if not row:
-			raise frappe.DoesNotExistError(doctype=doctype)
+			raise frappe.DoesNotExistError(_("「{0}」{1} 不存在。").format(_(doctype), name))
 		doc = frappe.get_doc({"doctype": doctype, **row})
 	# What was just read under the lock is what is stored: the permission check need not read it again.
 	doc.flags.case_stored_current = True
@@ -89,6 +90,9 @@ def record_opinion(
 		frappe.throw(
 			_("「意见」须为 {0} 之一（收到「{1}」）。").format("、".join(OPINIONS), opinion), CosignError
 		)
+	if not isinstance(remarks, str | None):
+		frappe.throw(_("「意见说明」只能是文字。"), CosignError)
+	check_value(_("「意见说明」"), remarks)
 	if opinion != rules.AGREE and not (remarks or "").strip():
 		frappe.throw(_("「意见说明」不能为空：选择「{0}」时须写明理由。").format(opinion), CosignError)
 

@@ -170,7 +170,7 @@ def cmd_prepare(args):
 	app = od.make_output_application(f"{MARK}案例", district="渝中区", seed=601)
 	od.add_opinions("Case Application", app.name, "渝中区")
 	if not frappe.db.exists("Case Action Log", {"reference_name": app.name, "action": MARK}):
-		log_action(app, MARK, "Draft", "Submitted", remark=f"{MARK}：<b>备注</b>")
+		log_action(app, MARK, "Draft", "Submitted", remark=f"{MARK}：备注 <5% & '引号' “全角”")
 	name = f"{MARK}-佐证.pdf"
 	if not frappe.db.exists("File", {"file_name": name, "attached_to_name": app.name}):
 		content = b"%PDF-1.4\n" + os.urandom(4096)  # random bytes: a restore that mangles them shows
