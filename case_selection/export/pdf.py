@@ -26,7 +26,8 @@ from frappe.www.printview import validate_print_permission
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
-from case_selection.export import layout
+from case_selection.doors import refuse_standard_format
+from case_selection.export import layout, sandbox
 from case_selection.export.tounicode import fix_to_unicode
 
 # A print format asks for page numbers "— N —" (and this PDF route) with a line in its template, e.g.
@@ -225,6 +226,7 @@ def for_renderer(html: str) -> str:
 def official_pdf(html: str, output: PdfWriter | None = None) -> PdfWriter:
 	"""HTML → PDF through Frappe's get_pdf (pdfkit + wkhtmltopdf, page options from the `.print-format`
 	rule), at the size the CSS asks for and with searchable text. Returns the writer, pages appended."""
+	sandbox.install()
 	writer = get_pdf(for_renderer(html), output=output or PdfWriter())
 	fix_to_unicode(writer)
 	return writer
@@ -254,6 +256,7 @@ def download_pdf(
 	language: str | None = None,
 	letterhead: str | None = None,
 ):
+	refuse_standard_format(doctype, format)
 	if page_numbering(format) is None:
 		return frappe_print_format.download_pdf(
 			doctype,
