@@ -10,6 +10,7 @@ from case_selection import actors, sealing
 from case_selection.actors import actor, expert_role
 from case_selection.cosign.service import record_opinion
 from case_selection.history import display_row, visible_history
+from case_selection.text_rules import check_value
 from case_selection.workflows import (
 	LIST_COSIGNING,
 	LIST_EDITABLE,
@@ -24,7 +25,27 @@ from case_selection.workflows import (
 from case_selection.write_policy import system_write
 
 COSIGNABLE = ("Case Application", "District Recommendation List")
+HISTORY_DOCTYPES = COSIGNABLE
 DEADLOCK_RETRIES = 3
+
+
+NAME_MAX = 140  # the length of every name column
+
+
+def load(doctype, name, ptype: str = "read", doctypes=None):
+	"""The document a method was asked about, or a typed refusal: 417 for an argument of the wrong kind, 404
+	for a DocType the method does not serve or a record that does not exist, 403 without permission."""
+	if not isinstance(doctype, str) or not isinstance(name, str) or not name or len(name) > NAME_MAX:
+		frappe.throw(
+			_("「单据类型」和「编号」须为不超过 {0} 个字符的文字。").format(NAME_MAX), frappe.ValidationError
+		)
+	if doctypes is not None and doctype not in doctypes:
+		raise frappe.DoesNotExistError(_("这里不处理「{0}」。").format(doctype[:NAME_MAX]))
+	if not frappe.db.exists(doctype, name):
+		raise frappe.DoesNotExistError(_("「{0}」{1} 不存在。").format(_(doctype), name))
+	doc = frappe.get_doc(doctype, name)
+	doc.check_permission(ptype)
+	return doc
 
 
 def require_city_manager():
@@ -45,6 +66,9 @@ def cosign(
 	"""会签: the current user's department signs `opinion` on a case or a district list."""
 	if doctype not in COSIGNABLE:
 		frappe.throw(_("不能对「{0}」会签。").format(doctype), frappe.PermissionError)
+	for label, value in (("编号", name), ("意见", opinion), ("会签部门", department), ("公章图片", seal)):
+		if (value is not None and not isinstance(value, str)) or len(value or "") > 500:
+			frappe.throw(_("「{0}」须为不超过 500 个字符的文字。").format(label), frappe.ValidationError)
 	for attempt in range(DEADLOCK_RETRIES):
 		try:
 			outcome, doc = record_opinion(doctype, name, opinion, remarks, seal, department)
@@ -64,23 +88,22 @@ def cosign(
 
 @frappe.whitelist(methods=["POST"])
 def submit_list(name: str) -> str:
-	doc = frappe.get_doc("District Recommendation List", name)
+	doc = load("District Recommendation List", name)
 	doc.submit_to_city()
 	return doc.status
 
 
 @frappe.whitelist(methods=["POST"])
 def receive_list(name: str) -> str:
-	doc = frappe.get_doc("District Recommendation List", name)
-	doc.check_permission("read")
+	doc = load("District Recommendation List", name)
 	doc.receive()
 	return doc.status
 
 
 @frappe.whitelist(methods=["POST"])
 def return_list(name: str, reason: str) -> str:
-	doc = frappe.get_doc("District Recommendation List", name)
-	doc.check_permission("read")
+	doc = load("District Recommendation List", name)
+	check_value(_("「市级意见/退回原因」"), reason)
 	doc.return_to_district(reason)
 	return doc.status
 
@@ -89,8 +112,14 @@ def return_list(name: str, reason: str) -> str:
 def assign_experts(application: str, experts: list[str] | str) -> list[str]:
 	"""The city assigns experts to a case; each gets one Case Review to score."""
 	require_city_manager()
-	frappe.get_doc("Case Application", application).check_permission("read")
+	load("Case Application", application)
 	experts = frappe.parse_json(experts) if isinstance(experts, str) else experts
+	if (
+		not isinstance(experts, list)
+		or not all(isinstance(e, str) and e for e in experts)
+		or len(experts) > 50
+	):
+		frappe.throw(_("「评审专家」须为用户列表（最多 50 位）。"), frappe.ValidationError)
 	made = []
 	for expert in experts:
 		if not frappe.db.exists("Case Review", {"application": application, "expert": expert}):
@@ -126,8 +155,7 @@ def return_case(name: str, reason: str) -> str:
 	require_city_manager()
 	if not (reason or "").strip():
 		frappe.throw(_("「市级意见」不能为空：退回时须写明理由。"), frappe.ValidationError)
-	doc = frappe.get_doc("Case Application", name)
-	doc.check_permission("write")
+	doc = load("Case Application", name, "write")
 	doc.city_remark = reason.strip()
 	doc.save()
 	return apply_workflow(doc, RETURN_TO_DISTRICT).workflow_state
@@ -137,13 +165,13 @@ def return_case(name: str, reason: str) -> str:
 def get_history(doctype: str, name: str) -> list[dict]:
 	"""签核历程 of one document, for its form: actions, states and roles in words, as the print shows them
 	(the city's sealed steps only once the round is published)."""
-	frappe.get_doc(doctype, name).check_permission("read")
+	load(doctype, name, doctypes=HISTORY_DOCTYPES)
 	return [display_row(r, doctype) for r in visible_history(doctype, name)]
 
 
 @frappe.whitelist()
 def get_cosign_opinions(doctype: str, name: str) -> list[dict]:
-	frappe.get_doc(doctype, name).check_permission("read")
+	load(doctype, name, doctypes=COSIGNABLE)
 	return frappe.get_all(
 		"Case Cosign Opinion",
 		filters={"reference_doctype": doctype, "reference_name": name},
@@ -157,8 +185,7 @@ def publish_results(round_name: str) -> dict:
 	"""Publishes every result of a round at once, once every case at the city has its decision: the sealed
 	states become everyone's, and applicants and districts are told."""
 	require_city_manager()
-	round_doc = frappe.get_doc("Selection Round", round_name)
-	round_doc.check_permission("write")
+	round_doc = load("Selection Round", round_name, "write")
 	if round_doc.status == "Published":
 		frappe.throw(_("「{0}」的结果已经发布。").format(round_doc.round_title), frappe.ValidationError)
 	at_city = [s for s in states.where("city_visible") if not states.has(s, "cosign_open")]
@@ -200,8 +227,7 @@ def notify_publication(round_doc):
 def form_actions(doctype: str, name: str) -> dict:
 	"""What the current user may do on this document right now, for the form's buttons. Decided here from
 	the roles, departments and state classes (data), so the Desk script names no role and no state."""
-	doc = frappe.get_doc(doctype, name)
-	doc.check_permission("read")
+	doc = load(doctype, name, doctypes=(*COSIGNABLE, "Selection Round"))
 	a = actor()
 	manager = a.is_city_manager or a.admin
 	out = {}
@@ -237,8 +263,7 @@ def form_actions(doctype: str, name: str) -> dict:
 @frappe.whitelist()
 def listable_cases(name: str) -> list[str]:
 	"""Cases of the list's district and round that may be added to it (recommended, not yet listed)."""
-	doc = frappe.get_doc("District Recommendation List", name)
-	doc.check_permission("write")
+	doc = load("District Recommendation List", name, "write")
 	listed = {r.application for r in doc.items}
 	candidates = frappe.get_list(
 		"Case Application",

@@ -129,6 +129,13 @@ def sync_all():
 		sync_round(frappe.get_doc("Selection Round", name))
 
 
+def district_added(doc, method=None):
+	"""Case District after_insert: a district added in Desk is ready at once in every open round (its deadline
+	record, reminder day and officers), not only at the next save of a round or migrate."""
+	for name in frappe.get_all("Selection Round", filters={"status": ("!=", "Draft")}, pluck="name"):
+		sync_round(frappe.get_doc("Selection Round", name))
+
+
 def refresh_officers(districts):
 	"""A user's roles or districts changed: the records of these districts name the right people again."""
 	districts = [d for d in set(districts or []) if d]

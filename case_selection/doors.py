@@ -22,10 +22,12 @@ import inspect
 
 import frappe
 from frappe import _
-from frappe.utils import cint, get_safe_filters
+from frappe.model.document import Document
+from frappe.utils import cint, cstr, get_safe_filters
 
+from case_selection.actors import actor
 from case_selection.permissions import PROTECTED, may_read
-from case_selection.write_policy import WritePolicyError, in_system_write, may_attach
+from case_selection.write_policy import POLICY, Context, WritePolicyError, in_system_write, may_attach
 
 # Counts --------------------------------------------------------------------------------------------------
 
@@ -117,6 +119,8 @@ def search(
 def _stored_print_args(doc, name):
 	"""For our DocTypes, only a stored document is rendered: a dict sent by the caller is replaced by the
 	record it names (whose permission is then checked), or refused."""
+	if isinstance(name, str) and isinstance(doc, str) and doc.lstrip()[:1] == "{":
+		frappe.throw(_("「doc」须为单据类型名称（已给出「name」）。"), frappe.ValidationError)
 	if isinstance(name, str) or not isinstance(doc, str | dict):
 		return doc, name
 	values = frappe.parse_json(doc) if isinstance(doc, str) else doc
@@ -142,6 +146,7 @@ def get_html_and_style(
 	from frappe.www import printview
 
 	doc, name = _stored_print_args(doc, name)
+	refuse_standard_format(doc if isinstance(doc, str) else None, print_format)
 	return printview.get_html_and_style(
 		doc,
 		name,
@@ -159,7 +164,26 @@ def get_rendered_raw_commands(doc: str, name: str | None = None, print_format: s
 	from frappe.www import printview
 
 	doc, name = _stored_print_args(doc, name)
+	refuse_standard_format(doc if isinstance(doc, str) else None, print_format)
 	return printview.get_rendered_raw_commands(doc, name, print_format=print_format)
+
+
+def refuse_standard_format(doctype, print_format):
+	"""Frappe's Standard format prints every field of a document as the form holds it (the city's own fields,
+	whatever a field's text says): for the app's DocTypes only System Managers print with it. Everyone else
+	prints with the formats the app ships or an admin made."""
+	if doctype not in POLICY or actor().admin:
+		return
+	print_format = print_format or frappe.get_meta(doctype).default_print_format  # what Frappe would print
+	if not print_format or print_format == "Standard" or not isinstance(print_format, str):
+		raise frappe.PermissionError(
+			_("「{0}」不能用标准格式打印：请选择正式的打印格式。").format(_(doctype))
+		)
+	fmt = frappe.db.get_value("Print Format", print_format, ["doc_type", "disabled"], as_dict=True)
+	if not fmt or fmt.doc_type != doctype or fmt.disabled:
+		raise frappe.PermissionError(
+			_("「{0}」没有名为「{1}」的打印格式。").format(_(doctype), print_format[:140])
+		)
 
 
 # Requests refused before Frappe handles them --------------------------------------------------------------------
@@ -180,12 +204,15 @@ def guard_request():
 	request = getattr(frappe.local, "request", None)
 	if not request:
 		return
-	from case_selection import sealing
+	from case_selection import method_allowlist, sealing
 
+	method_allowlist.guard_request()
 	sealing.guard_request()
 	path = request.path
-	if path.rstrip("/") == "/printview" and frappe.form_dict.get("doc"):
-		raise frappe.PermissionError(_("只能打印已保存的单据。"))
+	if path.rstrip("/") == "/printview":
+		if frappe.form_dict.get("doc"):
+			raise frappe.PermissionError(_("只能打印已保存的单据。"))
+		refuse_standard_format(frappe.form_dict.get("doctype"), frappe.form_dict.get("format"))
 	target = None
 	if request.method == "DELETE":
 		prefix = next((p for p in DELETE_ROUTES if path.startswith(p)), None)
@@ -199,8 +226,6 @@ def guard_request():
 
 
 def refuse_delete(doctype: str | None, name: str | None):
-	from case_selection.write_policy import POLICY, Context
-
 	if not doctype or not name or frappe.session.user == "Administrator":
 		return
 	if frappe.db.exists("DocType", {"name": doctype, "istable": 1}):
@@ -237,6 +262,10 @@ def get_docinfo(doc=None, doctype: str | None = None, name: str | None = None):
 
 	from case_selection import sealing
 
+	if not isinstance(doc, Document):
+		doc = None  # over HTTP a document is named by doctype and name (Frappe reads `doc` as a loaded Document)
+		if not (isinstance(doctype, str) and isinstance(name, str)):
+			frappe.throw(_("须给出「doctype」和「name」。"), frappe.ValidationError)
 	load.get_docinfo(doc, doctype, name)
 	if (doctype or getattr(doc, "doctype", None)) == "Case Application" and not sealing.sees_city_stage():
 		sealing.filter_versions(frappe.response.get("docinfo"))
@@ -330,6 +359,8 @@ def guard_file(doc, method=None):
 	if in_system_write() or frappe.session.user == "Administrator" or doc.is_folder:
 		return
 	before = doc.get_doc_before_save()
+	if before is not None and not actor().admin:
+		refuse_file_change(doc, before)
 	attached = (doc.attached_to_doctype, doc.attached_to_name)
 	moved = not before or (before.attached_to_doctype, before.attached_to_name) != attached
 	if doc.attached_to_doctype in PROTECTED and moved and not may_attach(*attached):
@@ -355,6 +386,36 @@ def guard_file(doc, method=None):
 			raise frappe.PermissionError(_("您无权使用该文件。"))
 
 
+# What a File record is: where its content lies, whether it is private, and what it belongs to. Only a System
+# Manager changes these on a stored record; anyone else uploads a new file (Frappe would otherwise let a
+# record's owner point it at another user's private file, publish it or delete it from disk with the record).
+FILE_IDENTITY = (
+	"file_url",
+	"is_private",
+	"content_hash",
+	"attached_to_doctype",
+	"attached_to_name",
+	"attached_to_field",
+)
+
+
+def refuse_file_change(doc, before):
+	changed = [f for f in FILE_IDENTITY if cstr(doc.get(f)) != cstr(before.get(f))]
+	first_attach = not before.attached_to_doctype and set(changed) <= {
+		"attached_to_doctype",
+		"attached_to_name",
+		"attached_to_field",
+	}
+	if not changed or (first_attach and before.owner == frappe.session.user):
+		return  # a file uploaded before its document was saved is attached to it once, by its uploader
+	label = doc.meta.get_label(changed[0])
+	raise frappe.PermissionError(
+		_("不能修改文件「{0}」的「{1}」：如需更换，请重新上传文件。").format(
+			doc.file_name or doc.name, _(label)
+		)
+	)
+
+
 def guard_file_delete(doc, method=None):
 	if in_system_write() or frappe.session.user == "Administrator":
 		return
@@ -372,11 +433,103 @@ def guard_file_delete(doc, method=None):
 def refuse_direct_child_write(doc, method=None):
 	"""A child row of our DocTypes is written with its parent (whose write policy then applies), never on its
 	own through /api/resource/<child>."""
-	from case_selection.write_policy import POLICY
-
 	if in_system_write() or doc.get("parenttype") not in POLICY:
 		return
 	_refuse(_("「{0}」只能在「{1}」中修改。").format(_(doc.doctype), _(doc.get("parenttype") or "")))
+
+
+def refuse_foreign_child_rows(doc, method=None):
+	"""doc_events "*" before_validate: a row a request names must belong to the document being saved. Frappe
+	saves a child row by its name whatever its parent (an UPDATE … WHERE name=…), so a PUT of one's own draft
+	naming a row of a case at the city would move that row into the draft and overwrite it."""
+	if frappe.flags.in_install or frappe.flags.in_migrate or frappe.flags.in_patch:
+		return
+	for df in doc.meta.get_table_fields():
+		rows = [r for r in doc.get(df.fieldname) or [] if r.name and not r.get("__islocal")]
+		if not rows:
+			continue
+		stored = frappe.get_all(
+			df.options,
+			filters={"name": ("in", [r.name for r in rows])},
+			fields=["name", "parent", "parenttype", "parentfield"],
+			limit_page_length=0,
+			ignore_permissions=True,
+		)
+		for row in stored:
+			if (row.parent, row.parenttype, row.parentfield) != (doc.name, doc.doctype, df.fieldname):
+				raise frappe.PermissionError(
+					_("「{0}」中的行 {1} 属于另一份单据，不能在这里修改。").format(
+						_(doc.meta.get_label(df.fieldname)), row.name
+					)
+				)
+
+
+# Reads of single values ----------------------------------------------------------------------------------------
+
+
+@frappe.whitelist()
+def validate_link(doctype: str, docname: str, fields=None):
+	"""frappe.client.validate_link, which Desk calls for every link typed in a form: Frappe answers whether any
+	record of that name exists (no row rule) and fetches the asked fields; a record of the app the caller may not
+	read is answered as missing (the fields are bare names: method_allowlist.PLAIN_FIELD_ARGS)."""
+	from frappe import client
+
+	if doctype in PROTECTED and not may_read(doctype, docname):
+		return frappe._dict()
+	return client.validate_link(doctype, docname, fields)
+
+
+@frappe.whitelist()
+def client_get(doctype: str, name: str | None = None, filters=None, parent=None):
+	"""frappe.client.get (Desk's frappe.db.get_doc): a record of the app is read by its name only. By filters,
+	Frappe loads the first match before it asks permission, so 403 or 404 would tell whether a record the
+	caller may not read matches (or which state a readable case really is in)."""
+	from frappe import client
+
+	if not name and filters is not None and doctype in PROTECTED and not actor().admin:
+		frappe.throw(_("「{0}」只能按编号读取。").format(_(doctype)), frappe.ValidationError)
+	return client.get(doctype, name, filters, parent)
+
+
+@frappe.whitelist()
+def get_link_title(doctype: str, docname: str):
+	"""frappe.desk.search.get_link_title reads a record's title without asking permission: a record of the
+	app the caller may not read shows its name only."""
+	from frappe.desk import search as frappe_search
+
+	if doctype in PROTECTED and not may_read(doctype, docname):
+		return docname
+	return frappe_search.get_link_title(doctype, docname)
+
+
+@frappe.whitelist()
+def get_events(start, end, user=None, for_reminder=False, filters=None):
+	"""The bell's Events tab (frappe.desk.doctype.event.event.get_events): the caller's own events; Frappe reads
+	those of whichever user the caller names."""
+	from frappe.desk.doctype.event import event
+
+	return event.get_events(start, end, frappe.session.user, for_reminder=False)
+
+
+@frappe.whitelist()
+def create_dashboard_settings(user: str):
+	"""The caller's own Dashboard Settings only (Frappe makes them for whichever user is named)."""
+	from frappe.desk.doctype.dashboard_settings import dashboard_settings
+
+	if user != frappe.session.user and not actor().admin:
+		raise frappe.PermissionError(_("只能创建自己的仪表板设置。"))
+	return dashboard_settings.create_dashboard_settings(user)
+
+
+@frappe.whitelist()
+def link_preview(doctype: str, docname: str):
+	"""frappe.desk.link_preview.get_preview_data: the hover card of a link reads the record's preview fields
+	past the sealed state; for the app's DocTypes there is none but for System Managers (Desk shows nothing)."""
+	from frappe.desk import link_preview as frappe_link_preview
+
+	if doctype in POLICY and not actor().admin:
+		return None
+	return frappe_link_preview.get_preview_data(doctype, docname)
 
 
 # Dashboard charts and number cards -----------------------------------------------------------------------------
@@ -431,8 +584,6 @@ def dashboard_chart_get(
 		"time_interval": time_interval,
 		"heatmap_year": heatmap_year,
 	}
-	from case_selection.actors import actor
-
 	admin = actor().admin
 	if not chart_name and not admin:
 		# A chart the caller describes: only those who may make charts (Frappe's Heatmap reads the table
@@ -457,13 +608,27 @@ def dashboard_chart_get(
 	return inspect.unwrap(frappe_chart.get)(chart=doc, **kwargs)
 
 
+def _stored_card(doc) -> frappe._dict:
+	"""The Number Card a request names. Desk sends the whole card; anyone but a System Manager is answered
+	from the stored card of that name (a card they describe themselves could count any field)."""
+	card = frappe.parse_json(doc) if isinstance(doc, str) else doc
+	if not isinstance(card, dict):
+		frappe.throw(_("「doc」须为数字卡片。"), frappe.ValidationError)
+	if actor().admin and card.get("document_type") is not None:
+		return frappe._dict(card)
+	name = card.get("name")
+	if not isinstance(name, str) or not frappe.db.exists("Number Card", name):
+		raise frappe.DoesNotExistError(_("数字卡片「{0}」不存在。").format(cstr(name)[:140]))
+	return frappe._dict(frappe.get_cached_doc("Number Card", name).as_dict())
+
+
 @frappe.whitelist()
 def number_card_get_result(doc, filters, to_date=None):
 	"""frappe.desk.doctype.number_card.number_card.get_result, with the card's aggregated column on the state the
 	user may know (its filters are rewritten by sealing.guard_request before this runs)."""
 	from frappe.desk.doctype.number_card import number_card
 
-	card = frappe._dict(frappe.parse_json(doc))
+	card = _stored_card(doc)
 	columns, _filters = _sealed_args(
 		card.document_type, {"aggregate_function_based_on": card.aggregate_function_based_on}, None
 	)

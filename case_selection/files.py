@@ -1,11 +1,14 @@
-"""File, as Frappe's, remembering whether the request uploaded content (hooks.override_doctype_class).
+"""File, as Frappe's, with two differences (hooks.override_doctype_class):
 
-Frappe creates a File record for whatever `file_url` a caller names and then lets the record's owner read the
-file. doors.guard_file refuses such a record for an existing private file the caller cannot already read; to
-tell that case from a real upload (which may be deduplicated onto an existing file by its content hash), it
-needs to know whether content came with the request, which only the start of before_insert can see.
+- it remembers whether the request uploaded content: doors.guard_file refuses a record for an existing private
+  file the caller cannot already read, and tells that case from a real upload (which may be deduplicated onto
+  an existing file by its content hash) by this flag, which only the start of before_insert can see;
+- deleting a record deletes only what is its own: Frappe removes the file from disk unless another record has
+  the same content hash, so a record pointing at somebody else's file (no hash of its own) took their file
+  with it. The disk file stays while any other record names the same URL.
 """
 
+import frappe
 from frappe.core.doctype.file.file import File
 
 
@@ -13,3 +16,12 @@ class CaseFile(File):
 	def before_insert(self):
 		self.flags.case_content_supplied = bool(self.content)
 		super().before_insert()
+
+	def _delete_file_on_disk(self):
+		shared = self.file_url and frappe.get_all(
+			"File", filters={"file_url": self.file_url, "name": ("!=", self.name)}, limit=1
+		)
+		if shared:
+			self.delete_file_data_content(only_thumbnail=True)
+		else:
+			super()._delete_file_on_disk()

@@ -102,7 +102,10 @@ _ROUND_TABLES = (
 doc_events = {
 	**{
 		doctype: {
-			"before_validate": "case_selection.write_policy.enforce",
+			"before_validate": [
+				"case_selection.write_policy.enforce",
+				"case_selection.text_rules.check_doc",  # text stays text, on every door
+			],
 			"on_trash": "case_selection.write_policy.enforce_delete",
 		}
 		for doctype in _POLICY_DOCTYPES
@@ -114,6 +117,8 @@ doc_events = {
 		}
 		for child in _CHILD_TABLES + _ROUND_TABLES
 	},
+	# A child row a request names must be the saved document's own (every DocType: Frappe saves rows by name).
+	"*": {"before_validate": "case_selection.doors.refuse_foreign_child_rows"},
 	"Comment": {"before_insert": "case_selection.doors.guard_comment"},
 	"DocShare": {"validate": "case_selection.doors.guard_share"},
 	"Tag Link": {"before_insert": "case_selection.doors.guard_tag_link"},
@@ -147,7 +152,9 @@ doc_events["Case Selection Settings"]["on_update"] = [
 	"case_selection.lookup.sync_report_roles",  # 入选单位查询 follows the city roles
 ]
 # An import runs on RQ in the language of the user who started it (its row messages are read by them).
-before_job = ["case_selection.imports.speak_users_language"]
+# Every PDF rendered without network (export/sandbox.py wraps pdfkit once per process, web and RQ alike).
+before_request = ["case_selection.export.sandbox.install"]
+before_job = ["case_selection.imports.speak_users_language", "case_selection.export.sandbox.install"]
 doc_events["Selection Round"]["on_trash"] = [
 	doc_events["Selection Round"]["on_trash"],
 	"case_selection.deadlines.round_deleted",
@@ -158,6 +165,7 @@ doc_events["Case Application"]["on_update"] = _N + "case_updated"
 doc_events["District Recommendation List"]["on_update"] = _N + "list_updated"
 doc_events["District Recommendation List"]["after_delete"] = _N + "list_deleted"
 doc_events["Case Cosign Opinion"]["on_update"] = _N + "opinion_saved"
+doc_events["Case District"]["after_insert"] = "case_selection.deadlines.district_added"
 override_doctype_class = {"File": "case_selection.files.CaseFile"}
 # Runs once the caller is authenticated (cookie, API key or OAuth), before the request is dispatched.
 auth_hooks = ["case_selection.doors.guard_request"]
@@ -174,6 +182,14 @@ jinja = {
 override_whitelisted_methods = {
 	"frappe.utils.print_format.download_pdf": "case_selection.export.pdf.download_pdf",
 	"frappe.client.get_count": "case_selection.doors.get_count",
+	"frappe.client.get": "case_selection.doors.client_get",
+	"frappe.desk.doctype.event.event.get_events": "case_selection.doors.get_events",
+	"frappe.desk.doctype.dashboard_settings.dashboard_settings.create_dashboard_settings": (
+		"case_selection.doors.create_dashboard_settings"
+	),
+	"frappe.desk.search.get_link_title": "case_selection.doors.get_link_title",
+	"frappe.client.validate_link": "case_selection.doors.validate_link",
+	"frappe.desk.link_preview.get_preview_data": "case_selection.doors.link_preview",
 	"frappe.desk.doctype.dashboard_chart.dashboard_chart.get": "case_selection.doors.dashboard_chart_get",
 	"frappe.desk.doctype.number_card.number_card.get_result": "case_selection.doors.number_card_get_result",
 	"frappe.desk.doctype.number_card.number_card.get_percentage_difference": (

@@ -44,7 +44,9 @@ SKIPPED_TYPES = {"Attach", "Attach Image", "Read Only", "HTML", "Button", "Image
 
 
 def guard_data_import(doc, method=None):
-	"""doc_events Data Import before_validate: importing an app DocType is for those its policy names."""
+	"""doc_events Data Import before_validate: importing an app DocType is for those its policy names; the file
+	an import reads is one its creator uploaded (Frappe would read whatever file URL the record names)."""
+	check_import_file(doc)
 	if doc.reference_doctype not in write_policy.POLICY:
 		return
 	if not frappe.get_meta(doc.reference_doctype).allow_import:
@@ -63,6 +65,22 @@ def guard_data_import(doc, method=None):
 			),
 			write_policy.WritePolicyError,
 			title=_("不允许的导入"),
+		)
+
+
+def own_upload(url, owner: str) -> bool:
+	"""Whether `url` is a file `owner` uploaded (a File record of theirs with that URL)."""
+	return isinstance(url, str) and bool(frappe.db.exists("File", {"file_url": url, "owner": owner}))
+
+
+def check_import_file(doc):
+	"""An import reads only a file its creator uploaded for it (System Managers: Frappe's own rules)."""
+	if not doc.import_file or actor().admin or frappe.session.user == "Administrator":
+		return
+	owner = doc.owner or frappe.session.user
+	if not own_upload(doc.import_file, owner):
+		frappe.throw(
+			_("「导入文件」只能是本导入的创建人上传的文件。"), frappe.PermissionError, title=_("不允许的导入")
 		)
 
 
@@ -149,6 +167,7 @@ def _own_import(name, ptype: str = "read"):
 		frappe.throw(_("「数据导入」{0} 不存在。").format(name), frappe.DoesNotExistError)
 	doc = frappe.get_doc(DATA_IMPORT, name)
 	doc.check_permission(ptype)
+	check_import_file(doc)  # an import stored before this check existed is held to it too
 	return doc
 
 
@@ -166,6 +185,8 @@ def _readable_file(url):
 def get_preview_from_template(data_import, import_file=None, google_sheets_url=None):
 	doc = _own_import(data_import)
 	_readable_file(import_file)
+	if import_file and not actor().admin and not own_upload(import_file, doc.owner):
+		frappe.throw(_("「导入文件」只能是本导入的创建人上传的文件。"), frappe.PermissionError)
 	if google_sheets_url and google_sheets_url != doc.google_sheets_url and not actor().admin:
 		frappe.throw(_("只能预览本导入的「Google 表格链接」。"), frappe.PermissionError)
 	return frappe.get_attr(f"{_FRAPPE_IMPORT}.get_preview_from_template")(

@@ -255,6 +255,8 @@ def rewrite_query_args(args: dict, doctype: str) -> bool:
 	for key in ("field", "fieldname", "sort_by"):
 		if doctype == DOCTYPE and isinstance(args.get(key), str) and args[key]:
 			value, was_json = _parse(args[key])
+			if not isinstance(value, str | list):
+				frappe.throw(_("「{0}」须为字段名或字段名列表。").format(key), frappe.ValidationError)
 			if isinstance(value, list):
 				new = _rewrite_fields(value)
 				if new != value:

@@ -415,6 +415,9 @@ def enforce(doc, method=None):
 			doc.set(f, before.get(f))
 		if doc.get("owner") != before.get("owner"):
 			refuse(_("「{0}」{1}。").format(_("创建人"), describe_rule(FIXED)))
+		if doc.get("workflow_state") == before.get("workflow_state") and not may_write_anything(ctx, policy):
+			# Even a save that changes nothing stamps the record as modified by the caller.
+			refuse(_("「{0}」{1} 在当前状态下您不能修改。").format(_(doc.doctype), doc.name))
 	for df in _data_fields(doc.meta):
 		rule = _rule_for(policy.fields, policy.default, df)
 		if rule in (DERIVED, WORKFLOW):
@@ -430,6 +433,15 @@ def enforce(doc, method=None):
 		if not _may(ctx, rule, creating):
 			refuse(_("「{0}」{1}。").format(_(doc.meta.get_label(df.fieldname)), describe_rule(rule)))
 		check_value(doc, df, value)
+
+
+def may_write_anything(ctx, policy: DocPolicy) -> bool:
+	"""Whether some rule of the policy lets this user change some part of the stored document now."""
+	rules = [policy.default, *policy.fields.values()]
+	for rule in list(rules):
+		if isinstance(rule, Table):
+			rules += [rule.rows, *rule.columns.values()]
+	return any(isinstance(rule, Rule) and ctx.allows(rule) for rule in rules)
 
 
 def is_import(doc) -> bool:

@@ -133,3 +133,22 @@ def ensure_print_format_html():
 		source = get_print_format(doc.doc_type, doc)
 		if source and doc.html != source:
 			frappe.db.set_value("Print Format", name, "html", source, update_modified=False)
+
+
+def ensure_default_print_formats():
+	"""The official format is each DocType's default print format (Customize Form → 默认打印格式), so Desk's
+	print view and the 导出 buttons open it; an admin's choice of another format (a copy they edited) is kept."""
+	from frappe.custom.doctype.property_setter.property_setter import make_property_setter
+
+	for name in OFFICIAL_FORMATS:
+		doctype = frappe.db.get_value("Print Format", name, "doc_type")
+		if doctype and not frappe.get_meta(doctype).default_print_format:
+			make_property_setter(
+				doctype,
+				None,
+				"default_print_format",
+				name,
+				"Data",
+				for_doctype=True,
+				validate_fields_for_doctype=False,
+			)

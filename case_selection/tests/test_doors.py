@@ -708,6 +708,155 @@ class TestDoors(FrappeTestCase):
 			)
 		self.assertEqual(self.side_counts(), self.side_before)
 
+	# The hunt ------------------------------------------------------------------------------------------------
+
+	SEALED_WORDS = ("In Public Notice", "公示中", "Shortlisted", "拟入选")
+
+	@staticmethod
+	def hostile_args(t: Target) -> list[dict]:
+		"""Arguments every method is called with, naming the target every way Frappe reads a name, a field or
+		a filter: plain, aliased and back-quoted fields, dicts where strings are expected, JSON, stats,
+		export fields, sort fields. Frappe passes a method only the arguments it takes, so each set carries
+		them all at once."""
+		dt, name, field = t.doctype, t.name, t.field
+		doc = json.dumps({"doctype": dt, "name": name})
+		common = {
+			"doctype": dt,
+			"dt": dt,
+			"reference_doctype": dt,
+			"document_type": dt,
+			"ref_doctype": dt,
+			"name": name,
+			"dn": name,
+			"docname": name,
+			"doc_name": name,
+			"reference_name": name,
+			"value": name,
+			"txt": name[:8],
+			"doc": doc,
+			"docs": doc,
+			"report_name": "Case Action History",
+		}
+		return [
+			{
+				**common,
+				"fieldname": field,
+				"field": field,
+				"fields": json.dumps(["*"]),
+				"filters": json.dumps({"name": name}),
+				"current_filters": json.dumps({"name": name}),
+				"sort_field": field,
+				"stats": json.dumps([field, "workflow_state"]),
+				"export_fields": json.dumps({dt: ["name", field]}),
+				"filter_fields": json.dumps([field]),
+			},
+			{
+				**common,
+				"fieldname": f"`{field}` as x",
+				"field": f"`tab{dt}`.`{field}`",
+				"fields": json.dumps([f"{field} as x", f"`tab{dt}`.`workflow_state` as y", "name"]),
+				"filters": json.dumps([[dt, "name", "=", name]]),
+				"or_filters": json.dumps([[dt, "name", "like", f"%{name}%"]]),
+				"sort_field": f"`{field}`",
+				"sort_order": "desc",
+				"order_by": f"`tab{dt}`.`{field}` desc",
+				"group_by": field,
+				"stats": json.dumps(["workflow_state", "review_score"]),
+				"prev": 0,
+			},
+			{
+				**common,
+				"fieldname": json.dumps({"a": field}),
+				"field": json.dumps({"a": field}),
+				"fields": json.dumps({"a": field}),
+				"filters": name,
+				"args": json.dumps({"name": name, "doctype": dt}),
+				"prev": 1,
+			},
+		]
+
+	def test_hunt_every_allowed_method_for_markers(self):
+		"""Every method an outsider may call (the platform's allowed ones and the app's own), with hostile
+		arguments naming each record: no body may hold the record's marker or, for the district and the
+		applicant, a sealed state of the city's case; no call may answer 5xx."""
+		from case_selection import method_allowlist
+		from case_selection.tests.test_method_allowlist import whitelisted_methods
+
+		methods = sorted(
+			m
+			for m in set(method_allowlist.ALLOWED)
+			| {m for m in whitelisted_methods() if m.startswith("case_selection.")}
+			if m not in ("login", "logout", "upload_file", "frappe.handler.upload_file")
+			and not m.startswith("case_selection.tests")
+		)
+		jobs = []
+		for i, t in enumerate(self.targets):
+			outsiders = sorted(t.outsiders)
+			for j, args in enumerate(self.hostile_args(t)):
+				jobs.append((outsiders[(i + j) % len(outsiders)], t, args, t.marker))
+		# Insiders of the city's case who may not know its state before publication.
+		c = next(t for t in self.targets if t.name == self.c)
+		for user in (self.owner, self.yz.lead, self.yz.users["kj"]):
+			for args in self.hostile_args(c):
+				jobs.append((user, c, args, None))
+
+		def run(job):
+			user, t, args, marker = job
+			s = self.sessions.setdefault(user, login(user))
+			found = []
+			for m in methods:
+				r = s.post(f"{URL}/api/method/{m}", data=args, timeout=120)
+				body = text_of(r)
+				if r.status_code >= 500:
+					found.append(f"{user} {m} on {t.doctype} {t.name}: {r.status_code} {body[:200]}")
+				elif marker is not None and marker in body and r.status_code == 200:
+					found.append(f"{user} {m} on {t.doctype} {t.name}: the marker")
+				elif marker is None and sealed_state_of(r, t.name, self.SEALED_WORDS):
+					found.append(f"{user} {m} on {t.doctype} {t.name}: a sealed state of the case")
+			return found, len(methods)
+
+		# The control: the city, which may know it, finds the case's sealed state the way the hunt looks for it.
+		city = self.sessions.setdefault(self.city.manager, login(self.city.manager))
+		r = city.post(
+			f"{URL}/api/method/frappe.desk.form.load.getdoc",
+			data={"doctype": c.doctype, "name": c.name},
+			timeout=60,
+		)
+		self.assertTrue(sealed_state_of(r, c.name, self.SEALED_WORDS), r.text[:300])
+		failures, total = [], 0
+		with ThreadPoolExecutor(max_workers=4) as pool:
+			for found, n in pool.map(run, jobs):
+				failures += found
+				total += n
+		self.assertGreater(total, 3000)
+		self.assertEqual(failures, [], "\n".join(failures[:80]))
+
+
+def sealed_state_of(r: requests.Response, name: str, words) -> bool:
+	"""Whether the response tells a sealed state of the case `name`: a row or object of the JSON body that holds
+	the case's name and, beside it, a sealed state (the workflow's vocabulary in a DocType's meta or a card's
+	route is not about the case)."""
+	try:
+		body = r.json()
+	except ValueError:
+		return False
+
+	def rows(node):
+		if isinstance(node, dict):
+			yield list(node.values())
+			for v in node.values():
+				yield from rows(v)
+		elif isinstance(node, list):
+			yield node
+			for v in node:
+				yield from rows(v)
+
+	for row in rows(body):
+		values = [v for v in row if isinstance(v, str)]
+		if name in values and any(w in v for v in values for w in words):
+			return True
+	return False
+
 
 def text_of(r: requests.Response) -> str:
 	"""The response as a reader sees it: JSON with its Chinese unescaped."""

@@ -161,7 +161,7 @@ def test_5_city_receives_and_assigns_an_expert(browser, data):
 	s = desk.session(r["city"], r["password"])
 	reviews = desk.call(
 		s,
-		"frappe.client.get_list",
+		"frappe.desk.reportview.get_list",  # what Desk's frappe.db.get_list calls
 		doctype="Case Review",
 		filters={"application": r["case"], "expert": r["expert"]},
 		fields=["name"],

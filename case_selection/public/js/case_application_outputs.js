@@ -8,7 +8,7 @@ frappe.ui.form.on("Case Application", {
 				const params = new URLSearchParams({
 					doctype: frm.doctype,
 					name: frm.doc.name,
-					format: "附件1 申报书",
+					format: frm.meta.default_print_format || "附件1 申报书", // the admin's choice (Customize Form)
 					no_letterhead: 1,
 				});
 				window.open(`/api/method/frappe.utils.print_format.download_pdf?${params}`);

@@ -8,7 +8,7 @@ frappe.ui.form.on("District Recommendation List", {
 				const params = new URLSearchParams({
 					doctype: frm.doctype,
 					name: frm.doc.name,
-					format: "附件2 区县推荐案例名单",
+					format: frm.meta.default_print_format || "附件2 区县推荐案例名单", // the admin's choice (Customize Form)
 					no_letterhead: 1,
 				});
 				window.open(`/api/method/frappe.utils.print_format.download_pdf?${params}`);
