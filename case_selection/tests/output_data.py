@@ -10,6 +10,7 @@ import frappe
 
 from case_selection.case_selection.doctype.case_application.case_application import DECLARATIONS
 from case_selection.tests.factories import valid_uscc
+from case_selection.text_rules import markup_in
 from case_selection.write_policy import system_write
 
 # An open round of the outputs' own (the 2025 round's deadline has passed; issue 3's tests use 2097 and 2098,
@@ -102,7 +103,19 @@ def make_output_application(title: str, district: str = "渝中区", code: str =
 		**dict.fromkeys(DECLARATIONS, 1),
 		**kw,
 	}
-	return frappe.get_doc(values).insert(ignore_permissions=True)
+	if not markup_in(title):
+		return frappe.get_doc(values).insert(ignore_permissions=True)
+	# Markup in a title is refused since text stays text (text_rules.py); a title stored before that rule is
+	# still rendered by every output, so it is stored the way it was then, past today's check.
+	doc = frappe.get_doc({**values, "case_title": f"待替换标题{seed}"}).insert(ignore_permissions=True)
+	store_legacy_text(doc, "case_title", title)
+	return doc
+
+
+def store_legacy_text(doc, field: str, value: str):
+	"""Text as a record may hold it from before the text rule (markup included), written past the checks."""
+	frappe.db.set_value(doc.doctype, doc.name, field, value, update_modified=False)
+	doc.set(field, value)
 
 
 def red_seal_png() -> bytes:
