@@ -13,10 +13,12 @@ from case_selection.demo import complete_setup
 from case_selection.tests import output_data as od
 from case_selection.tests.factories import (
 	PASSWORD,
+	TEST_ROUND,
 	delete_application,
 	district_users,
 	make_application,
 	make_round,
+	make_user,
 )
 from case_selection.write_policy import system_write
 
@@ -29,14 +31,24 @@ def prepare() -> dict:
 	complete_setup()
 	make_round()
 	yz, wz = district_users("渝中区", "e2e-yz"), district_users("万州区", "e2e-wz")
+	for name in frappe.get_all(
+		"Case Application", {"round": TEST_ROUND, "case_title": ("like", "浏览器测试案例%")}, pluck="name"
+	):
+		delete_application(name)  # an earlier run's, whatever its title became
 	app = make_application(seed=70, case_title="浏览器测试案例")
 	# Markup stored before the text rule existed: Desk must still show it as text (tests/e2e/test_desk.py).
 	od.store_legacy_text(app, "case_title", "浏览器测试案例<b>粗体</b>")
 	app = apply_workflow(app, "Submit to District")
+	# A draft of an applicant of its own, for text typed in the browser (tests/e2e/test_text.py).
+	writer = make_user("text.applicant@test.local", ["Case Applicant"])
+	for name in frappe.get_all("Case Application", {"round": TEST_ROUND, "owner": writer}, pluck="name"):
+		delete_application(name)
+	draft = make_application(as_user=writer, seed=73, case_title="文本测试草稿")
 	frappe.db.commit()
 	demo.load()
 	return {
 		"application": app.name,
+		"text": {"user": writer, "draft": draft.name, "title": draft.case_title},
 		"yz": yz,
 		"wz": wz,
 		"password": PASSWORD,
