@@ -183,6 +183,7 @@ override_whitelisted_methods = {
 	"frappe.utils.print_format.download_pdf": "case_selection.export.pdf.download_pdf",
 	"frappe.client.get_count": "case_selection.doors.get_count",
 	"frappe.client.get": "case_selection.doors.client_get",
+	"frappe.desk.reportview.get_sidebar_stats": "case_selection.doors.get_sidebar_stats",
 	"frappe.desk.doctype.event.event.get_events": "case_selection.doors.get_events",
 	"frappe.desk.doctype.dashboard_settings.dashboard_settings.create_dashboard_settings": (
 		"case_selection.doors.create_dashboard_settings"
