@@ -67,6 +67,20 @@ as_root rm -f /etc/nginx/sites-enabled/default
 # nginx (www-data) reads /assets and public /files straight from the bench.
 as_root chmod o+x "$(dirname "$BENCH_DIR")" "$BENCH_DIR" "$BENCH_DIR/sites"
 
+# make demo's server (Frappe's werkzeug on the bench's webserver_port, 8000) and its hand-started RQ worker give way to
+# the supervised gunicorn and workers: the supervised gunicorn would loop on "Connection in use" and nginx would
+# proxy every site to the demo's server, pinned to its own site.
+DEMO_SITE=${DEMO_SITE:-case.localhost}
+if [ -f "$BENCH_DIR/run/$DEMO_SITE.pid" ]; then
+	log "stopping make demo's server for $DEMO_SITE: make prod serves this bench from now on"
+	stop_site "$DEMO_SITE"
+fi
+as_root pkill -f "[f]rappe.utils.bench_helper frappe --site $DEMO_SITE worker" || true
+web_port=$(sed -n 's/.*"webserver_port": \([0-9]*\).*/\1/p' "$BENCH_DIR/sites/common_site_config.json")
+if ! supervisor_running && (exec 3<>"/dev/tcp/127.0.0.1/${web_port:-8000}") 2>/dev/null; then
+	die "port ${web_port:-8000} (the bench's webserver_port) is held by a server that is not this bench's supervisor: stop it first"
+fi
+
 # Redis started by the scripts (daemonized) gives way to the supervised one on the same port.
 for conf in redis_cache redis_queue; do
 	port=$(sed -n 's/^port //p' "$BENCH_DIR/config/$conf.conf")

@@ -211,7 +211,14 @@ def run(args):
 		r.raise_for_status()
 		job = r.json()["message"]["job"]
 		burst_worker(args.site)
-		doc = city.get(f"{url}/api/resource/Case Export Job/{job}", timeout=30).json()["data"]
+		# RQ workers serve every site of the bench: another one (a demo's, left running) may have taken the job
+		# and still be at it. The check waits for its own job, whoever runs it.
+		deadline = time.monotonic() + 300
+		while True:
+			doc = city.get(f"{url}/api/resource/Case Export Job/{job}", timeout=30).json()["data"]
+			if doc["status"] in ("Completed", "Failed") or time.monotonic() > deadline:
+				break
+			time.sleep(0.5)
 		if doc["status"] != "Completed":
 			problems.append(f"city summary job {job}: {doc['status']} {doc.get('error') or ''}"[:300])
 
