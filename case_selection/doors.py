@@ -350,6 +350,17 @@ guard_document_follow = guard_reference("ref_doctype", "ref_docname")
 guard_todo = guard_reference("reference_type", "reference_name", "allocated_to")
 
 
+def drop_sealed_follow(doc, method=None):
+	"""Document Follow after_insert: Frappe's follow digests mail the document's version diffs (its state moving
+	to 拟入选, the city's formal check) to the follower, outside every door. A case followed by someone who may
+	not know the city's stage is not followed: the record goes at once. (Frappe makes it by itself, inside the
+	follower's own save, when "follow created documents" is on; refusing it would fail that save.)"""
+	from case_selection import sealing
+
+	if doc.ref_doctype == "Case Application" and not sealing.sees_city_stage(doc.user):
+		frappe.db.delete("Document Follow", {"name": doc.name})
+
+
 # Files -------------------------------------------------------------------------------------------------------
 
 

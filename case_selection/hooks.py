@@ -122,7 +122,10 @@ doc_events = {
 	"Comment": {"before_insert": "case_selection.doors.guard_comment"},
 	"DocShare": {"validate": "case_selection.doors.guard_share"},
 	"Tag Link": {"before_insert": "case_selection.doors.guard_tag_link"},
-	"Document Follow": {"before_insert": "case_selection.doors.guard_document_follow"},
+	"Document Follow": {
+		"before_insert": "case_selection.doors.guard_document_follow",
+		"after_insert": "case_selection.doors.drop_sealed_follow",
+	},
 	"ToDo": {"validate": "case_selection.doors.guard_todo"},
 	"File": {
 		"validate": "case_selection.doors.guard_file",

@@ -13,7 +13,13 @@ from frappe.tests.utils import FrappeTestCase
 from case_selection import text_rules
 from case_selection.export import sandbox
 from case_selection.tests import flow
-from case_selection.tests.factories import TEST_ROUND, make_application, make_round, make_user
+from case_selection.tests.factories import (
+	TEST_ROUND,
+	application_values,
+	make_application,
+	make_round,
+	make_user,
+)
 from case_selection.tests.http import URL, User, fresh, message
 from case_selection.write_policy import system_write
 
@@ -112,6 +118,29 @@ class TestTrust(FrappeTestCase):
 		for bad in ({"a": 1}, "", "不存在的案例"):
 			r = kj.call("case_selection.api.cosign", doctype="Case Application", name=bad, opinion="同意推荐")
 			self.assertIn(r.status_code, (403, 404, 417), f"{bad!r}: {r.status_code} {message(r)[:200]}")
+
+	def test_no_follow_digest_of_a_case_for_those_who_may_not_know_its_state(self):
+		"""Frappe follows the documents a user creates when their settings say so, and mails them version diffs;
+		an applicant's own case is not followed (its diffs would tell the city's steps before publication), a
+		System Manager's is (the control)."""
+		fresh()
+		for user, seed, followed in ((self.owner, 873, False), (self.admin, 874, True)):
+			frappe.db.set_value("User", user, {"document_follow_notify": 1, "follow_created_documents": 1})
+			frappe.db.commit()
+			try:
+				values = application_values(seed=seed, case_title=f"信任-关注{seed}")
+				r = User(user).s.post(f"{URL}/api/resource/Case Application", json=values, timeout=30)
+				self.assertEqual(r.status_code, 200, message(r)[:300])
+				fresh()
+				name = r.json()["data"]["name"]
+				self.assertEqual(
+					bool(frappe.db.exists("Document Follow", {"ref_docname": name})), followed, user
+				)
+			finally:
+				frappe.db.set_value(
+					"User", user, {"document_follow_notify": 0, "follow_created_documents": 0}
+				)
+				frappe.db.commit()
 
 	# Rows belong to their parent ---------------------------------------------------------------------------
 
