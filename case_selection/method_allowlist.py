@@ -27,6 +27,7 @@ import re
 
 import frappe
 from frappe import _
+from frappe.api import API_URL_MAP
 from frappe.model.db_query import DatabaseQuery
 from werkzeug.exceptions import HTTPException
 
@@ -161,7 +162,7 @@ ALLOWED_DOC_METHODS: dict[tuple[str, str], str] = {
 # Endpoints of /api and /api/v2 that are not method calls.
 DOCUMENT_ENDPOINTS = {"document_list", "create_doc", "read_doc", "update_doc", "delete_doc"}
 SESSION_ENDPOINTS = {"login", "logout", "ping", "upload_file"}
-DOC_METHOD_CALLERS = {"run_doc_method", "runserverobj", "frappe.handler.run_doc_method"}
+DOC_METHOD_CALLERS = {"run_doc_method", "frappe.handler.run_doc_method"}
 
 
 class NotAllowed(frappe.PermissionError):
@@ -196,8 +197,6 @@ def requested(request, form) -> list[tuple[str, str]]:
 	if not path.startswith("/api/"):
 		cmd = form.get("cmd")
 		return [("method", cmd if isinstance(cmd, str) else repr(cmd))] if cmd else []
-	from frappe.api import API_URL_MAP
-
 	try:
 		endpoint, args = API_URL_MAP.bind_to_environ(request.environ).match()
 	except HTTPException:
