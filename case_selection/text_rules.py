@@ -58,7 +58,9 @@ def check_value(label: str, value, fieldtype: str = "Small Text"):
 
 def _check_fields(doc, before, label_prefix: str = ""):
 	for df in doc.meta.fields:
-		if df.fieldtype in TEXT_TYPES:
+		# What people type: a read-only or fetched field is the system's copy of text checked where it was typed
+		# (a list row's 案例名称 is the case's), and the write policy refuses it to every door.
+		if df.fieldtype in TEXT_TYPES and not df.read_only and not df.fetch_from:
 			value = doc.get(df.fieldname)
 			if value and (before is None or value != before.get(df.fieldname)):
 				check_value(

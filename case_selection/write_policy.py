@@ -415,9 +415,6 @@ def enforce(doc, method=None):
 			doc.set(f, before.get(f))
 		if doc.get("owner") != before.get("owner"):
 			refuse(_("「{0}」{1}。").format(_("创建人"), describe_rule(FIXED)))
-		if doc.get("workflow_state") == before.get("workflow_state") and not may_write_anything(ctx, policy):
-			# Even a save that changes nothing stamps the record as modified by the caller.
-			refuse(_("「{0}」{1} 在当前状态下您不能修改。").format(_(doc.doctype), doc.name))
 	for df in _data_fields(doc.meta):
 		rule = _rule_for(policy.fields, policy.default, df)
 		if rule in (DERIVED, WORKFLOW):
@@ -433,6 +430,14 @@ def enforce(doc, method=None):
 		if not _may(ctx, rule, creating):
 			refuse(_("「{0}」{1}。").format(_(doc.meta.get_label(df.fieldname)), describe_rule(rule)))
 		check_value(doc, df, value)
+	if (
+		not creating
+		and doc.get("workflow_state") == before.get("workflow_state")
+		and not may_write_anything(ctx, policy)
+	):
+		# A save that changes nothing (any change was refused above, naming its field) still stamps the record
+		# as modified by the caller: not by someone who may change nothing of it now.
+		refuse(_("「{0}」{1} 在当前状态下您不能修改。").format(_(doc.doctype), doc.name))
 
 
 def may_write_anything(ctx, policy: DocPolicy) -> bool:

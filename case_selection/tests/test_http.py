@@ -116,7 +116,7 @@ class TestHTTP(FrappeTestCase):
 			)
 			r = s.get(
 				f"{URL}/api/method/frappe.utils.print_format.download_pdf",
-				params={"doctype": "Case Application", "name": name, "format": "Standard"},
+				params={"doctype": "Case Application", "name": name, "format": "附件1 申报书"},
 				timeout=120,
 			)
 			self.assertEqual(r.status_code, 200, user)
