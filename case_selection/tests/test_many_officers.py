@@ -31,27 +31,42 @@ class TestManyOfficers(FrappeTestCase):
 					{"doctype": "Case District", "district_name": DISTRICT, "sort_order": 98}
 				).insert(ignore_permissions=True)
 		frappe.db.delete("User Permission", {"allow": "Case District", "for_value": DISTRICT})
-		for i in range(N):
-			email = officer(i)
-			if not frappe.db.exists("User", email):
-				frappe.get_doc(
-					{
-						"doctype": "User",
-						"email": email,
-						"first_name": f"经办{i:03d}",
-						"send_welcome_email": 0,
-						"roles": [{"role": "District Economy Officer"}],
-					}
-				).insert(ignore_permissions=True)
-			if i < N - OVER_HTTP:
-				frappe.get_doc(
-					{
-						"doctype": "User Permission",
-						"user": email,
-						"allow": "Case District",
-						"for_value": DISTRICT,
-					}
-				).insert(ignore_permissions=True)
+		# The officers as rows written at once (a User saved through Frappe costs a tenth of a second and more):
+		# users with the lead department's role and a User Permission on the district, all but the last few,
+		# whose access an administrator grants over REST below.
+		now = frappe.utils.now()
+		missing = [officer(i) for i in range(N) if not frappe.db.exists("User", officer(i))]
+		base = {"creation": now, "modified": now, "owner": "Administrator", "modified_by": "Administrator"}
+		frappe.db.bulk_insert(
+			"User",
+			["name", "email", "first_name", "full_name", "enabled", "user_type", "send_welcome_email", *base],
+			[(u, u, u.split(".")[0], u.split(".")[0], 1, "System User", 0, *base.values()) for u in missing],
+		)
+		frappe.db.bulk_insert(
+			"Has Role",
+			["name", "parent", "parenttype", "parentfield", "role", "idx", *base],
+			[
+				(
+					frappe.generate_hash(length=12),
+					u,
+					"User",
+					"roles",
+					"District Economy Officer",
+					1,
+					*base.values(),
+				)
+				for u in missing
+			],
+		)
+		frappe.db.bulk_insert(
+			"User Permission",
+			["name", "user", "allow", "for_value", "apply_to_all_doctypes", *base],
+			[
+				(frappe.generate_hash(length=12), officer(i), "Case District", DISTRICT, 1, *base.values())
+				for i in range(N - OVER_HTTP)
+			],
+		)
+		deadlines.refresh_officers([DISTRICT])
 		cls.admin = make_user("many.admin@test.local", ["System Manager"])
 		cls.neighbour = make_user("many.neighbour@test.local", ["District Economy Officer"], "渝中区")
 		frappe.db.commit()
