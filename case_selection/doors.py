@@ -172,7 +172,7 @@ def refuse_standard_format(doctype, print_format):
 	"""Frappe's Standard format prints every field of a document as the form holds it (the city's own fields,
 	whatever a field's text says): for the app's DocTypes only System Managers print with it. Everyone else
 	prints with the formats the app ships or an admin made."""
-	if doctype not in POLICY or actor().admin:
+	if not isinstance(doctype, str) or doctype not in POLICY or actor().admin:
 		return
 	print_format = print_format or frappe.get_meta(doctype).default_print_format  # what Frappe would print
 	if not print_format or print_format == "Standard" or not isinstance(print_format, str):
