@@ -455,8 +455,13 @@ def refuse_foreign_child_rows(doc, method=None):
 	naming a row of a case at the city would move that row into the draft and overwrite it."""
 	if frappe.flags.in_install or frappe.flags.in_migrate or frappe.flags.in_patch:
 		return
+	before = None if doc.get("__islocal") else doc.get_doc_before_save()
 	for df in doc.meta.get_table_fields():
-		rows = [r for r in doc.get(df.fieldname) or [] if r.name and not r.get("__islocal")]
+		# Rows the stored document already holds are its own: only names new to it are looked up.
+		own = {r.name for r in before.get(df.fieldname) or []} if before else set()
+		rows = [
+			r for r in doc.get(df.fieldname) or [] if r.name and not r.get("__islocal") and r.name not in own
+		]
 		if not rows:
 			continue
 		stored = frappe.get_all(

@@ -318,6 +318,7 @@ NAME_ARGS = (
 	"report_name",
 	"print_format",
 	"format",
+	"fid",
 )
 # Arguments holding JSON: it must parse, to one of these kinds.
 JSON_ARGS = {
@@ -340,6 +341,8 @@ DICT_ARGS = {
 	"frappe.desk.query_report.run": "filters",
 	"frappe.desk.query_report.export_query": "filters",
 	"frappe.desk.query_report.get_script": "filters",
+	"frappe.model.workflow.get_transitions": "doc",
+	"frappe.model.workflow.apply_workflow": "doc",
 }
 
 
@@ -403,8 +406,15 @@ def check_arguments(method: str, form: dict):
 			_refuse_argument(method, arg)
 		if DOC_LIST_ARGS.get(method) == arg and not all(isinstance(d, dict) for d in value):
 			_refuse_argument(method, arg)
-		if DICT_ARGS.get(method) == arg and not isinstance(value, dict):
-			_refuse_argument(method, arg)
+	if method in DICT_ARGS and form.get(DICT_ARGS[method]) not in (None, ""):
+		value = form[DICT_ARGS[method]]
+		if isinstance(value, str):
+			try:
+				value = json.loads(value)
+			except ValueError:
+				_refuse_argument(method, DICT_ARGS[method])
+		if not isinstance(value, dict):
+			_refuse_argument(method, DICT_ARGS[method])
 
 
 _REQUIRED: dict[str, tuple[str, ...]] = {}
