@@ -82,7 +82,11 @@ def cosign(
 			time.sleep(0.05 * (attempt + 1))
 	return {
 		"cosign_status": outcome,
-		"state": doc.public_state if doctype == "Case Application" else doc.status,
+		"state": (
+			sealing.public_state_of(doc.workflow_state, doc.round)
+			if doctype == "Case Application"
+			else doc.status
+		),
 	}
 
 
@@ -190,7 +194,7 @@ def publish_results(round_name: str) -> dict:
 		frappe.throw(_("「{0}」的结果已经发布。").format(round_doc.round_title), frappe.ValidationError)
 	at_city = [s for s in states.where("city_visible") if not states.has(s, "cosign_open")]
 	pending = frappe.get_all(
-		"Case Application",
+		sealing.EVALUATION,  # the real states (sealing.py)
 		filters={
 			"round": round_name,
 			"workflow_state": ("in", [s for s in at_city if not states.final_result(s)] or [""]),
@@ -207,7 +211,7 @@ def publish_results(round_name: str) -> dict:
 	round_doc.published_on = frappe.utils.today()  # 结果发布日期, what 入选单位查询 reports
 	with system_write():  # "Published" is set here only, once every decision is made
 		round_doc.save()
-	sealing.refresh(round_name=round_name)
+	sealing.publish(round_name)
 	notify_publication(round_doc)
 	return {
 		s: frappe.db.count("Case Application", {"round": round_name, "workflow_state": s})
@@ -233,7 +237,7 @@ def form_actions(doctype: str, name: str) -> dict:
 	out = {}
 	if doctype == "Case Application":
 		departments = [d.department for d in actors.round_departments(doc.round) if d.role in a.roles]
-		stored_state = frappe.db.get_value(doctype, name, "workflow_state")
+		stored_state = doc.workflow_state  # loaded just now: the real state for those who see the city stage
 		if states.has(stored_state, "cosign_open") and a.is_officer(doc.district) and departments:
 			out["cosign"] = departments
 		if manager and states.has(stored_state, "review_open"):
@@ -242,6 +246,16 @@ def form_actions(doctype: str, name: str) -> dict:
 			t.action == RETURN_TO_DISTRICT and t.allowed in a.roles for t in transitions_from(stored_state)
 		):
 			out["return_case"] = True
+		if sealing.sees_city_stage() and frappe.db.exists(sealing.EVALUATION, name):
+			ev = sealing.evaluation(name)
+			out["evaluation"] = {
+				"name": name,
+				"state": states.label(ev.workflow_state),
+				"formal_check": ev.formal_check,
+				"review_score": ev.review_score,
+				"review_count": ev.review_count,
+				"public_notice_end": ev.public_notice_end,
+			}
 	elif doctype == "District Recommendation List":
 		editable = doc.status in LIST_EDITABLE
 		departments = [d.department for d in actors.round_departments(doc.round) if d.role in a.roles]

@@ -204,10 +204,9 @@ def guard_request():
 	request = getattr(frappe.local, "request", None)
 	if not request:
 		return
-	from case_selection import method_allowlist, sealing
+	from case_selection import method_allowlist
 
 	method_allowlist.guard_request()
-	sealing.guard_request()
 	path = request.path
 	if path.rstrip("/") == "/printview":
 		if frappe.form_dict.get("doc"):
@@ -242,33 +241,18 @@ def refuse_delete(doctype: str | None, name: str | None):
 		raise frappe.PermissionError(_("不能删除「{0}」{1}。").format(_(doctype), name))
 
 
-# The Desk form: versions that would show a sealed state --------------------------------------------------------
-
-
-@frappe.whitelist()
-def getdoc(doctype: str, name: str, user: str | None = None):
-	from frappe.desk.form import load
-
-	from case_selection import sealing
-
-	load.getdoc(doctype, name, user)
-	if doctype == "Case Application" and not sealing.sees_city_stage():
-		sealing.filter_versions(frappe.response.get("docinfo"))
+# The Desk form ---------------------------------------------------------------------------------------------------
 
 
 @frappe.whitelist()
 def get_docinfo(doc=None, doctype: str | None = None, name: str | None = None):
 	from frappe.desk.form import load
 
-	from case_selection import sealing
-
 	if not isinstance(doc, Document):
 		doc = None  # over HTTP a document is named by doctype and name (Frappe reads `doc` as a loaded Document)
 		if not (isinstance(doctype, str) and isinstance(name, str)):
 			frappe.throw(_("须给出「doctype」和「name」。"), frappe.ValidationError)
 	load.get_docinfo(doc, doctype, name)
-	if (doctype or getattr(doc, "doctype", None)) == "Case Application" and not sealing.sees_city_stage():
-		sealing.filter_versions(frappe.response.get("docinfo"))
 
 
 # Tags --------------------------------------------------------------------------------------------------------
@@ -348,17 +332,6 @@ def guard_reference(doctype_field: str, name_field: str, user_field: str | None 
 guard_tag_link = guard_reference("document_type", "document_name")
 guard_document_follow = guard_reference("ref_doctype", "ref_docname")
 guard_todo = guard_reference("reference_type", "reference_name", "allocated_to")
-
-
-def drop_sealed_follow(doc, method=None):
-	"""Document Follow after_insert: Frappe's follow digests mail the document's version diffs (its state moving
-	to 拟入选, the city's formal check) to the follower, outside every door. A case followed by someone who may
-	not know the city's stage is not followed: the record goes at once. (Frappe makes it by itself, inside the
-	follower's own save, when "follow created documents" is on; refusing it would fail that save.)"""
-	from case_selection import sealing
-
-	if doc.ref_doctype == "Case Application" and not sealing.sees_city_stage(doc.user):
-		frappe.db.delete("Document Follow", {"name": doc.name})
 
 
 # Files -------------------------------------------------------------------------------------------------------
@@ -564,26 +537,6 @@ def link_preview(doctype: str, docname: str):
 # Dashboard charts and number cards -----------------------------------------------------------------------------
 
 
-def _sealed_args(doctype: str, columns: dict, filters):
-	"""For a user who does not see the city stage: a chart's or card's columns on Case Application read the
-	public state (a city field is refused, sealing.py), and so do its filters."""
-	from case_selection import sealing
-
-	if doctype != "Case Application" or sealing.sees_city_stage():
-		return columns, filters
-	out = {}
-	for key, value in columns.items():
-		if value:
-			args = {"group_by": value}
-			sealing.rewrite_query_args(args, doctype)
-			out[key] = args["group_by"]
-	if filters:
-		args = {"filters": filters}
-		sealing.rewrite_query_args(args, doctype)
-		filters = args["filters"]
-	return out, filters
-
-
 CHART_COLUMNS = ("group_by_based_on", "aggregate_function_based_on", "value_based_on", "based_on")
 
 
@@ -601,8 +554,7 @@ def dashboard_chart_get(
 	refresh=None,
 ):
 	"""frappe.desk.doctype.dashboard_chart.dashboard_chart.get. Frappe keeps one cached result per chart for
-	every user; a chart on the app's DocTypes is computed for each asker instead (their row rules), on the state
-	they may know."""
+	every user; a chart on the app's DocTypes is computed for each asker instead (their row rules)."""
 	from frappe.desk.doctype.dashboard_chart import dashboard_chart as frappe_chart
 
 	kwargs = {
@@ -626,13 +578,7 @@ def dashboard_chart_get(
 		)
 	if doc.type == "Heatmap" and doc.chart_type != "Group By" and not admin:
 		frappe.throw(_("案例遴选的数据不提供热力图。"), frappe.PermissionError)
-	columns, kwargs["filters"] = _sealed_args(
-		doc.document_type,
-		{k: doc.get(k) for k in CHART_COLUMNS},
-		# Frappe falls back on the chart's own filters when none are given: those are read the same way.
-		frappe.parse_json(filters) or frappe.parse_json(doc.filters_json) or None,
-	)
-	doc.update(columns)
+	kwargs["filters"] = frappe.parse_json(filters) or frappe.parse_json(doc.filters_json) or None
 	# Frappe's function itself, under its whitelist and cache decorators: no shared cache for these charts.
 	return inspect.unwrap(frappe_chart.get)(chart=doc, **kwargs)
 
@@ -654,16 +600,11 @@ def _stored_card(doc) -> frappe._dict:
 
 @frappe.whitelist()
 def number_card_get_result(doc, filters, to_date=None):
-	"""frappe.desk.doctype.number_card.number_card.get_result, with the card's aggregated column on the state the
-	user may know (its filters are rewritten by sealing.guard_request before this runs)."""
+	"""frappe.desk.doctype.number_card.number_card.get_result, for the stored card only (a card's row rules are
+	the user's; a Case Application row holds no sealed value, sealing.py)."""
 	from frappe.desk.doctype.number_card import number_card
 
-	card = _stored_card(doc)
-	columns, _filters = _sealed_args(
-		card.document_type, {"aggregate_function_based_on": card.aggregate_function_based_on}, None
-	)
-	card.update(columns)
-	return number_card.get_result(card, filters, to_date)
+	return number_card.get_result(_stored_card(doc), filters, to_date)
 
 
 @frappe.whitelist()
@@ -672,11 +613,7 @@ def number_card_get_percentage_difference(doc, filters, result):
 	for an earlier date, with the same rules as get_result."""
 	from frappe.desk.doctype.number_card import number_card
 
-	card = frappe.get_doc("Number Card", frappe.parse_json(doc).get("name"))
-	# A city field as the card's aggregate is refused here; the filters are counted on the public state.
-	_columns, filters = _sealed_args(
-		card.document_type,
-		{"aggregate_function_based_on": card.aggregate_function_based_on},
-		frappe.parse_json(filters) if filters else None,
+	card = _stored_card(doc)
+	return number_card.get_percentage_difference(
+		card, frappe.parse_json(filters) if filters else None, result
 	)
-	return number_card.get_percentage_difference(card.as_dict(), filters, result)

@@ -33,10 +33,12 @@ def log_action(
 ):
 	user = frappe.session.user
 	check_value(_("「意见/备注」"), remark)
+	# A step naming a sealed state is logged against the city-only Case Evaluation until publication (sealing.py).
+	reference = sealing.history_doctype(doc, from_state, to_state)
 	doc_ = frappe.get_doc(
 		{
 			"doctype": "Case Action Log",
-			"reference_doctype": doc.doctype,
+			"reference_doctype": reference,
 			"reference_name": doc.name,
 			"district": doc.get("district"),
 			"action": action,
@@ -48,7 +50,7 @@ def log_action(
 			"action_time": now_datetime(),
 			"remark": remark or "",
 			"round": doc.get("round"),
-			"sealed": int(doc.doctype == "Case Application" and sealing.is_sealed_step(from_state, to_state)),
+			"sealed": int(reference != doc.doctype),
 		}
 	)
 	# The ledger's rows are written by the system alone (the write policy refuses them to every door), every value
@@ -58,19 +60,20 @@ def log_action(
 
 
 def visible_history(doctype: str, name: str) -> list[dict]:
-	"""The history the current user may see: a sealed step (the city's decisions) only once its round is
-	published, unless the user sees the city stage."""
-	rows = history(doctype, name)
-	if doctype != "Case Application" or sealing.sees_city_stage():
-		return rows
-	published = sealing.published_rounds()
-	return [r for r in rows if not r.sealed or r.round in published]
+	"""The history the current user may see: the city's sealed steps are stored against the case's evaluation,
+	which only those who see the city stage read."""
+	if doctype == sealing.DOCTYPE and sealing.sees_city_stage():
+		return history((doctype, sealing.EVALUATION), name)
+	return history(doctype, name)
 
 
-def history(doctype: str, name: str) -> list[dict]:
+def history(doctype: str | tuple, name: str) -> list[dict]:
 	return frappe.get_all(
 		"Case Action Log",
-		filters={"reference_doctype": doctype, "reference_name": name},
+		filters={
+			"reference_doctype": ("in", doctype) if isinstance(doctype, tuple) else doctype,
+			"reference_name": name,
+		},
 		fields=[
 			"action",
 			"from_state",

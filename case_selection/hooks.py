@@ -43,6 +43,7 @@ permission_query_conditions = {
 	"Case Review": _P + "review_condition",
 	"Case Objection": _P + "city_only_condition",
 	"Case Collection": _P + "city_only_condition",
+	"Case Evaluation": _P + "city_only_condition",
 	"District Deadline": _P + "deadline_condition",
 	"Workflow Action": _P + "workflow_action_condition",
 	"File": _P + "file_condition",
@@ -56,6 +57,7 @@ has_permission = {
 	"Case Review": _P + "review_has_permission",
 	"Case Objection": _P + "city_only_has_permission",
 	"Case Collection": _P + "city_only_has_permission",
+	"Case Evaluation": _P + "city_only_has_permission",
 	"District Deadline": _P + "deadline_has_permission",
 	"Workflow Action": _P + "workflow_action_has_permission",
 	"File": _P + "file_has_permission",
@@ -72,6 +74,7 @@ standard_queries = {
 		"Case Objection",
 		"Case Collection",
 		"District Deadline",
+		"Case Evaluation",
 	)
 }
 _POLICY_DOCTYPES = (
@@ -89,6 +92,7 @@ _POLICY_DOCTYPES = (
 	"Case Selection Settings",
 	"Case Export Job",
 	"District Deadline",
+	"Case Evaluation",
 )
 _ROUND_TABLES = (
 	"Round Contact",
@@ -122,10 +126,7 @@ doc_events = {
 	"Comment": {"before_insert": "case_selection.doors.guard_comment"},
 	"DocShare": {"validate": "case_selection.doors.guard_share"},
 	"Tag Link": {"before_insert": "case_selection.doors.guard_tag_link"},
-	"Document Follow": {
-		"before_insert": "case_selection.doors.guard_document_follow",
-		"after_insert": "case_selection.doors.drop_sealed_follow",
-	},
+	"Document Follow": {"before_insert": "case_selection.doors.guard_document_follow"},
 	"ToDo": {"validate": "case_selection.doors.guard_todo"},
 	"File": {
 		"validate": "case_selection.doors.guard_file",
@@ -202,7 +203,6 @@ override_whitelisted_methods = {
 	"frappe.desk.listview.get_group_by_count": "case_selection.doors.get_group_by_count",
 	"frappe.www.printview.get_html_and_style": "case_selection.doors.get_html_and_style",
 	"frappe.www.printview.get_rendered_raw_commands": "case_selection.doors.get_rendered_raw_commands",
-	"frappe.desk.form.load.getdoc": "case_selection.doors.getdoc",
 	"frappe.desk.form.load.get_docinfo": "case_selection.doors.get_docinfo",
 	"frappe.desk.doctype.tag.tag.add_tag": "case_selection.doors.add_tag",
 	"frappe.desk.doctype.tag.tag.add_tags": "case_selection.doors.add_tags",

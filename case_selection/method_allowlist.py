@@ -35,8 +35,9 @@ from case_selection.actors import actor
 
 APP_PREFIX = "case_selection."
 
-# Read through a wrapper of the app (hooks.override_whitelisted_methods) that applies the row rules and the
-# sealed state, or Frappe's own method that asks the row rules (frappe.get_list / has_permission) itself.
+# Read through a wrapper of the app (hooks.override_whitelisted_methods) that applies the row rules, or Frappe's
+# own method that asks the row rules (frappe.get_list / has_permission) itself. No row any of them reads holds a
+# sealed result: those are stored in the city-only Case Evaluation (sealing.py).
 ALLOWED: dict[str, str] = {
 	# Session and the user's own settings
 	"login": "signs in; answers only the caller's own session",
@@ -82,10 +83,10 @@ ALLOWED: dict[str, str] = {
 	"frappe.desk.doctype.dashboard_settings.dashboard_settings.create_dashboard_settings": "doors."
 	"create_dashboard_settings: the caller's own chart settings",
 	# Lists and reports
-	"frappe.desk.reportview.get": "list and report view rows through frappe.get_list: row rules, sealed state",
+	"frappe.desk.reportview.get": "list and report view rows through frappe.get_list: row rules",
 	"frappe.desk.reportview.get_list": "as reportview.get (frappe.db.get_list in Desk scripts)",
-	"frappe.desk.reportview.get_count": "counts through frappe.get_list (row rules, sealed state)",
-	"frappe.desk.reportview.export_query": "exports through frappe.get_list (row rules, sealed state)",
+	"frappe.desk.reportview.get_count": "counts through frappe.get_list (row rules)",
+	"frappe.desk.reportview.export_query": "exports through frappe.get_list (row rules)",
 	"frappe.desk.listview.get_list_settings": "the caller's own list settings",
 	"frappe.desk.listview.set_list_settings": "the caller's own list settings",
 	"frappe.desk.listview.get_group_by_count": "doors.get_group_by_count: through frappe.get_list",
@@ -100,16 +101,15 @@ ALLOWED: dict[str, str] = {
 	"frappe.desk.doctype.list_view_settings.list_view_settings.get_default_listview_fields": "meta only",
 	# Forms
 	"frappe.desk.form.load.getdoctype": "the DocType's meta (labels, fields), no records",
-	"frappe.desk.form.load.getdoc": "doors.getdoc: has_permission, sealed fields and versions removed",
-	"frappe.desk.form.load.get_docinfo": "doors.get_docinfo: has_permission, sealed versions removed",
+	"frappe.desk.form.load.getdoc": "has_permission; a case's row holds no sealed value (sealing.py)",
+	"frappe.desk.form.load.get_docinfo": "doors.get_docinfo: has_permission; versions of a case are public",
 	"frappe.desk.form.load.get_user_info_for_viewers": "names and images of users, no records",
 	"frappe.desk.form.save.savedocs": "saves through the document: permission and the write policy",
 	"frappe.client.validate_link": "doors.validate_link: a record of the app only if the caller may read it; "
 	"its fetch_from values by bare field names (PLAIN_FIELD_ARGS) through frappe.get_list",
-	"frappe.client.get_value": "bare field names only (PLAIN_FIELD_ARGS), through frappe.get_list (row rules, "
-	"sealed state)",
-	"frappe.client.get": "doors.client_get: the app's records by name only, then has_permission and the "
-	"sealed fields removed (as REST GET); Desk reads Dashboard Charts with it",
+	"frappe.client.get_value": "bare field names only (PLAIN_FIELD_ARGS), through frappe.get_list (row rules)",
+	"frappe.client.get": "doors.client_get: the app's records by name only, then has_permission (as REST "
+	"GET); Desk reads Dashboard Charts with it",
 	"frappe.client.save": "saves through the document: permission and the write policy",
 	"frappe.client.insert": "inserts through the document: permission and the write policy",
 	"frappe.client.set_value": "saves through the document: permission and the write policy",
@@ -332,7 +332,7 @@ JSON_ARGS = {
 	"assign_to": (list,),
 }
 # Arguments that name fields to read: bare column names only. Frappe accepts an alias or a back-quoted name
-# (`workflow_state` as x), which the field checks and the sealed-state rewriting cannot see through.
+# (`owner` as x, a column of another table), which the field checks cannot see through.
 PLAIN_FIELD_ARGS = {"frappe.client.get_value": "fieldname", "frappe.client.validate_link": "fields"}
 PLAIN_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Arguments some methods read further: a list of documents (dicts); filters as a dict (a report's).

@@ -18,7 +18,6 @@ the caller's edited copy (a PUT that moves a case into one's own district) or wi
 
 import frappe
 
-from case_selection import sealing
 from case_selection.actors import actor
 from case_selection.workflows import LIST_AT_CITY, states
 
@@ -36,6 +35,7 @@ PROTECTED = (
 	"Case Objection",
 	"Case Collection",
 	DEADLINE,
+	"Case Evaluation",
 )
 
 
@@ -77,7 +77,9 @@ def application_condition(user: str | None = None) -> str:
 	if a.districts:
 		conds.append(_in(f"{t}.`district`", a.districts))
 	if a.is_city:
-		conds.append(_in(f"{t}.`workflow_state`", states.where("city_visible")))
+		# at_city: the case's state is one the city sees (kept by sealing.project and refresh_at_city), so
+		# the city's list is read in order from one index, however many rounds are stored.
+		conds.append(f"{t}.`at_city` = 1")
 	if a.is_expert:
 		conds.append(
 			f"{t}.`name` in (select `application` from `tabCase Review` where `expert` = {esc(a.user)})"
@@ -134,7 +136,11 @@ def list_has_permission(doc, ptype: str | None = None, user: str | None = None) 
 
 # Opinions and history: follow the document they belong to ----------------------------------------------
 
-REFERENCE_CONDITIONS = {APPLICATION: application_condition, LIST: list_condition}
+REFERENCE_CONDITIONS = {
+	APPLICATION: application_condition,
+	LIST: list_condition,
+	"Case Evaluation": lambda user=None: city_only_condition(user),
+}
 
 
 def reference_condition(table: str, user: str | None, doctype_column: str, name_column: str) -> str:
@@ -163,9 +169,8 @@ def cosign_opinion_condition(user: str | None = None) -> str:
 
 
 def action_log_condition(user: str | None = None) -> str:
-	cond = reference_condition("Case Action Log", user, "reference_doctype", "reference_name")
-	sealed = sealing.history_condition("`tabCase Action Log`", user)
-	return f"({cond} and {sealed})" if cond and sealed else cond
+	"""History rows of what the user may read (the city's sealed steps point at the city-only Case Evaluation)."""
+	return reference_condition("Case Action Log", user, "reference_doctype", "reference_name")
 
 
 def reference_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
@@ -175,10 +180,6 @@ def reference_has_permission(doc, ptype: str | None = None, user: str | None = N
 	f = stored(doc, ("reference_doctype", "reference_name"))
 	if f.reference_doctype not in REFERENCE_CONDITIONS:
 		return False
-	if doc.doctype == "Case Action Log" and not sealing.sees_city_stage(a.user):
-		log = stored(doc, ("sealed", "round"))
-		if log.sealed and log.round not in sealing.published_rounds():
-			return False
 	# Opinions and history are written by the system only; reading them follows the document.
 	return ptype in ("read", "print", "select", "report") and may_read(
 		f.reference_doctype, f.reference_name, a.user
@@ -242,6 +243,7 @@ CONDITIONS = {
 	"Case Objection": city_only_condition,
 	"Case Collection": city_only_condition,
 	DEADLINE: deadline_condition,
+	"Case Evaluation": city_only_condition,
 }
 PARENT_CONDITIONS = {d: CONDITIONS[d] for d in (APPLICATION, LIST, REVIEW, "Case Collection")}
 

@@ -1,44 +1,48 @@
-"""Sealed results (SPEC §4): until the city publishes a round, applicants, district roles and experts see the
-states marked 发布前保密 (拟入选, 公示中, 入选, 未入选 by default) as one neutral state (市级评审中), through
-every door; city roles and administrators see the real state.
+"""Sealed results (SPEC §4), sealed by where they are stored.
 
-The real state stays in `workflow_state`, which Frappe's Workflow drives. Beside it the system keeps
-`public_state`, the state as those users may know it, recomputed on every move and at publication. Then:
+What the city decides before it publishes a round is kept in a city-only record, the **Case Evaluation** of
+the case (same name as the case), which only city roles and administrators may read through Frappe's ordinary
+role permissions:
 
-- a Case Application they load (REST, frappe.client.get, the Desk form) carries public_state in workflow_state
-  and none of the city's own fields (seal_document, from CaseApplication.apply_fieldlevel_read_permissions,
-  which every document door of Frappe calls);
-- every query they send on Case Application (list and report views, REST lists, counts, group-by counts,
-  filters, sorting, link search, exports) reads public_state where it names workflow_state, and may not
-  filter, group or sort on a city field (guard_request, run for every request before Frappe dispatches it;
-  the filter is rewritten, not just the column, so filtering on 入选 finds nothing sealed);
-- history rows of the city's sealed steps stay out of their reach until publication (Case Action Log.sealed
-  and the permission condition), and versions that name a sealed state or a city field leave the Desk
-  timeline;
-- publishing a round (api.publish_results) copies the real state into public_state for the whole round at once.
+- the case's real state (`workflow_state`): 拟入选, 公示中, 入选, 未入选 — every state marked 发布前保密 in the
+  settings — and every other state once the case has reached the city;
+- the formal check and its remark, the experts' average score and count, the 公示 dates.
+
+The Case Application row itself holds only what its readers may know: in `workflow_state` a sealed state is
+stored as the neutral state (市级评审中 by default, the settings' 保密期间显示为), and it has no city field at
+all. Every generic door (print formats, get_value, list statistics, templates, versions, digests, exports, and
+the doors Frappe adds next year) reads that row, which contains no sealed value. The city's steps in the
+签核历程 (Case Action Log) are logged against the Case Evaluation until publication, for the same reason.
+
+How the one Workflow still runs on the case: a city user or an administrator (or the system, in a job) who
+loads a case gets the real state from its evaluation (CaseApplication.load_from_db → overlay); whoever saves a
+case, its row is written with the public state and its evaluation with the real one (CaseApplication.db_update
+→ store). Someone who does not see the city stage never holds the real state in memory, so their save keeps the
+stored real state unless they moved the case themselves (which they can only do from a state that is not
+sealed).
+
+Publishing a round (api.publish_results → publish) copies the real states into the cases and moves the city's
+history rows across, at once.
 """
 
-import json
-import re
-
 import frappe
-from frappe import _
+from frappe.utils import now
 
 from case_selection.actors import actor, settings
 from case_selection.workflows import states
 
 DOCTYPE = "Case Application"
-STATE, PUBLIC = "workflow_state", "public_state"
-# The city's own entries on a case: never shown to the others, never a filter, sort or group for them.
-CITY_ONLY = (
-	"review_score",
-	"review_count",
+EVALUATION = "Case Evaluation"
+STATE = "workflow_state"
+# The city's entries, stored on the evaluation only.
+CITY_FIELDS = (
 	"formal_check",
 	"formal_check_remark",
+	"review_score",
+	"review_count",
 	"public_notice_start",
 	"public_notice_end",
 )
-SEALED_FIELDS = (STATE, *CITY_ONLY)
 
 
 def sees_city_stage(user: str | None = None) -> bool:
@@ -55,245 +59,187 @@ def published_rounds() -> tuple[str, ...]:
 	return frappe.local.cache[key]
 
 
+def clear_published_cache():
+	frappe.local.cache.pop(("case_selection", "published_rounds"), None)
+
+
 def sealed_state() -> str:
 	return settings().sealed_state
 
 
 def public_state_of(state: str | None, round_name: str | None) -> str | None:
+	"""What the Case Application row stores for a case whose real state is `state`."""
 	if not state or not states.has(state, "sealed") or round_name in published_rounds():
 		return state
 	return sealed_state()
 
 
+def is_sealed_step(from_state: str | None, to_state: str | None, round_name: str | None) -> bool:
+	"""A step of the history that names a sealed state of a round not yet published."""
+	return round_name not in published_rounds() and (
+		states.has(to_state, "sealed") or states.has(from_state, "sealed")
+	)
+
+
+# The evaluation ----------------------------------------------------------------------------------------------
+
+
+def evaluation(name: str | None, for_update: bool = False) -> frappe._dict | None:
+	"""The stored evaluation of a case (real state and city fields), or None before the case reached the city."""
+	if not name:
+		return None
+	return frappe.db.get_value(
+		EVALUATION, name, [STATE, *CITY_FIELDS], as_dict=True, for_update=for_update, order_by=None
+	)
+
+
+def real_state(name: str | None) -> str | None:
+	"""The real state of a case, whoever asks: for the app's own decisions (write rules, reviews)."""
+	if not name:
+		return None
+	return frappe.db.get_value(EVALUATION, name, STATE, order_by=None) or frappe.db.get_value(
+		DOCTYPE, name, STATE, order_by=None
+	)
+
+
+def overlay(doc):
+	"""A case loaded by someone who sees the city stage holds its real state and the city's entries."""
+	doc.flags.case_city_view = True
+	ev = evaluation(doc.name) if doc.name else None
+	doc.flags.case_evaluation = ev
+	if ev:
+		doc.set(STATE, ev.get(STATE) or doc.get(STATE))
+
+
+def city_value(doc, field: str):
+	"""A city field of a case, for code that has the case: from its evaluation (None for those who may not
+	see it)."""
+	if not sees_city_stage():
+		return None
+	ev = doc.flags.get("case_evaluation")
+	if ev is None and doc.get("name") and not doc.get("__islocal"):
+		ev = evaluation(doc.name) or frappe._dict()
+		doc.flags.case_evaluation = ev
+	return (ev or {}).get(field)
+
+
+def project(doc, before_public: str | None) -> str | None:
+	"""Before the case's row is written (CaseApplication.db_insert/db_update): puts the public state into the
+	document and returns the real one, which the caller puts back once the row is written."""
+	written = doc.get(STATE)
+	if doc.flags.get("case_city_view") or doc.get("__islocal") or sees_city_stage():
+		real = written
+	elif written != before_public or written != sealed_state():
+		# A move by someone who sees only public states (never from a sealed state), or a state that is not
+		# the one sealed states show as: the real state is what they hold.
+		real = written
+	else:
+		real = real_state(doc.name) or written  # nothing moved: the stored real state stays
+	doc.set(STATE, public_state_of(real, doc.get("round")))
+	doc.set("at_city", int(states.has(doc.get(STATE), "city_visible")))
+	doc.flags.case_public_state = doc.get(STATE)
+	return real
+
+
+def keep_real(doc, real: str | None):
+	"""After the row is written: the real state goes to the evaluation, which a case gets when it first
+	needs one (its real state differs from the public one, or it has reached the city)."""
+	public = doc.flags.pop("case_public_state", None)
+	ev = doc.flags.get("case_evaluation")
+	if ev is not None and ev.get(STATE) == real:
+		return
+	if ev is None and real == public and not states.has(real, "city_visible"):
+		if not frappe.db.exists(EVALUATION, doc.name):
+			doc.flags.case_evaluation = None
+			return
+	set_values(doc, {STATE: real})
+	if ev is not None:
+		ev[STATE] = real
+
+
+def set_values(doc_or_name, values: dict):
+	"""Writes the evaluation of a case (created when the case first needs one)."""
+	from case_selection.write_policy import system_write
+
+	if isinstance(doc_or_name, str):
+		case = frappe.db.get_value(
+			DOCTYPE, doc_or_name, ["name", "round", "district", "case_title"], as_dict=True
+		)
+	else:
+		case = doc_or_name
+	name = case.get("name")
+	existing = frappe.db.get_value(EVALUATION, name, [STATE, *CITY_FIELDS], as_dict=True, order_by=None)
+	if existing is None:
+		ev = frappe.get_doc(
+			{
+				"doctype": EVALUATION,
+				"application": name,
+				"round": case.get("round"),
+				"district": case.get("district"),
+				"case_title": case.get("case_title"),
+				**values,
+			}
+		)
+		ev.flags.update(ignore_permissions=True, ignore_links=True)
+		with system_write():
+			ev.insert()
+		return
+	changed = {k: v for k, v in values.items() if existing.get(k) != v}
+	if changed:
+		changed.update(modified=now(), modified_by=frappe.session.user)
+		frappe.db.set_value(EVALUATION, name, changed, update_modified=False)
+
+
 def refresh(names: list[str] | None = None, round_name: str | None = None):
-	"""Recompute public_state for these cases (or a round's, or all of them)."""
-	frappe.local.cache.pop(("case_selection", "published_rounds"), None)
+	"""Recompute the public state of cases from their evaluations (after the sealed states changed in the
+	settings, or at publication)."""
+	clear_published_cache()
 	filters = {}
 	if names is not None:
 		filters["name"] = ("in", names or [""])
 	if round_name:
 		filters["round"] = round_name
-	for row in frappe.get_all(DOCTYPE, filters=filters, fields=["name", STATE, "round", PUBLIC]):
+	for row in frappe.get_all(EVALUATION, filters=filters, fields=["name", STATE, "round"]):
 		public = public_state_of(row.get(STATE), row.round)
-		if public != row.get(PUBLIC):
-			frappe.db.set_value(DOCTYPE, row.name, PUBLIC, public, update_modified=False)
+		if public and frappe.db.get_value(DOCTYPE, row.name, STATE) != public:
+			values = {STATE: public, "at_city": int(states.has(public, "city_visible"))}
+			frappe.db.set_value(DOCTYPE, row.name, values, update_modified=False)
 
 
-def refresh_all(*_args, **_kwargs):
-	"""After the settings change (which states are sealed, what they show as)."""
-	from case_selection.actors import clear_cache
-
-	clear_cache()
-	refresh()
-
-
-# Documents ------------------------------------------------------------------------------------------------
-
-
-def seal_document(doc):
-	if sees_city_stage():
-		return
-	doc.set(STATE, doc.get(PUBLIC) or public_state_of(doc.get(STATE), doc.get("round")))
-	for field in CITY_ONLY:
-		doc.set(field, None)
-
-
-def visible_history_filters(doctype: str) -> dict:
-	"""Extra filters on Case Action Log rows for a user who does not see the city stage."""
-	if doctype != DOCTYPE or sees_city_stage():
-		return {}
-	return {"sealed": 0}
-
-
-def history_condition(table: str = "`tabCase Action Log`", user: str | None = None) -> str | None:
-	"""SQL: a sealed history row is readable once its round is published."""
-	if sees_city_stage(user):
-		return None
-	published = ", ".join(frappe.db.escape(r) for r in published_rounds()) or "''"
-	return f"(ifnull({table}.`sealed`, 0) = 0 or {table}.`round` in ({published}))"
-
-
-def is_sealed_step(from_state: str | None, to_state: str | None) -> bool:
-	return states.has(to_state, "sealed") or states.has(from_state, "sealed")
-
-
-def filter_versions(docinfo: dict):
-	"""Versions in the Desk timeline that name a sealed state or a city field go."""
-	versions = docinfo.get("versions") if docinfo else None
-	if not versions:
-		return
-	sealed = set(states.where("sealed")) - {sealed_state()}
-	keep = []
-	for v in versions:
-		data = v.get("data") or ""
-		if any(f'"{f}"' in data for f in CITY_ONLY) or any(f'"{s}"' in data for s in sealed):
-			continue
-		keep.append(v)
-	docinfo["versions"] = keep
-
-
-# Queries ------------------------------------------------------------------------------------------------------
-
-QUERY_KEYS = ("fields", "filters", "or_filters", "order_by", "group_by", "current_filters", "filter_fields")
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SEALED_RE = re.compile(r"\b(" + "|".join(SEALED_FIELDS) + r")\b")
-_CITY_RE = re.compile(r"\b(" + "|".join(CITY_ONLY) + r")\b")
-
-
-def _refuse(field: str):
-	raise frappe.PermissionError(
-		_("不能按「{0}」查询：该信息在结果发布前只对市级开放。").format(_label(field))
+def refresh_at_city():
+	"""Case Application.at_city (the city's row rule) from the states marked 市级可见, for every case."""
+	visible = list(states.where("city_visible")) or [""]
+	frappe.db.sql(
+		f"""update `tab{DOCTYPE}` set at_city = if(`{STATE}` in %(visible)s, 1, 0)
+		where at_city != if(`{STATE}` in %(visible)s, 1, 0)""",
+		{"visible": visible},
 	)
 
 
-def _label(field: str) -> str:
-	df = frappe.get_meta(DOCTYPE).get_field(field)
-	return _(df.label) if df else field
+def refresh_all(*_args, **_kwargs):
+	"""After the settings change (which states are sealed, what they show as, which the city sees)."""
+	from case_selection.actors import clear_cache
+
+	clear_cache()
+	states.clear_cache()
+	refresh()
+	refresh_at_city()
 
 
-def _parse(value):
-	if isinstance(value, str):
-		stripped = value.strip()
-		if stripped[:1] in "[{":
-			try:
-				return json.loads(stripped), True
-			except ValueError:
-				return value, False
-	return value, False
+def publish(round_name: str):
+	"""Publication: the round's real states go into its cases, and the city's history rows of the round are
+	moved to the cases, at once (the caller has marked the round Published, in the same transaction)."""
+	clear_published_cache()
+	refresh(round_name=round_name)
+	frappe.db.sql(
+		"""update `tabCase Action Log` set reference_doctype = %s
+		where reference_doctype = %s and `round` = %s""",
+		(DOCTYPE, EVALUATION, round_name),
+	)
 
 
-def _rewrite_column(text: str) -> str:
-	"""A column expression of Case Application as the sealed user may read it."""
-	if _CITY_RE.search(text):
-		_refuse(_CITY_RE.search(text).group(1))
-	return re.sub(r"\bworkflow_state\b", PUBLIC, text)
-
-
-def _rewrite_field(field: str) -> str | None:
-	"""A selected field: workflow_state reads public_state under its own name; city fields are left out."""
-	if not isinstance(field, str):
-		return field
-	if field.strip() == "*":
-		meta = frappe.get_meta(DOCTYPE)
-		return [
-			f"`tab{DOCTYPE}`.`{PUBLIC}` as `{STATE}`" if c == STATE else f"`tab{DOCTYPE}`.`{c}`"
-			for c in meta.get_valid_columns()
-			if c not in CITY_ONLY
-		]
-	if _CITY_RE.search(field):
-		return None
-	if not _SEALED_RE.search(field):
-		return field
-	if " as " in field.lower():
-		return _rewrite_column(field)
-	return f"{_rewrite_column(field)} as `{STATE}`"
-
-
-def _rewrite_fields(fields):
-	if isinstance(fields, str):
-		fields = [f.strip() for f in fields.split(",")] if not fields.strip().startswith("[") else fields
-	out = []
-	for f in fields or []:
-		r = _rewrite_field(f)
-		if isinstance(r, list):
-			out.extend(r)
-		elif r is not None:
-			out.append(r)
-	return out
-
-
-def _rewrite_filters(filters):
-	if isinstance(filters, dict):
-		out = {}
-		for key, value in filters.items():
-			if _CITY_RE.search(key):
-				_refuse(_CITY_RE.search(key).group(1))
-			out[_rewrite_column(key)] = value
-		return out
-	if isinstance(filters, list):
-		out = []
-		for cond in filters:
-			if isinstance(cond, list | tuple) and cond:
-				cond = list(cond)
-				idx = 1 if len(cond) == 4 else 0
-				if isinstance(cond[idx], str):
-					cond[idx] = _rewrite_column(cond[idx])
-				out.append(cond)
-			elif isinstance(cond, str):
-				out.append(_rewrite_column(cond))
-			else:
-				out.append(cond)
-		return out
-	if isinstance(filters, str):
-		return _rewrite_column(filters)
-	return filters
-
-
-def rewrite_query_args(args: dict, doctype: str) -> bool:
-	"""Rewrite, in place, the query arguments of a request by a user who does not see the city stage.
-	Returns whether anything changed. Raises PermissionError for a city field in a filter, sort or group."""
-	changed = False
-	for key in QUERY_KEYS:
-		if key not in args or args[key] in (None, ""):
-			continue
-		value, was_json = _parse(args[key])
-		if doctype != DOCTYPE:
-			# Another DocType may reach a case's state through a link (application.workflow_state) or a join.
-			text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-			if re.search(r"(\.|`tabCase Application`\.)`?(" + "|".join(SEALED_FIELDS) + r")\b", text):
-				_refuse(_SEALED_RE.search(text).group(1))
-			continue
-		if key in ("fields", "filter_fields"):
-			new = _rewrite_fields(value)
-		elif key in ("filters", "or_filters", "current_filters"):
-			new = _rewrite_filters(value)
-		else:
-			new = _rewrite_column(value) if isinstance(value, str) else value
-		if new != value:
-			args[key] = json.dumps(new) if was_json or not isinstance(new, str) else new
-			changed = True
-	for key in ("field", "fieldname", "sort_by"):
-		if doctype == DOCTYPE and isinstance(args.get(key), str) and args[key]:
-			value, was_json = _parse(args[key])
-			if not isinstance(value, str | list):
-				frappe.throw(_("「{0}」须为字段名或字段名列表。").format(key), frappe.ValidationError)
-			if isinstance(value, list):
-				new = _rewrite_fields(value)
-				if new != value:
-					args[key] = json.dumps(new)
-					changed = True
-			elif _SEALED_RE.fullmatch(value.strip()):
-				if _CITY_RE.fullmatch(value.strip()):
-					_refuse(value.strip())
-				args[key] = PUBLIC
-				changed = True
-	return changed
-
-
-QUERY_ROUTES = ("/api/resource/", "/api/v2/document/")
-
-
-def guard_request():
-	"""Called by doors.guard_request for every request once the caller is known."""
-	request = getattr(frappe.local, "request", None)
-	if not request or frappe.session.user == "Guest" or sees_city_stage():
-		return
-	form = frappe.local.form_dict
-	doctype = form.get("doctype") or form.get("dt")
-	path = request.path
-	prefix = next((p for p in QUERY_ROUTES if path.startswith(p)), None)
-	if prefix and request.method == "GET":
-		doctype = path[len(prefix) :].split("/", 1)[0]
-	if isinstance(form.get("doc"), str) and path.endswith(("number_card.get_result", "dashboard_chart.get")):
-		card, _json = _parse(form["doc"])
-		if isinstance(card, dict):
-			doctype = card.get("document_type") or doctype
-			for key in ("filters_json", "dynamic_filters_json"):
-				if card.get(key):
-					rewritten = {"filters": card[key]}
-					if rewrite_query_args(rewritten, doctype or ""):
-						card[key] = rewritten["filters"]
-			form["doc"] = json.dumps(card)
-	if not isinstance(doctype, str) or not doctype:
-		return
-	rewrite_query_args(form, doctype)
+def history_doctype(doc, from_state: str | None, to_state: str | None) -> str:
+	"""Where a step of a case's history is logged: the evaluation while it names a sealed state."""
+	if doc.doctype == DOCTYPE and is_sealed_step(from_state, to_state, doc.get("round")):
+		return EVALUATION
+	return doc.doctype

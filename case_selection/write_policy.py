@@ -82,8 +82,9 @@ class DocPolicy:
 
 def _case_state(ctx) -> str | None:
 	"""The stored state of the case a review or objection belongs to."""
-	name = ctx.facts.get("application")
-	return frappe.db.get_value("Case Application", name, "workflow_state") if name else None
+	from case_selection.sealing import real_state
+
+	return real_state(ctx.facts.get("application"))
 
 
 def _app_state(ctx) -> str | None:
@@ -169,19 +170,20 @@ POLICY: dict[str, DocPolicy] = {
 			"round": FIXED,
 			"district": FIXED,
 			"workflow_state": WORKFLOW,
+			"at_city": DERIVED,
 			"domain": DERIVED,
 			"is_other_mode": DERIVED,
 			"cosign_status": SYSTEM,
 			"recommendation_list": SYSTEM,
-			"review_score": SYSTEM,
-			"review_count": SYSTEM,
-			"public_state": SYSTEM,
-			"public_notice_start": SYSTEM,
-			"public_notice_end": SYSTEM,
-			"formal_check": CITY_ENTRY,
-			"formal_check_remark": CITY_ENTRY,
 			"city_remark": CITY_ENTRY,
 		},
+	),
+	# The city's record of a case (sealing.py): the formal check is entered by the city; the rest is the system's.
+	"Case Evaluation": DocPolicy(
+		create=SYSTEM,
+		delete=SYSTEM,
+		default=SYSTEM,
+		fields={"formal_check": CITY_ENTRY, "formal_check_remark": CITY_ENTRY},
 	),
 	"District Recommendation List": DocPolicy(
 		create=Rule(("lead", "admin")),

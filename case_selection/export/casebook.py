@@ -23,6 +23,7 @@ from frappe import _
 from frappe.utils import cint, now_datetime
 from pypdf import PdfReader
 
+from case_selection import sealing
 from case_selection.export import layout
 from case_selection.export.pdf import official_pdf, stamp_writer, to_bytes
 from case_selection.export.print_context import (
@@ -50,9 +51,15 @@ class CasebookError(frappe.ValidationError):
 
 def selected_applications(round_name: str) -> list[dict]:
 	"""Selected cases of the round (read with the user's permissions), by direction code then district."""
+	selected = states.final_states(states.SELECTED) or ("",)
+	filters = {"round": round_name, "workflow_state": ("in", selected)}
+	if sealing.sees_city_stage():
+		# Before publication the selection is the city's alone (sealing.py): read from the evaluations.
+		names = frappe.get_all(sealing.EVALUATION, filters=filters, pluck="name")
+		filters = {"name": ("in", names or [""])}
 	rows = frappe.get_list(
 		"Case Application",
-		filters={"round": round_name, "workflow_state": ("in", states.final_states(states.SELECTED))},
+		filters=filters,
 		fields=["name", "case_title", "unit_name", "district", "direction"],
 		limit_page_length=0,
 	)

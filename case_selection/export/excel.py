@@ -22,6 +22,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from case_selection import sealing
 from case_selection.export.print_context import cn_date, plain, round_info
 from case_selection.history import state_label
 from case_selection.workflows import SUBMIT_TO_CITY, states, transitions_with
@@ -342,8 +343,6 @@ def summary_rows(round_name: str | None = None) -> list[dict]:
 		"direction",
 		"contact_person",
 		"contact_mobile",
-		"review_score",
-		"review_count",
 		"workflow_state",
 	]
 	rows = frappe.get_list(
@@ -353,6 +352,22 @@ def summary_rows(round_name: str | None = None) -> list[dict]:
 		order_by="district asc, name asc",
 		limit_page_length=0,
 	)
+	if sealing.sees_city_stage():
+		# The city's own columns (real state, experts' average and count) from the city-only evaluations.
+		city = {
+			e.name: e
+			for e in frappe.get_all(
+				sealing.EVALUATION,
+				filters={"round": round_name} if round_name else {},
+				fields=["name", "workflow_state", "review_score", "review_count"],
+			)
+		}
+		for r in rows:
+			e = city.get(r.name)
+			if e:
+				r.update(
+					workflow_state=e.workflow_state, review_score=e.review_score, review_count=e.review_count
+				)
 	order = district_order()
 	rows.sort(key=lambda r: (order.get(r.district, 10**6), r.name))
 	return rows

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from case_selection.export import api, excel
 from case_selection.tests import output_data as od
+from case_selection.write_policy import system_write
 
 FORMULA_TITLE = '=HYPERLINK("x")'
 SCRIPT_TITLE = "<script>alert(1)</script>"
@@ -37,9 +38,10 @@ class TestExcel(FrappeTestCase):
 		cls.draft_app = od.make_output_application("未推荐的草稿案例", district="万州区", seed=22)
 		od.set_state(cls.other_app.name, "Selected")
 		od.set_state(cls.draft_app.name, "Draft")
-		frappe.db.set_value(
-			"Case Application", cls.other_app.name, {"review_score": 88.456, "review_count": 3}
-		)
+		from case_selection import sealing
+
+		with system_write():
+			sealing.set_values(cls.other_app.name, {"review_score": 88.456, "review_count": 3})
 		cls.district_list = od.make_district_list("渝中区", [cls.script_app, cls.formula_app])
 		od.set_state(cls.formula_app.name, "Recommended")
 		od.set_state(cls.script_app.name, "Submitted to City")

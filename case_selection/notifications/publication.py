@@ -34,7 +34,7 @@ def notify_round(round_name: str):
 	"""The RQ job: runs as the city user who published."""
 	cases = frappe.get_all(
 		"Case Application",
-		filters={"round": round_name, "public_state": ("in", states.final_states() or [""])},
+		filters={"round": round_name, "workflow_state": ("in", states.final_states() or [""])},
 		fields=["name", "district"],
 		order_by="name asc",
 	)

@@ -112,6 +112,29 @@ def delete_application(name: str):
 			frappe.delete_doc("District Recommendation List", lst, force=True, ignore_permissions=True)
 		for dt in ("Case Cosign Opinion", "Case Action Log"):
 			frappe.db.delete(dt, {"reference_doctype": "Case Application", "reference_name": name})
+		frappe.db.delete("Case Action Log", {"reference_doctype": "Case Evaluation", "reference_name": name})
+		frappe.db.delete("Case Evaluation", {"name": name})
 		frappe.db.delete("Case Review", {"application": name})
 		frappe.db.delete("Case Objection", {"application": name})
 		frappe.delete_doc("Case Application", name, force=True, ignore_permissions=True)
+
+
+def put_state(name: str, state: str, case_values: dict | None = None, **city_values):
+	"""Test set-up past the Workflow: a case stored in `state`, as the app stores it (sealing.py): the case's
+	row with the public state and its own values, its evaluation with the real state and the city's values."""
+	from case_selection import sealing
+
+	round_name = frappe.db.get_value("Case Application", name, "round")
+	public = sealing.public_state_of(state, round_name)
+	frappe.db.set_value(
+		"Case Application",
+		name,
+		{
+			"workflow_state": public,
+			"at_city": int(sealing.states.has(public, "city_visible")),
+			**(case_values or {}),
+		},
+		update_modified=False,
+	)
+	with system_write():
+		sealing.set_values(name, {"workflow_state": state, **city_values})

@@ -86,7 +86,7 @@ class City:
 
 	def formal_check(self, name: str, result: str = "通过"):
 		def check():
-			doc = frappe.get_doc("Case Application", name)
+			doc = frappe.get_doc("Case Evaluation", name)  # the city's record of the case (sealing.py)
 			doc.formal_check = result
 			doc.save()
 

@@ -40,7 +40,9 @@ uscc = valid_uscc
 
 def set_state(name: str, state: str):
 	# Outputs are tested for a given state; driving the whole flow is issue 3's tests' job.
-	frappe.db.set_value("Case Application", name, "workflow_state", state, update_modified=False)
+	from case_selection.tests.factories import put_state
+
+	put_state(name, state)
 
 
 def direction(code: str) -> str:

@@ -145,7 +145,7 @@ class TestConfigurableInDesk(FrappeTestCase):
 				"next_state": NEW_STATE,
 				"allowed": "City Case Manager",
 				"allow_self_approval": 1,
-				"condition": 'doc.formal_check == "通过"',
+				"condition": 'frappe.db.get_value("Case Evaluation", doc.name, "formal_check") == "通过"',
 			},
 			{
 				"state": NEW_STATE,
@@ -234,7 +234,7 @@ class TestConfigurableInDesk(FrappeTestCase):
 		hr.ok(hr.call("case_selection.api.submit_list", name=lst))
 		self.assertEqual(self.state(case), "Submitted to City")
 		city.ok(city.call("case_selection.api.receive_list", name=lst))
-		city.ok(city.put("Case Application", case, {"formal_check": "通过"}))
+		city.ok(city.put("Case Evaluation", case, {"formal_check": "通过"}))
 		city.ok(city.act("Case Application", case, NEW_ACTION))
 		self.assertEqual(self.state(case), NEW_STATE)
 		listed = city.ok(

@@ -183,6 +183,13 @@ class TestDoors(FrappeTestCase):
 		cls.yz.submit_list(cls.lst)
 		cls.city.receive(cls.lst)
 		cls.city.to_review(cls.c)
+
+		def formal_check_remark():
+			doc = frappe.get_doc("Case Evaluation", cls.c)
+			doc.formal_check_remark = f"门禁形审-{t}"
+			doc.save()
+
+		flow.as_user(cls.city.manager, formal_check_remark)
 		cls.review = cls.city.assign(cls.c, cls.expert)
 		flow.score(cls.review, cls.expert, comments=f"门禁评审-{t}")
 		cls.city.act(cls.c, "Shortlist")
@@ -259,8 +266,11 @@ class TestDoors(FrappeTestCase):
 			Target("Case Review", cls.review, f"门禁评审-{t}", "comments", outside_review, cls.expert),
 			child(review, "scores", "score", "门禁评分", outside_review, cls.expert),
 			Target("Case Objection", cls.objection, f"门禁异议-{t}", "content", outside_city, city),
+			# The city's record of C (sealing.py): its formal check remark, real state and scores.
+			Target("Case Evaluation", cls.c, f"门禁形审-{t}", "formal_check_remark", outside_city, city),
 			Target("Case Collection", cls.collection, f"门禁案例集-{t}", "title", outside_city, city),
-			child(coll, "cases", "case_title", f"门禁C-{t}", outside_city, city),
+			# the row's title is C's, which C's district, applicant and expert know
+			child(coll, "cases", "case_title", f"门禁C-{t}", outside_c, city),
 			# The district's deadline record names its officers: their district's and the city's only.
 			Target(
 				"District Deadline",
@@ -311,6 +321,10 @@ class TestDoors(FrappeTestCase):
 			out.append(Result(door, r.status_code, r.status_code == 200 and leaked(r, text_of(r))))
 
 		def shows(r, body):
+			if dt == "Case Evaluation":
+				# Named as its case, which the district and the applicant may read: the evaluation shows by its
+				# marker or by the real state it keeps (C is in 公示, which they know as 市级评审中).
+				return marker in body or "In Public Notice" in body or "公示中" in body
 			return marker in body or name in body
 
 		def count_of(r, body):
@@ -761,7 +775,7 @@ class TestDoors(FrappeTestCase):
 				"sort_order": "desc",
 				"order_by": f"`tab{dt}`.`{field}` desc",
 				"group_by": field,
-				"stats": json.dumps(["workflow_state", "review_score"]),
+				"stats": json.dumps(["workflow_state", "owner"]),
 				"prev": 0,
 			},
 			{

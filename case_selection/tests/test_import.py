@@ -365,8 +365,6 @@ class TestImport(FrappeTestCase):
 			self.assertIn(header, known)
 		fields = {c.df.fieldname for c in columns if not c.table}
 		self.assertLessEqual({"case_title", "round", "district", "uscc", "decl_legal_person"}, fields)
-		self.assertFalse(
-			{"formal_check", "city_remark", "workflow_state", "signed_form_scan", "review_score"} & fields
-		)
+		self.assertFalse({"city_remark", "workflow_state", "signed_form_scan"} & fields)
 		self.assertIn(f"年度 ({FINANCE})", headers)
 		self.assertNotIn("文件 (佐证材料（专利、获奖、合同、报告等）)", headers)

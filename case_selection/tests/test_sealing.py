@@ -2,8 +2,9 @@
 
 Before the round is published, the applicant, the district's three departments and the expert see the
 city's 拟入选 / 公示中 / 入选 / 未入选 as 市级评审中 through every door that shows a state — form, REST fields,
-lists, filters, counts, group-by counts, history, print — and cannot filter, sort or count on the city's own
-fields; the city sees the real state. Publishing reveals the whole round at once and tells them.
+lists, filters, counts, group-by counts, history, print — because the case's row stores nothing else (the real
+state and the city's entries are in the city-only Case Evaluation); the city sees the real state. Publishing
+reveals the whole round at once and tells them.
 """
 
 import io
@@ -212,12 +213,66 @@ class TestSealing(FrappeTestCase):
 		self.assertIn(r.status_code, REFUSED, message(r)[:200])
 
 	def test_1_the_city_sees_the_real_state(self):
+		real = ["Selected", "Not Selected", "Under Review", "In Public Notice"]
 		for user in (self.city.manager, self.reviewer):
-			seen = self.states_seen(User(user))
-			self.assertEqual(
-				[seen[n] for n in self.names],
-				["Selected", "Not Selected", "Under Review", "In Public Notice"],
+			u = User(user)
+			rows = u.ok(
+				u.get(
+					"/api/resource/Case Evaluation",
+					fields=json.dumps(["name", "workflow_state", "review_score"]),
+					filters=json.dumps([["round", "=", ROUND]]),
+				)
+			).json()["data"]
+			seen = {r["name"]: r["workflow_state"] for r in rows}
+			self.assertEqual([seen.get(n) for n in self.names], real, user)
+			# the case's form holds the real state for the city: its Workflow runs on it
+			self.assertEqual(u.doc("Case Application", self.selected)["workflow_state"], "Selected", user)
+		for user in self.outsiders:
+			u = User(user)
+			r = u.get("/api/resource/Case Evaluation", filters=json.dumps([["round", "=", ROUND]]))
+			self.assertIn(r.status_code, REFUSED, f"{user}: {r.status_code}")
+			r = u.get(f"/api/resource/Case Evaluation/{self.selected}")
+			self.assertIn(r.status_code, REFUSED, f"{user}: {r.status_code}")
+
+	def test_1_nothing_sealed_is_stored_with_the_case(self):
+		"""Sealed by storage: the case's row, its versions, comments and 签核历程 rows hold no sealed value, so
+		no door that reads them — today's or a future one — can show one."""
+		sealed = ("Shortlisted", "In Public Notice", "Selected", "Not Selected")
+		placeholders = ", ".join(["%s"] * len(self.names))
+		rows = frappe.db.sql(
+			f"select * from `tabCase Application` where name in ({placeholders})", self.names, as_dict=True
+		)
+		self.assertEqual(len(rows), 4)
+		for row in rows:
+			self.assertEqual(row["workflow_state"], "Under Review", row["name"])
+			self.assertFalse({"review_score", "formal_check", "public_notice_end", "public_state"} & set(row))
+		for table, ref, name_col in (
+			("Version", "ref_doctype", "docname"),
+			("Comment", "reference_doctype", "reference_name"),
+			("Case Action Log", "reference_doctype", "reference_name"),
+		):
+			dump = json.dumps(
+				frappe.db.sql(
+					f"select * from `tab{table}` where `{ref}` = 'Case Application' and `{name_col}` in ({placeholders})",
+					self.names,
+					as_dict=True,
+				),
+				default=str,
+				ensure_ascii=False,
 			)
+			for word in (*sealed, "review_score", "formal_check", "拟入选", "公示中"):
+				self.assertNotIn(f'"{word}"', dump, f"{table} holds {word}")
+		# the city's steps are kept, against the city-only evaluation
+		self.assertTrue(
+			frappe.db.exists(
+				"Case Action Log",
+				{
+					"reference_doctype": "Case Evaluation",
+					"reference_name": self.selected,
+					"to_state": "Selected",
+				},
+			)
+		)
 
 	def test_2_publishing_reveals_the_round_at_once_and_tells_them(self):
 		city = User(self.city.manager)
@@ -288,9 +343,9 @@ class TestPublicNotice(FrappeTestCase):
 		city.to_review(name)
 		city.act(name, "Shortlist")
 		city.act(name, "Start Public Notice")
-		fresh_doc = frappe.get_doc("Case Application", name)
 		self.assertEqual(
-			str(fresh_doc.public_notice_end), str(frappe.utils.add_days(frappe.utils.nowdate(), 5))
+			str(frappe.db.get_value("Case Evaluation", name, "public_notice_end")),
+			str(frappe.utils.add_days(frappe.utils.nowdate(), 5)),
 		)
 		frappe.db.commit()
 		try:
@@ -299,7 +354,7 @@ class TestPublicNotice(FrappeTestCase):
 			self.assertIn(r.status_code, REFUSED)
 			# the objection during 公示 blocks too, once the period is over
 			frappe.db.set_value(
-				"Case Application",
+				"Case Evaluation",
 				name,
 				"public_notice_end",
 				frappe.utils.add_days(frappe.utils.nowdate(), -1),
@@ -315,7 +370,8 @@ class TestPublicNotice(FrappeTestCase):
 			u.ok(u.put("Case Objection", objection.name, {"status": "Dismissed", "resolution": "经核实无误"}))
 			u.ok(u.act("Case Application", name, "Select"))
 			fresh()
-			self.assertEqual(frappe.db.get_value("Case Application", name, "workflow_state"), "Selected")
+			self.assertEqual(frappe.db.get_value("Case Evaluation", name, "workflow_state"), "Selected")
+			self.assertEqual(frappe.db.get_value("Case Application", name, "workflow_state"), "Under Review")
 		finally:
 			fresh()
 			with system_write():

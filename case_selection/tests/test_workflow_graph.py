@@ -13,8 +13,14 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
-from case_selection import actors
-from case_selection.tests.factories import delete_application, make_application, make_round, make_user
+from case_selection import actors, sealing
+from case_selection.tests.factories import (
+	delete_application,
+	make_application,
+	make_round,
+	make_user,
+	put_state,
+)
 from case_selection.tests.http import REFUSED, User, fresh, message
 from case_selection.workflows import WORKFLOW_NAME, states
 from case_selection.write_policy import system_write
@@ -109,18 +115,16 @@ class TestTransitionsByRole(FrappeTestCase):
 			action == "Return to District" and state == "Submitted to City"
 		)
 		fresh()
-		frappe.db.set_value(
-			"Case Application",
+		put_state(
 			self.case,
+			state,
 			{
-				"workflow_state": state,
 				"cosign_status": cosign.get(action, "Pending"),
-				"formal_check": "通过",
 				"city_remark": "退回理由",
-				"public_notice_end": add_days(nowdate(), -1),
 				"recommendation_list": self.list if with_list else None,
 			},
-			update_modified=False,
+			formal_check="通过",
+			public_notice_end=add_days(nowdate(), -1),
 		)
 		frappe.db.set_value(
 			"District Recommendation List", self.list, "status", list_status, update_modified=False
@@ -146,7 +150,7 @@ class TestTransitionsByRole(FrappeTestCase):
 				self.put_in_state(state, action)
 				r = session.act("Case Application", self.case, action)
 				fresh()
-				moved = frappe.db.get_value("Case Application", self.case, "workflow_state") == next_state
+				moved = sealing.real_state(self.case) == next_state
 				checked += 1
 				if r.status_code >= 500:
 					problems.append(f"{role}: {state} —{action}→ answered {r.status_code}")

@@ -206,7 +206,7 @@ class TestWorkspaces(FrappeTestCase):
 				self.assertEqual(r.status_code, 403, (u.user, described))
 		# A saved chart on the state, asked by a district: the state it may know, with the caller's filters
 		# and with the chart's own (Frappe falls back on them when none are given).
-		for name, column in (("测试：申报书按状态", "workflow_state"), ("测试：评审分", "review_score")):
+		for name, column in (("测试：申报书按状态", "workflow_state"),):
 			frappe.get_doc(
 				{
 					"doctype": "Dashboard Chart",
@@ -227,9 +227,11 @@ class TestWorkspaces(FrappeTestCase):
 			labels = kj.ok(kj.call(door, chart_name="测试：申报书按状态", **args)).json()["message"]["labels"]
 			self.assertIn("Under Review", labels, args)
 			self.assertFalse({"Selected", "In Public Notice", "Shortlisted"} & set(labels), labels)
-		self.assertEqual(kj.call(door, chart_name="测试：评审分", filters=flt).status_code, 403)
+		# The city's real states are not in the cases' rows (sealing.py): a generic chart on the cases shows the
+		# city what it shows everyone; the city's own charts and cards read its evaluations.
 		labels = city.ok(city.call(door, chart_name="测试：申报书按状态")).json()["message"]["labels"]
-		self.assertIn("Selected", labels)
+		self.assertIn("Under Review", labels)
+		self.assertFalse({"Selected", "In Public Notice", "Shortlisted"} & set(labels), labels)
 		card = {"document_type": CASE, "function": "Sum", "aggregate_function_based_on": "review_score"}
 		r = kj.call(
 			"frappe.desk.doctype.number_card.number_card.get_result", doc=json.dumps(card), filters=flt

@@ -147,10 +147,11 @@ class TestWritePolicy(FrappeTestCase):
 		for field, value in (
 			("cosign_status", "Agreed"),
 			("recommendation_list", self.lst),
-			("review_score", 100),
-			("formal_check", "通过"),
 		):
 			self.assertRefused(put(owner, "Case Application", self.draft, {field: value}), field)
+		# the city's entries are the city's record, not the case's (sealing.py)
+		for field, value in (("review_score", 100), ("formal_check", "通过"), ("workflow_state", "Selected")):
+			self.assertRefused(put(owner, "Case Evaluation", self.reviewed, {field: value}), field)
 		self.assertRefused(
 			put(login(self.yz.lead), "Case Application", self.reviewed, {"case_title": "改名"})
 		)
@@ -186,7 +187,7 @@ class TestWritePolicy(FrappeTestCase):
 		r = put(s, "Case Review", self.review, {"scores": scores})
 		self.assertEqual(r.status_code, 200, r.text[:300])
 		self.assertAlmostEqual(r.json()["data"]["total_score"], 50.0)
-		self.assertAlmostEqual(self.stored("Case Application", self.reviewed, "review_score"), 50.0)
+		self.assertAlmostEqual(self.stored("Case Evaluation", self.reviewed, "review_score"), 50.0)
 
 	# Attachments ---------------------------------------------------------------------------------------------
 

@@ -3,19 +3,31 @@
 The workspaces, their Number Cards, Dashboard Charts and chart sources are standard records of the module
 (case_selection/case_selection/workspace, number_card, dashboard_chart, dashboard_chart_source): a migrate
 installs them. The numbers behind them are computed here, for the user who asks, through frappe.get_list, so
-every count is what that user may read; applicants, district roles and experts count by `public_state` (the
-state as they may know it before publication, sealing.py), the city by the real state. Which states a count
+every count is what that user may read. A case's row holds the state its readers may know (sealing.py); the city
+counts the cases at the city by their real state, from the city-only Case Evaluation. Which states a count
 covers is read from the state classes and the Workflow (workflows/states.py), never from state names.
 """
 
 import frappe
 
 from case_selection import sealing
+from case_selection.workflows import states as state_classes
+
+
+def state_doctype(state_list) -> str:
+	"""Where the current user counts cases in these states: the city (and administrators) count the cases at
+	the city by their real state, in Case Evaluation; everyone else, and every other state, in Case Application."""
+	if (
+		sealing.sees_city_stage()
+		and state_list
+		and all(state_classes.has(s, "city_visible") for s in state_list)
+	):
+		return sealing.EVALUATION
+	return "Case Application"
 
 
 def state_field() -> str:
-	"""The state column the current user counts by."""
-	return "workflow_state" if sealing.sees_city_stage() else "public_state"
+	return sealing.STATE
 
 
 def current_round() -> str | None:

@@ -8,7 +8,7 @@ from frappe.utils import cint
 
 from case_selection import deadlines
 from case_selection.workflows import LIST_RECEIVED, LIST_SUBMITTED
-from case_selection.workspaces import current_round, state_field
+from case_selection.workspaces import current_round, state_doctype, state_field
 from case_selection.workspaces import states as groups
 
 APPLICATION = "Case Application"
@@ -35,8 +35,7 @@ def _route_value(value):
 
 
 def states_card(state_list: list[str], **filters) -> dict:
-	field = state_field()
-	return list_card(APPLICATION, {**filters, field: ("in", state_list or [""])})
+	return list_card(state_doctype(state_list), {**filters, state_field(): ("in", state_list or [""])})
 
 
 def assigned_to_me() -> tuple:
@@ -147,9 +146,12 @@ def in_public_notice(filters=None) -> dict:
 @frappe.whitelist()
 def review_progress(filters=None) -> dict:
 	"""专家评分进度 (%): scored reviews among those assigned, for cases under expert review."""
-	field = state_field()
+	in_review = groups.in_review()
 	cases = frappe.get_list(
-		APPLICATION, filters={field: ("in", groups.in_review() or [""])}, pluck="name", limit_page_length=0
+		state_doctype(in_review),
+		filters={state_field(): ("in", in_review or [""])},
+		pluck="name",
+		limit_page_length=0,
 	)
 	assigned = count(REVIEW, {"application": ("in", cases or [""])})
 	scored = count(REVIEW, {"application": ("in", cases or [""]), "status": "Scored"})

@@ -17,7 +17,7 @@ from case_selection.workflows import (
 	LIST_SUBMITTED,
 )
 from case_selection.workflows import states as state_classes
-from case_selection.workspaces import current_round, state_field
+from case_selection.workspaces import current_round, state_doctype, state_field
 from case_selection.workspaces import states as groups
 
 APPLICATION = "Case Application"
@@ -37,14 +37,22 @@ def _round(filters) -> str | None:
 @frappe.whitelist()
 def cases_by_state(chart_name=None, filters=None, **kwargs) -> dict:
 	"""Cases of the current round by state: the real one for the city, the public one for the others."""
-	field = state_field()
-	rows = frappe.get_list(
-		APPLICATION,
-		filters={"round": _round(filters)},
-		fields=[f"{field} as state", "count(*) as n"],
-		group_by=field,
-	)
-	counts = {r.state: r.n for r in rows if r.state}
+	field, round_name = state_field(), _round(filters)
+	at_city = list(state_classes.where("city_visible"))
+	if state_doctype(at_city) != APPLICATION:
+		# The cases at the city by their real state (Case Evaluation), the others by the case's own.
+		sources = [(state_doctype(at_city), ("in", at_city)), (APPLICATION, ("not in", at_city))]
+	else:
+		sources = [(APPLICATION, ("is", "set"))]
+	counts = {}
+	for doctype, state_filter in sources:
+		rows = frappe.get_list(
+			doctype,
+			filters={"round": round_name, field: state_filter},
+			fields=[f"{field} as state", "count(*) as n"],
+			group_by=field,
+		)
+		counts.update({r.state: r.n for r in rows if r.state})
 	order = [s for s in groups.workflow_states() if s in counts]
 	return chart([state_classes.label(s) for s in order], (_("申报书"), [counts[s] for s in order]))
 
@@ -74,9 +82,10 @@ def _code_key(code) -> tuple:
 @frappe.whitelist()
 def review_progress(chart_name=None, filters=None, **kwargs) -> dict:
 	"""Per expert: reviews assigned and scored, for the current round's cases under expert review."""
+	in_review = groups.in_review()
 	cases = frappe.get_list(
-		APPLICATION,
-		filters={"round": _round(filters), state_field(): ("in", groups.in_review() or [""])},
+		state_doctype(in_review),
+		filters={"round": _round(filters), state_field(): ("in", in_review or [""])},
 		pluck="name",
 		limit_page_length=0,
 	)

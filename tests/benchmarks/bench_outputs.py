@@ -42,8 +42,10 @@ def timed(fn, *args, **kw):
 
 
 def seed():
+	from case_selection import sealing
 	from case_selection.tests.factories import make_round
 	from case_selection.tests.output_data import uscc
+	from case_selection.workflows import states
 
 	round_name = str(BENCH_ROUND)
 	if not frappe.db.exists("Selection Round", round_name):
@@ -80,11 +82,10 @@ def seed():
 		"results",
 		"promotion_value",
 		"workflow_state",
-		"review_score",
-		"review_count",
+		"at_city",
 		"cosign_status",
 	]
-	rows = []
+	rows, evaluations = [], []
 	n = 0
 	for district in districts:
 		for k in range(PER_DISTRICT):
@@ -116,14 +117,27 @@ def seed():
 					"\n".join([PARAGRAPH] * 2),
 					"\n".join([PARAGRAPH] * 3),
 					PARAGRAPH,
-					STATES[n % len(STATES)],
-					80 + (n % 200) / 10,
-					3,
+					sealing.public_state_of(STATES[n % len(STATES)], round_name),
+					int(states.has(STATES[n % len(STATES)], "city_visible")),
 					"Agreed",
 				)
 			)
+			# the city's record of the case (sealing.py): its real state and the experts' average
+			name = f"BENCH-{BENCH_ROUND}-{n:05d}"
+			evaluations.append(
+				(name, now, now, "Administrator", "Administrator", 0, 0, name, round_name, district)
+				+ (rows[-1][11], STATES[n % len(STATES)], 80 + (n % 200) / 10, 3)
+			)
 	frappe.db.delete("Case Application", {"round": round_name})
+	frappe.db.delete("Case Evaluation", {"round": round_name})
 	frappe.db.bulk_insert("Case Application", fields, rows, chunk_size=2000)
+	frappe.db.bulk_insert(
+		"Case Evaluation",
+		[*fields[:7], "application", "round", "district", "case_title", "workflow_state", "review_score"]
+		+ ["review_count"],
+		evaluations,
+		chunk_size=2000,
+	)
 	frappe.db.commit()  # benchmark data on the benchmark's own site
 	return round_name
 

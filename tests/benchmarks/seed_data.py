@@ -22,6 +22,7 @@ from case_selection import sealing
 from case_selection.cosign import rules
 from case_selection.notifications import assignments
 from case_selection.tests.factories import make_user, valid_uscc
+from case_selection.workflows import states
 
 ROUND = "2025"
 PER_DISTRICT = 250
@@ -168,15 +169,34 @@ def application_row(rng, name, district, state, when, directions, seed) -> dict:
 			"decl_political": 1,
 			"decl_no_secret": 1,
 			"decl_ip_clear": 1,
-			"workflow_state": state,
+			# The row holds the state its readers may know; the real one is the evaluation's (sealing.py).
+			"workflow_state": sealing.public_state_of(state, ROUND),
+			"at_city": int(states.has(state, "city_visible")),
 			"cosign_status": cosign_status_for(state),
+		}
+	)
+	if unit_type != "企业":
+		row["platform_team"] = text(rng, 2)
+	return row
+
+
+def evaluation_row(rng, app: dict, state: str) -> dict | None:
+	"""The city's record of a case that reached the city (sealing.py): its real state and the city's entries."""
+	if not states.has(state, "city_visible"):
+		return None
+	row = _base(app["name"], app["creation"])
+	row.update(
+		{
+			"application": app["name"],
+			"case_title": app["case_title"],
+			"round": app["round"],
+			"district": app["district"],
+			"workflow_state": state,
 			"formal_check": "通过" if state in CITY_RECEIVED else None,
 			"review_score": round(rng.uniform(60, 95), 2) if state in CITY_RECEIVED[1:] else 0,
 			"review_count": 3 if state in CITY_RECEIVED[1:] else 0,
 		}
 	)
-	if unit_type != "企业":
-		row["platform_team"] = text(rng, 2)
 	return row
 
 
@@ -265,7 +285,10 @@ def log_rows(rng, app: dict, state: str) -> list[dict]:
 		row = _base(frappe.generate_hash(length=10), at)
 		row.update(
 			{
-				"reference_doctype": "Case Application",
+				# a step naming a sealed state is the city's until publication (sealing.py)
+				"reference_doctype": (
+					"Case Evaluation" if sealing.is_sealed_step(prev, step, ROUND) else "Case Application"
+				),
 				"reference_name": app["name"],
 				"district": app["district"],
 				"action": "新建" if prev is None else f"{prev} → {step}",
@@ -304,7 +327,7 @@ def seed_applications() -> int:
 	start = datetime(2025, 10, 11, 9, 0, 0)
 	plan = [(d, state, signed) for d in names for state, count, signed in STATE_MIX for _ in range(count)]
 	rng.shuffle(plan)  # districts and states interleave in creation order, as they arrive in October
-	apps, indicators, years, opinions, logs = [], [], [], [], []
+	apps, indicators, years, opinions, logs, evaluations = [], [], [], [], [], []
 	for seq, (district, state, signed) in enumerate(plan, start=1):
 		when = start + timedelta(seconds=seq * 170 + rng.randint(0, 120))
 		app = application_row(rng, f"CA-2025-{seq:05d}", district, state, when, directions, seq)
@@ -314,7 +337,9 @@ def seed_applications() -> int:
 		years += yrs
 		opinions += opinion_rows(rng, app, departments, signed, state)
 		logs += log_rows(rng, app, state)
+		evaluations += [e for e in [evaluation_row(rng, app, state)] if e]
 	bulk("Case Application", apps)
+	bulk("Case Evaluation", evaluations)
 	bulk("Case Result Indicator", indicators)
 	bulk("Case Finance Year", years)
 	bulk("Case Cosign Opinion", opinions)
@@ -364,10 +389,9 @@ def reset_cosign_batch():
 		frappe.db.delete("Workflow Action Permitted Role", {"parent": ("in", actions)})
 		frappe.db.delete("Workflow Action", {"name": ("in", actions)})
 	t = DocType("Case Application")
-	round_name = frappe.db.get_value("Case Application", names[0], "round")
-	frappe.qb.update(t).set(t.workflow_state, "Submitted").set(
-		t.public_state, sealing.public_state_of("Submitted", round_name)
-	).set(t.cosign_status, rules.PENDING).set(t._assign, "").where(t.name.isin(names)).run()
+	frappe.qb.update(t).set(t.workflow_state, "Submitted").set(t.cosign_status, rules.PENDING).set(
+		t._assign, ""
+	).where(t.name.isin(names)).run()
 	# A submitted case has its co-signing requests (Frappe assignments to the district's departments, made by
 	# the submission and told then): a signature closes its own, it does not make the others'.
 	frappe.db.delete("ToDo", {"reference_type": "Case Application", "reference_name": ("in", names)})

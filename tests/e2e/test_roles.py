@@ -144,8 +144,14 @@ def test_5_city_receives_and_assigns_an_expert(browser, data):
 	desk.wait(browser).until(lambda b: b.execute_script("return cur_frm.doc.status") == "Received")
 	desk.open_form(browser, "case-application", r["case"])
 	desk.indicator(browser, "市级已受理")
+	# The formal check is entered in the city's own record of the case (Case Evaluation, sealing.py).
+	desk.button(browser, "市级评审记录").click()
+	desk.wait(browser).until(
+		lambda b: b.execute_script("return cur_frm && cur_frm.doctype") == "Case Evaluation"
+	)
 	desk.set_select(browser, "formal_check", "通过")
 	desk.save(browser)
+	desk.open_form(browser, "case-application", r["case"])
 	desk.workflow_action(browser, "进入评审")
 	desk.indicator(browser, "市级评审中")
 	desk.button(browser, "分配评审专家").click()
@@ -191,7 +197,9 @@ def test_7_reviewer_reads_the_score(browser, data):
 	arrive(browser, r, r["reviewer"], "市级工作台", CITY_CARDS, "reviewer")
 	desk.open_form(browser, "case-application", r["case"])
 	desk.indicator(browser, "市级评审中")
+	desk.open_form(browser, "case-evaluation", r["case"])
 	desk.wait(browser).until(lambda b: b.execute_script("return cur_frm.doc.review_score") == 87.6)
+	desk.open_form(browser, "case-application", r["case"])
 	# Reading only: no Workflow action and none of the city's buttons.
 	assert not browser.find_elements(By.CSS_SELECTOR, ".page-actions .actions-btn-group:not(.hide) > button")
 	assert not browser.find_elements(By.XPATH, "//button[normalize-space()='分配评审专家']")

@@ -56,14 +56,18 @@ def reset_review_day():
 		.run(pluck=True)
 	)
 	if moved:
-		t = DocType("Case Application")
-		frappe.qb.update(t).set(t.workflow_state, "Received").where(
-			t.name.isin(moved) & (t.workflow_state == "Under Review")
-		).run()
+		for doctype in (
+			"Case Application",
+			"Case Evaluation",
+		):  # the case's row and its real state (sealing.py)
+			t = DocType(doctype)
+			frappe.qb.update(t).set(t.workflow_state, "Received").where(
+				t.name.isin(moved) & (t.workflow_state == "Under Review")
+			).run()
 	reviewed = frappe.get_all("Case Review", {"expert": ("like", "load.expert.%")}, pluck="application")
 	if reviewed:
 		frappe.db.delete("Case Review", {"expert": ("like", "load.expert.%")})
-		t = DocType("Case Application")
+		t = DocType("Case Evaluation")  # the city's record of each case (sealing.py)
 		frappe.qb.update(t).set(t.review_score, 0).set(t.review_count, 0).where(t.name.isin(reviewed)).run()
 	return len(moved), len(reviewed)
 
@@ -72,7 +76,7 @@ def assign_reviews(experts: list[str]) -> list:
 	"""Each load expert gets REVIEWS_PER_EXPERT cases under review to score (one Case Review each, as the city's
 	assign_experts makes them)."""
 	cases = frappe.get_all(
-		"Case Application",
+		"Case Evaluation",  # the real states (sealing.py): a sealed case's row also reads 市级评审中
 		filters={"round": ROUND, "workflow_state": "Under Review", "name": ("<", "CA-2025-90001")},
 		pluck="name",
 		order_by="name asc",

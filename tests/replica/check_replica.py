@@ -77,18 +77,17 @@ def published_selected_case():
 		make_round(LOOKUP_ROUND)
 		name = od.make_output_application(title, district="万州区", seed=803).name
 		frappe.db.set_value("Case Application", name, "round", str(LOOKUP_ROUND), update_modified=False)
-	frappe.db.set_value(
-		"Case Application",
-		name,
-		{"workflow_state": "Selected", "public_state": "Selected"},
-		update_modified=False,
-	)
+	from case_selection import sealing
+	from case_selection.tests.factories import put_state
+
 	frappe.db.set_value(
 		"Selection Round",
 		str(LOOKUP_ROUND),
 		{"status": "Published", "published_on": frappe.utils.today()},
 		update_modified=False,
 	)
+	sealing.clear_published_cache()
+	put_state(name, "Selected")
 	return frappe.get_doc("Case Application", name)
 
 

@@ -22,10 +22,25 @@ frappe.ui.form.on("Case Application", {
 					)
 				);
 			}
+			const ev = can.evaluation;
+			if (ev) {
+				// The city's record of the case (Case Evaluation): the real state, formal check, scores, 公示 dates.
+				frm.add_custom_button(__("市级评审记录"), () => frappe.set_route("Form", "Case Evaluation", ev.name));
+				frm.dashboard.add_comment(
+					__("市级评审记录：实际状态「{0}」，形式审查「{1}」，专家平均分 {2}（{3} 位专家）。", [
+						frappe.utils.escape_html(ev.state || ""),
+						frappe.utils.escape_html(ev.formal_check || __("未审查")),
+						ev.review_count ? Number(ev.review_score || 0).toFixed(2) : "-",
+						ev.review_count || 0,
+					]),
+					"blue",
+					true
+				);
+				if (ev.public_notice_end) {
+					frm.dashboard.add_comment(__("公示期至 {0} 届满，期满后方可作出入选决定。", [frappe.datetime.str_to_user(ev.public_notice_end)]), "blue", true);
+				}
+			}
 		});
-		if (frm.doc.public_notice_end) {
-			frm.dashboard.add_comment(__("公示期至 {0} 届满，期满后方可作出入选决定。", [frappe.datetime.str_to_user(frm.doc.public_notice_end)]), "blue", true);
-		}
 	},
 	direction(frm) {
 		frm.toggle_reqd("other_mode_description", !!frm.doc.is_other_mode);

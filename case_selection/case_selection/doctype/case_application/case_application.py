@@ -71,6 +71,13 @@ class CaseApplication(Document):
 	def on_update(self):
 		self.record_state_change()
 
+	def on_trash(self):
+		"""The case's evaluation and the history logged against it go with the case."""
+		frappe.db.delete(
+			"Case Action Log", {"reference_doctype": sealing.EVALUATION, "reference_name": self.name}
+		)
+		frappe.db.delete(sealing.EVALUATION, {"name": self.name})
+
 	def check_permission(self, permtype="read", permlevel=None):
 		"""A new case outside its creator's reach (another district, a round their department does not lead)
 		is refused by the write policy first, naming the field, instead of Frappe's generic "insufficient
@@ -79,10 +86,55 @@ class CaseApplication(Document):
 			enforce_create(self)
 		super().check_permission(permtype, permlevel)
 
-	def apply_fieldlevel_read_permissions(self):
-		"""Every door that hands a document to a user calls this: results stay sealed (sealing.py)."""
-		super().apply_fieldlevel_read_permissions()
-		sealing.seal_document(self)
+	# Sealed by storage (sealing.py): the row holds the public state, the Case Evaluation the real one.
+
+	def load_from_db(self):
+		super().load_from_db()
+		if sealing.sees_city_stage():
+			sealing.overlay(self)
+		return self
+
+	def db_insert(self, *args, **kwargs):
+		real = sealing.project(self, None)
+		try:
+			super().db_insert(*args, **kwargs)
+		finally:
+			self.workflow_state = real
+		sealing.keep_real(self, real)
+
+	def db_update(self):
+		before = self.get_doc_before_save()
+		real = sealing.project(self, before.workflow_state if before else None)
+		try:
+			super().db_update()
+		finally:
+			self.workflow_state = real
+		sealing.keep_real(self, real)
+
+	def save_version(self):
+		"""A Version of the case records what its readers may know: the states as the row stores them."""
+		before = self._doc_before_save
+		real, old = self.workflow_state, before.workflow_state if before else None
+		self.workflow_state = sealing.public_state_of(real, self.round)
+		if before:
+			before.workflow_state = sealing.public_state_of(old, before.round)
+		try:
+			return super().save_version()
+		finally:
+			self.workflow_state = real
+			if before:
+				before.workflow_state = old
+
+	def __getstate__(self):
+		"""A pickled case (Frappe's document cache, shared by every user) holds the public state only."""
+		state = super().__getstate__()
+		state["workflow_state"] = sealing.public_state_of(state.get("workflow_state"), state.get("round"))
+		flags = state.get("flags")
+		if flags:
+			state["flags"] = frappe._dict(
+				{k: v for k, v in flags.items() if k not in ("case_city_view", "case_evaluation")}
+			)
+		return state
 
 	# Validation steps ----------------------------------------------------------------------------
 
@@ -225,12 +277,15 @@ class CaseApplication(Document):
 			return
 		if states.final_result(self.workflow_state) != states.SELECTED:
 			return
-		if not states.has(before.workflow_state, "public_notice") or not self.public_notice_end:
+		end = sealing.city_value(self, "public_notice_end")
+		if not states.has(before.workflow_state, "public_notice") or not end:
 			return
-		if getdate(nowdate()) < getdate(self.public_notice_end):
+		if getdate(nowdate()) < getdate(end):
 			frappe.throw(
 				_("公示期至 {0} 届满（{1} 起公示 {2} 天），期满后才能作出入选决定。").format(
-					self.public_notice_end, self.public_notice_start, self.round_doc.public_notice_days or 0
+					end,
+					sealing.city_value(self, "public_notice_start"),
+					self.round_doc.public_notice_days or 0,
 				),
 				PublicNoticeError,
 				title=_("公示期未满"),
@@ -251,21 +306,19 @@ class CaseApplication(Document):
 			self.set_system_values({"cosign_status": rules.PENDING})
 		if states.has(new, "public_notice") and not states.has(old, "public_notice"):
 			start = getdate(nowdate())
-			self.set_system_values(
-				{
-					"public_notice_start": start,
-					"public_notice_end": add_days(start, cint(self.round_doc.public_notice_days)),
-				}
-			)
+			values = {
+				"public_notice_start": start,
+				"public_notice_end": add_days(start, cint(self.round_doc.public_notice_days)),
+			}
+			sealing.set_values(self, values)
+			if self.flags.case_evaluation is not None:
+				self.flags.case_evaluation.update(values)
 		if old and states.has(old, "city_visible") and states.has(new, "cosign_open"):
 			self.returned_by_city()
-		public_state = sealing.public_state_of(new, self.round)
-		if self.public_state != public_state:  # what the save just stored, unless a system move set it
-			self.set_system_values({"public_state": public_state})
 		log_action(self, transition_action(old, new) or _("新建"), old, new)
 
 	def set_system_values(self, values: dict):
-		"""Fields only the system writes (co-signing result, 办理进度, 公示 dates, the list link), set on the
+		"""Fields only the system writes (co-signing result, 办理进度, the list link), set on the
 		stored case and on this document. Unlike db_set it reloads nothing and runs no change hooks: nothing
 		listens to these fields, and on deadline day every signature sets one."""
 		frappe.db.set_value(self.doctype, self.name, values, update_modified=False)
@@ -321,7 +374,6 @@ class CaseApplication(Document):
 		# rows, a Version) — the co-signing path's cost on deadline day.
 		self.flags.case_doc_before_save = frappe.get_doc(self.as_dict())
 		self.workflow_state = transition.next_state
-		self.public_state = sealing.public_state_of(self.workflow_state, self.round)  # stored by the save
 		self.flags.update(
 			ignore_permissions=True,
 			ignore_validate=True,
@@ -385,6 +437,11 @@ def on_doctype_update():
 	# district alone MariaDB preferred walking the creation index backwards, which for a district whose
 	# cases are old meant thousands of row lookups (a 440 ms list page in the benchmark).
 	frappe.db.add_index("Case Application", ["district", "creation"], "district_creation")
+	# The city's list, newest first: its row rule is at_city = 1 (sealing.project keeps it), which this index
+	# serves in order, whatever the number of past rounds (a list of states would sort every row at the city).
+	frappe.db.add_index("Case Application", ["at_city", "creation"], "at_city_creation")
+	# An applicant's own cases, newest first.
+	frappe.db.add_index("Case Application", ["owner", "creation"], "owner_creation")
 
 
 def transition_action(old: str | None, new: str) -> str | None:

@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt
 
+from case_selection import sealing
 from case_selection.actors import expert_role
 from case_selection.exceptions import ReviewError
 
@@ -60,9 +61,8 @@ class CaseReview(Document):
 		rows = frappe.get_all(
 			"Case Review", filters={"application": self.application, "status": "Scored"}, pluck="total_score"
 		)
-		frappe.db.set_value(
-			"Case Application",
+		# The average is the city's: it is stored on the case's evaluation (sealing.py), never on the case.
+		sealing.set_values(
 			self.application,
 			{"review_score": sum(rows) / len(rows) if rows else 0, "review_count": len(rows)},
-			update_modified=False,
 		)

@@ -84,7 +84,6 @@ class DistrictRecommendationList(Document):
 						"round",
 						"district",
 						"workflow_state",
-						"public_state",
 						"recommendation_list",
 						*ITEM_FIELDS,
 					],
@@ -110,7 +109,7 @@ class DistrictRecommendationList(Document):
 				frappe.throw(
 					_(
 						"「推荐案例名单」第 {0} 行：「{1}」状态为「{2}」，只有区县已推荐的案例才能列入名单。"
-					).format(i, app.case_title, _(app.public_state or app.workflow_state)),
+					).format(i, app.case_title, _(app.workflow_state)),
 					RecommendationListError,
 				)
 			row.rank = i
@@ -128,13 +127,13 @@ class DistrictRecommendationList(Document):
 			app = frappe.db.get_value(
 				"Case Application",
 				row.application,
-				["case_title", "public_state", "workflow_state", "recommendation_list"],
+				["case_title", "workflow_state", "recommendation_list"],
 				as_dict=True,
 			)
 			if not self.listable(app):
 				frappe.throw(
 					_("「推荐案例名单」第 {0} 行：「{1}」状态为「{2}」，须经区县会签推荐后才能报送。").format(
-						i, app.case_title, _(app.public_state or app.workflow_state)
+						i, app.case_title, _(app.workflow_state)
 					),
 					RecommendationListError,
 				)
