@@ -227,21 +227,50 @@ def official_pdf(html: str, output: PdfWriter | None = None) -> PdfWriter:
 	"""HTML → PDF through Frappe's get_pdf (pdfkit + wkhtmltopdf, page options from the `.print-format`
 	rule), at the size the CSS asks for and with searchable text. Returns the writer, pages appended."""
 	sandbox.install()
+	frappe.local.case_pdf_renders = getattr(frappe.local, "case_pdf_renders", 0) + 1  # what tests count
 	writer = get_pdf(for_renderer(html), output=output or PdfWriter())
 	fix_to_unicode(writer)
 	return writer
 
 
+# Rendered PDFs are kept in the site's Redis cache by the SHA-256 of the HTML they were rendered from (plus the
+# renderer's own inputs): the HTML is everything the PDF shows — the document, its opinions and history as
+# this reader may see them, the print format's template as it is now, the language — so an unchanged
+# document is served without running wkhtmltopdf again, a changed one (or a changed format) is a new key, and
+# two readers share a PDF only when it would be byte for byte the same. Entries expire on their own.
+PDF_CACHE_SECONDS = 24 * 3600
+RENDERER_VERSION = "1"  # bump when the rendering steps below change what the same HTML gives
+
+
+def pdf_cache_key(html: str, skip: int | None) -> str:
+	import hashlib
+
+	digest = hashlib.sha256()
+	for part in (RENDERER_VERSION, str(skip), str(printed_pt_per_px()), html):
+		digest.update(part.encode("utf-8"))
+		digest.update(b"\0")
+	return f"case_selection:pdf:{digest.hexdigest()}"
+
+
 def render_pdf(doc, print_format: str) -> bytes:
 	"""The PDF of one document in one of our formats, through Frappe's print path (printview → get_pdf:
-	pdfkit + wkhtmltopdf), with page numbers. Callers check permission first, as download_pdf does."""
-	html = frappe.get_print(doc.doctype, doc.name, print_format, doc=doc, no_letterhead=1)
-	# get_pdf appends its pages to our writer, so numbering costs no second parse/serialise of the PDF.
-	writer = official_pdf(STYLESHEET_LINK.sub("", html))
+	pdfkit + wkhtmltopdf), with page numbers; from the PDF cache when the same HTML was rendered before.
+	Callers check permission first, as download_pdf does."""
+	html = STYLESHEET_LINK.sub(
+		"", frappe.get_print(doc.doctype, doc.name, print_format, doc=doc, no_letterhead=1)
+	)
 	skip = page_numbering(print_format)
+	key = pdf_cache_key(html, skip)
+	cached = frappe.cache.get_value(key, expires=True)  # from Redis, not a miss this process remembered
+	if isinstance(cached, bytes):
+		return cached
+	# get_pdf appends its pages to our writer, so numbering costs no second parse/serialise of the PDF.
+	writer = official_pdf(html)
 	if skip is not None:
 		stamp_writer(writer, skip=skip)
-	return to_bytes(writer)
+	pdf = to_bytes(writer)
+	frappe.cache.set_value(key, pdf, expires_in_sec=PDF_CACHE_SECONDS)
+	return pdf
 
 
 # Same exposure as the Frappe method it overrides (hooks: override_whitelisted_methods), which is guest

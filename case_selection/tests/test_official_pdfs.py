@@ -252,6 +252,32 @@ class TestOfficialPdfs(FrappeTestCase):
 			)
 			frappe.clear_cache(doctype="Case Application")
 
+	def test_an_unchanged_document_is_rendered_once(self):
+		"""The PDF cache: the same HTML gives the stored PDF without running wkhtmltopdf, the same bytes; a
+		changed document is rendered afresh and shows the change."""
+
+		def renders():
+			return getattr(frappe.local, "case_pdf_renders", 0)
+
+		keywords = self.app.keywords
+		try:
+			# as the download does: the document loaded from the database
+			first = render_pdf(frappe.get_doc("Case Application", self.app.name), "附件1 申报书")
+			before = renders()
+			again = render_pdf(frappe.get_doc("Case Application", self.app.name), "附件1 申报书")
+			self.assertEqual(renders(), before, "an unchanged document was rendered again")
+			self.assertEqual(again, first)
+			marker = f"缓存测试{frappe.generate_hash(length=6)}"
+			frappe.db.set_value("Case Application", self.app.name, "keywords", marker, update_modified=False)
+			changed = render_pdf(frappe.get_doc("Case Application", self.app.name), "附件1 申报书")
+			self.assertEqual(renders(), before + 1, "a changed document was served from the cache")
+			self.assertIn(marker, flat(od.pdf_text(changed)))
+			self.assertNotIn(marker, flat(od.pdf_text(first)))
+		finally:
+			frappe.db.set_value(
+				"Case Application", self.app.name, "keywords", keywords, update_modified=False
+			)
+
 	def test_evidence_list_is_printed(self):
 		text = flat("".join(p.text for p in self.pages["annex1"]))
 		self.assertIn(flat("五、附件材料"), text)
