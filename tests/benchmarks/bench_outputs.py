@@ -238,7 +238,7 @@ def bench_casebook(round_name: str, cases: int) -> dict:
 	from case_selection.export import casebook
 
 	names = frappe.get_all(
-		"Case Application",
+		"Case Evaluation",  # the real states: the round is not published, its cases' rows read 市级评审中
 		filters={"round": round_name, "workflow_state": "Selected"},
 		pluck="name",
 		order_by="name",
