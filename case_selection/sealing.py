@@ -168,7 +168,9 @@ def set_values(doc_or_name, values: dict):
 	else:
 		case = doc_or_name
 	name = case.get("name")
-	existing = frappe.db.get_value(EVALUATION, name, [STATE, *CITY_FIELDS], as_dict=True, order_by=None)
+	existing = frappe.db.get_value(
+		EVALUATION, name, [STATE, "case_title", *CITY_FIELDS], as_dict=True, order_by=None
+	)
 	if existing is None:
 		ev = frappe.get_doc(
 			{
@@ -184,6 +186,9 @@ def set_values(doc_or_name, values: dict):
 		with system_write():
 			ev.insert()
 		return
+	if case.get("case_title"):
+		# a case sent back to its applicant may come again under another title
+		values = {"case_title": case.get("case_title"), **values}
 	changed = {k: v for k, v in values.items() if existing.get(k) != v}
 	if changed:
 		changed.update(modified=now(), modified_by=frappe.session.user)
