@@ -209,9 +209,16 @@ def guard_request():
 	method_allowlist.guard_request()
 	path = request.path
 	if path.rstrip("/") == "/printview":
+		# Refused as a bare 403 (werkzeug's, which Frappe returns as it is), not through Frappe's rendered
+		# "Not Permitted" web page: nothing of the website is rendered for a request that is refused.
+		from werkzeug.exceptions import Forbidden
+
 		if frappe.form_dict.get("doc"):
-			raise frappe.PermissionError(_("只能打印已保存的单据。"))
-		refuse_standard_format(frappe.form_dict.get("doctype"), frappe.form_dict.get("format"))
+			raise Forbidden(_("只能打印已保存的单据。"))
+		try:
+			refuse_standard_format(frappe.form_dict.get("doctype"), frappe.form_dict.get("format"))
+		except frappe.PermissionError as e:
+			raise Forbidden(str(e)) from e
 	target = None
 	if request.method == "DELETE":
 		prefix = next((p for p in DELETE_ROUTES if path.startswith(p)), None)

@@ -63,6 +63,7 @@ class Result:
 	door: str
 	status: int
 	leaked: bool = False
+	detail: str = ""  # for a 5xx: the end of what the server answered (its traceback, on the test server)
 
 
 class TestDoors(FrappeTestCase):
@@ -318,7 +319,8 @@ class TestDoors(FrappeTestCase):
 
 		def call(door, method, url, leaked, **kw):
 			r = s.request(method, url, timeout=120, **kw)
-			out.append(Result(door, r.status_code, r.status_code == 200 and leaked(r, text_of(r))))
+			detail = r.text[-600:] if r.status_code >= 500 else ""
+			out.append(Result(door, r.status_code, r.status_code == 200 and leaked(r, text_of(r)), detail))
 
 		def shows(r, body):
 			if dt == "Case Evaluation":
@@ -680,6 +682,7 @@ class TestDoors(FrappeTestCase):
 			return [
 				f"{user} → {target.doctype} {target.name}: {r.door} answered {r.status}"
 				+ (" with the record" if r.leaked else "")
+				+ (f" — {r.detail}" if r.detail else "")
 				for r in results
 				if r.status >= 500 or r.leaked
 			], len(results)

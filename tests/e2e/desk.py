@@ -72,6 +72,9 @@ def text_of(text: str) -> str:
 
 
 def login(browser, user: str, password: str, url: str = URL):
+	# The previous user's session ends on the server first: a request the last page still had in flight
+	# would otherwise set its cookie again after they are deleted, and /login would go on to /app.
+	browser.get(f"{url}/api/method/logout")
 	browser.delete_all_cookies()
 	browser.get(f"{url}/login")
 	wait(browser).until(EC.visibility_of_element_located((By.ID, "login_email"))).send_keys(user)
