@@ -138,3 +138,13 @@ def put_state(name: str, state: str, case_values: dict | None = None, **city_val
 	)
 	with system_write():
 		sealing.set_values(name, {"workflow_state": state, **city_values})
+
+
+def clear_round(round_name: str):
+	"""Test clean-up: every case and district list of a round the test keeps to itself."""
+	with system_write():
+		for lst in frappe.get_all("District Recommendation List", {"round": round_name}, pluck="name"):
+			frappe.delete_doc("District Recommendation List", lst, force=True, ignore_permissions=True)
+		for name in frappe.get_all("Case Application", {"round": round_name}, pluck="name"):
+			delete_application(name)
+	frappe.db.commit()

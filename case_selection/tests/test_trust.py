@@ -16,7 +16,7 @@ from case_selection.tests import flow
 from case_selection.tests.factories import (
 	TEST_ROUND,
 	application_values,
-	delete_application,
+	clear_round,
 	make_application,
 	make_round,
 	make_user,
@@ -127,12 +127,7 @@ class TestTrust(FrappeTestCase):
 		fresh()
 		year = 2081
 		make_round(year)
-		with system_write():  # what an interrupted run left
-			for lst in frappe.get_all("District Recommendation List", {"round": str(year)}, pluck="name"):
-				frappe.delete_doc("District Recommendation List", lst, force=True, ignore_permissions=True)
-			for old in frappe.get_all("Case Application", {"round": str(year)}, pluck="name"):
-				delete_application(old)
-		frappe.db.commit()
+		clear_round(str(year))  # what an interrupted run left
 		frappe.db.set_value("User", self.owner, {"document_follow_notify": 1, "follow_created_documents": 1})
 		frappe.db.commit()
 		try:
@@ -171,13 +166,7 @@ class TestTrust(FrappeTestCase):
 				self.assertNotIn(word, digest, word)
 		finally:
 			fresh()
-			with system_write():
-				delete_application(name)
-				for lst in frappe.get_all("District Recommendation List", {"round": str(year)}, pluck="name"):
-					frappe.delete_doc(
-						"District Recommendation List", lst, force=True, ignore_permissions=True
-					)
-			frappe.db.commit()
+			clear_round(str(year))
 
 	def test_a_row_of_another_case_cannot_be_moved_into_mine(self):
 		fresh()
