@@ -157,6 +157,9 @@ doc_events["Case Selection Settings"]["on_update"] = [
 ]
 # An import runs on RQ in the language of the user who started it (its row messages are read by them).
 # Every PDF rendered without network (export/sandbox.py wraps pdfkit once per process, web and RQ alike).
+# Every minute: exports and publication messages lost with Redis or a killed worker are queued again from
+# the database (case_selection/jobs/service.py, sweep).
+scheduler_events = {"cron": {"* * * * *": ["case_selection.jobs.service.sweep"]}}
 before_request = ["case_selection.export.sandbox.install"]
 before_job = ["case_selection.imports.speak_users_language", "case_selection.export.sandbox.install"]
 doc_events["Selection Round"]["on_trash"] = [

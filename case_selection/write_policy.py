@@ -269,6 +269,8 @@ POLICY: dict[str, DocPolicy] = {
 			"year": FIXED,
 			"status": Rule(("city_manager", "admin"), "not_publishing"),
 			"published_on": SYSTEM,
+			"results_notified_on": SYSTEM,
+			"results_notified": SYSTEM,
 			"review_criteria": Rule(("city_manager", "admin"), "round_not_reviewed"),
 		},
 	),

@@ -48,7 +48,12 @@ def load_locked(doctype: str, name: str):
 	if doctype != "Case Application":
 		doc = frappe.get_doc(doctype, name, for_update=True)
 	else:
-		row = frappe.db.get_value(doctype, name, "*", as_dict=True, for_update=True)
+		# A plain locking read of the row (frappe.db.get_value with "*" builds the same query through the query
+		# builder, at twice the cost).
+		rows = frappe.db.sql(
+			"select * from `tabCase Application` where name = %s for update", (name,), as_dict=True
+		)
+		row = rows[0] if rows else None
 		if not row:
 			raise frappe.DoesNotExistError(_("「{0}」{1} 不存在。").format(_(doctype), name))
 		doc = frappe.get_doc({"doctype": doctype, **row})
@@ -58,18 +63,28 @@ def load_locked(doctype: str, name: str):
 
 
 def opinions_of(doctype: str, name: str) -> dict:
-	"""Department → its opinion row (name, opinion). Read under the document's row lock, so it sees every
+	"""Department → its opinion row (name, opinion, remarks, seal, signer). Read under the document's row lock, so it sees every
 	signature committed before ours and none can come in between (no lock on the opinion rows themselves:
 	the document's lock serialises its signers, and gap locks on the opinion table made signers of different
 	cases deadlock)."""
 	t = DocType("Case Cosign Opinion")
 	rows = (
 		frappe.qb.from_(t)
-		.select(t.name, t.department, t.opinion)
+		.select(t.name, t.department, t.opinion, t.remarks, t.seal, t.signer)
 		.where((t.reference_doctype == doctype) & (t.reference_name == name))
 		.run(as_dict=True)
 	)
 	return {r.department: r for r in rows}
+
+
+def is_repeat(row, user: str, opinion: str, remarks: str | None, seal: str | None) -> bool:
+	"""This user's department already holds exactly this signature, signed by this user."""
+	return (
+		row.signer == user
+		and row.opinion == opinion
+		and (row.remarks or "") == (remarks or "")
+		and (row.seal or None) == (seal or None)
+	)
 
 
 def clear_opinions(doctype: str, name: str):
@@ -110,11 +125,17 @@ def record_opinion(
 	doc.check_permission("read")
 	round_doc = frappe.get_cached_doc("Selection Round", doc.round)
 	dept = department_for_user(round_doc, doc.district, department)
-	doc.assert_cosign_open()
-
 	user = frappe.session.user
 	signed = opinions_of(doctype, name)
-	existing = signed[dept.department].name if dept.department in signed else None
+	mine = signed.get(dept.department)
+	if mine and is_repeat(mine, user, opinion, remarks, seal):
+		# The same signature again: a client retrying a request whose answer it never got (a worker killed, a
+		# connection cut after the commit). It was recorded once and is not signed twice; the answer is what
+		# the first one did, even if the document has moved on since.
+		return doc.cosign_status or rules.PENDING, doc
+	doc.assert_cosign_open()
+
+	existing = mine.name if mine else None
 	values = {
 		"opinion": opinion,
 		"remarks": remarks or "",

@@ -13,10 +13,13 @@ Two jobs of the same kind for the same round never run at once:
   locked for good. Redis is the same server every app server and worker of the bench already shares.
 """
 
+from datetime import datetime, timezone
+
 import frappe
 from frappe import _
 from frappe.utils import now_datetime, time_diff_in_seconds
-from frappe.utils.background_jobs import is_job_enqueued
+from frappe.utils.background_jobs import get_job, is_job_enqueued
+from rq.job import JobStatus
 
 from case_selection.export import casebook, excel
 from case_selection.write_policy import system_write
@@ -29,6 +32,8 @@ JOB_TIMEOUT = 1800  # seconds; RQ stops a job after this and the job records the
 LOCK_WAIT = 600  # seconds a job waits for another job of the same round before giving up (retryable)
 ERROR_CHARS = 4000
 STALE_AFTER = 120  # seconds after which a Queued job with no RQ job behind it counts as lost
+HEARTBEAT_LOST = 150  # seconds without a heartbeat after which a started RQ job's worker counts as dead
+MAX_ATTEMPTS = 3  # runs of one export the sweeper starts before it marks the export failed
 
 
 class ExportJobError(frappe.ValidationError):
@@ -61,13 +66,59 @@ def active_job(job_type: str, round_name: str | None, exclude: str | None = None
 
 
 def is_stale(job) -> bool:
-	"""Active in the table but gone from RQ (worker killed, Redis restarted). A job queued moments ago is
-	not stale: its RQ job is created only once the request that queued it commits."""
-	if is_job_enqueued(rq_job_id(job.name)):
+	"""Active in the table but not alive in RQ: gone from it (Redis restarted or flushed), failed there without
+	reaching the job's own handler (the work horse killed), or started by a worker that stopped beating (the
+	worker killed). A job queued moments ago is not stale: its RQ job is created only once the request that
+	queued it commits."""
+	if rq_alive(rq_job_id(job.name)):
 		return False
 	if job.status == "Queued" and job.queued_at:
 		return time_diff_in_seconds(now_datetime(), job.queued_at) > STALE_AFTER
 	return True
+
+
+def rq_alive(job_id: str) -> bool:
+	"""Queued in RQ, or started by a worker whose heartbeat is recent (RQ's worker beats every
+	`job_monitoring_interval`, 30 s, while its job runs; a worker killed with SIGKILL leaves its job "started"
+	until the job's timeout)."""
+	if not is_job_enqueued(job_id):
+		return False
+	job = get_job(job_id)
+	if job is None or job.get_status() != JobStatus.STARTED:
+		return job is not None
+	beat = job.last_heartbeat or job.started_at
+	return (
+		beat is None
+		or (datetime.now(timezone.utc).replace(tzinfo=None) - beat).total_seconds() < HEARTBEAT_LOST
+	)
+
+
+def sweep():
+	"""Scheduler, every minute: the exports the app owes its users are recovered from the database, not from
+	Redis (RQ keeps its queue there without persistence). An active Case Export Job that is no longer alive in
+	RQ is queued again, up to MAX_ATTEMPTS runs, then marked failed with the reason; a published round whose
+	results have not all been told gets its notification job again (it resumes where it stopped)."""
+	from case_selection.notifications import publication
+
+	for name in frappe.get_all(
+		"Case Export Job", filters={"status": ("in", ACTIVE)}, pluck="name", order_by="creation asc"
+	):
+		job = frappe.get_doc("Case Export Job", name)
+		if not is_stale(job):
+			continue
+		if (job.attempts or 0) >= MAX_ATTEMPTS:
+			mark_failed(job, _("后台工作进程中断 {0} 次，任务未完成（可重试）").format(job.attempts))
+			continue
+		job.db_set(
+			{
+				"status": "Queued",
+				"progress_note": _("后台工作进程中断，已重新排队"),
+				"queued_at": now_datetime(),
+			}
+		)
+		put_on_queue(job)
+		frappe.db.commit()  # scheduler job: each recovered export is queued once this commits
+	publication.sweep()
 
 
 def new_job(job_type: str, round_name: str | None, **values):
@@ -89,6 +140,12 @@ def new_job(job_type: str, round_name: str | None, **values):
 
 
 def put_on_queue(job) -> None:
+	"""Queue the job's run. The caller found it new or no longer alive in RQ: what RQ still holds under its id
+	(a failed run, or a run "started" by a dead worker, which RQ would later mark failed) is dropped first, or
+	the deduplicating enqueue would see it and queue nothing."""
+	stale = get_job(rq_job_id(job.name))
+	if stale is not None:
+		stale.delete()
 	frappe.enqueue(
 		"case_selection.jobs.service.run",
 		queue=QUEUE[job.job_type],

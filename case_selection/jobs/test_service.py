@@ -4,14 +4,17 @@ a time per export and round."""
 
 import io
 import os
+from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
 import frappe
 import requests
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_to_date
 from frappe.utils.background_jobs import get_job
 from frappe.utils.password import update_password
 from openpyxl import load_workbook
+from rq.job import JobStatus
 
 from case_selection.jobs import service
 from case_selection.tests import output_data as od
@@ -144,6 +147,61 @@ class TestExportJobs(FrappeTestCase):
 		job.reload()
 		self.assertEqual(job.status, "Failed")
 		self.assertIn("中断", job.error)
+
+	def test_the_sweeper_queues_lost_exports_again_from_the_database(self):
+		"""Redis flushed (the RQ job gone), a worker killed mid-job (its job "started" with no heartbeat since): the
+		scheduler's sweep finds the export in the table and queues it again, until MAX_ATTEMPTS runs."""
+		lost = self.queue_summary()
+		get_job(service.rq_job_id(lost.name)).delete()
+		lost.db_set("queued_at", add_to_date(None, minutes=-5))
+		fresh_job = None
+		try:
+			# A job queued a moment ago and alive in RQ is left alone.
+			frappe.db.set_value("Case Export Job", lost.name, "status", "Failed")
+			fresh_job = self.queue_summary()
+			frappe.db.set_value("Case Export Job", lost.name, "status", "Queued")
+			frappe.db.commit()
+			service.sweep()
+			self.assertIsNotNone(get_job(service.rq_job_id(lost.name)))  # queued again
+			self.assertNotIn(
+				"重新排队", frappe.db.get_value("Case Export Job", fresh_job.name, "progress_note") or ""
+			)
+
+			# Started by a worker that died: RQ still says "started", but nothing has beaten for ten minutes.
+			zombie = get_job(service.rq_job_id(lost.name))
+			ten_minutes_ago = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=10)
+			zombie.started_at = zombie.last_heartbeat = ten_minutes_ago
+			zombie.set_status(JobStatus.STARTED)
+			zombie.save()
+			frappe.db.set_value("Case Export Job", lost.name, {"status": "Running", "attempts": 1})
+			frappe.db.commit()
+			self.assertFalse(service.rq_alive(service.rq_job_id(lost.name)))
+			service.sweep()
+			again = get_job(service.rq_job_id(lost.name))
+			self.assertNotEqual(again.last_heartbeat, ten_minutes_ago)  # a new RQ job, not the zombie
+			self.assertIn(
+				frappe.db.get_value("Case Export Job", lost.name, "status"),
+				("Queued", "Running", "Completed"),
+			)
+
+			# After MAX_ATTEMPTS runs cut off, the export is failed with the reason, and the user can retry it.
+			again.delete()
+			frappe.db.set_value(
+				"Case Export Job", lost.name, {"status": "Running", "attempts": service.MAX_ATTEMPTS}
+			)
+			frappe.db.commit()
+			service.sweep()
+			lost.reload()
+			self.assertEqual(lost.status, "Failed")
+			self.assertIn(f"中断 {service.MAX_ATTEMPTS} 次", lost.error)
+			frappe.db.set_value("Case Export Job", fresh_job.name, "status", "Failed")  # one job a round
+			lost.retry()
+			service.run(lost.name)
+			self.assertEqual(frappe.db.get_value("Case Export Job", lost.name, "status"), "Completed")
+		finally:
+			names = [lost.name, *([fresh_job.name] if fresh_job else [])]
+			frappe.db.set_value("Case Export Job", {"name": ("in", names)}, "status", "Failed")
+			frappe.db.commit()
 
 	def test_casebook_job_generates_the_collection(self):
 		collection = frappe.get_doc(

@@ -8,10 +8,11 @@ the RQ queue; under the test runner it makes them at once, so they are read back
 import frappe
 from frappe.email.doctype.notification.notification import trigger_daily_alerts
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days, nowdate
+from frappe.utils import add_days, add_to_date, nowdate
 
 from case_selection import deadlines
 from case_selection.api import publish_results
+from case_selection.jobs import service
 from case_selection.tests import flow
 from case_selection.tests.factories import delete_application, make_round, make_user
 from case_selection.workflows import states
@@ -261,6 +262,35 @@ class TestNotifications(FrappeTestCase):
 				{"for_user": ("in", [self.expert, *self.yz_officers]), "subject": ("like", f"%{RESULTS}%")},
 			)
 		)
+
+		# The job counted what it told and recorded when all was told.
+		self.assertEqual(frappe.db.get_value("Selection Round", RESULTS, "results_notified"), 3)
+		self.assertTrue(frappe.db.get_value("Selection Round", RESULTS, "results_notified_on"))
+
+		# A job cut off after its first message (Redis flushed, the worker killed): the sweeper queues it again a
+		# while after publication, and it tells the rest, nobody twice.
+		district = f"{RESULTS}-万州区"
+		forget([names[1], district])
+		frappe.db.set_value(
+			"Selection Round",
+			RESULTS,
+			{"results_notified": 1, "results_notified_on": None, "modified": add_to_date(None, minutes=-1)},
+			update_modified=False,
+		)
+		service.sweep()
+		self.assertFalse(frappe.db.get_value("Selection Round", RESULTS, "results_notified_on"))  # too soon
+		frappe.db.set_value(
+			"Selection Round", RESULTS, "modified", add_to_date(None, minutes=-5), update_modified=False
+		)
+		service.sweep()
+		self.assertTrue(frappe.db.get_value("Selection Round", RESULTS, "results_notified_on"))
+		told = frappe.get_all(
+			"Notification Log",
+			filters={"document_name": ("in", names), "subject": ("like", "%遴选结果已发布%")},
+			pluck="document_name",
+		)
+		self.assertEqual(sorted(told), sorted(names))  # the first once, the second again after forget()
+		self.assertEqual(notified("District Deadline", district), self.wz_officers)
 
 	def test_deadline_reminder_on_each_districts_own_day(self):
 		"""N days before the district's deadline (its extension counts), its officers — unless its list is at the

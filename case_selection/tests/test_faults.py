@@ -1,0 +1,84 @@
+"""Faults survived (issue 19), the parts a request can show: a client that retries a signature whose answer it
+never got (its worker killed, the connection cut after the commit) signs once. The faults of whole processes
+(kill -9, restarts, a full disk) are run by `make chaos` on the production stack."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from case_selection.tests import flow
+from case_selection.tests.factories import TEST_ROUND, delete_application, make_round, make_user
+from case_selection.tests.http import User, fresh
+
+CASE = "Case Application"
+COSIGN = "case_selection.api.cosign"
+
+
+class TestRetriedSignatures(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.set_user("Administrator")
+		make_round(int(TEST_ROUND))
+		cls.yz = flow.District("渝中区", "yz")
+		owner = make_user("owner.seal@test.local", ["Case Applicant"])
+		cls.name = flow.submitted(owner, 9301, case_title="重试测试")
+		frappe.db.commit()
+		cls.users = {k: User(u) for k, u in cls.yz.users.items()}
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.set_user("Administrator")
+		delete_application(cls.name)
+		frappe.db.commit()
+		super().tearDownClass()
+
+	def sign(self, key: str, opinion: str = flow.AGREE, remarks: str = ""):
+		return self.users[key].call(COSIGN, doctype=CASE, name=self.name, opinion=opinion, remarks=remarks)
+
+	def facts(self) -> tuple:
+		"""Everything a signature writes: the opinions, the 签核历程, the state, the co-signing requests."""
+		fresh()
+		opinions = frappe.get_all(
+			"Case Cosign Opinion",
+			filters={"reference_doctype": CASE, "reference_name": self.name},
+			fields=["department", "opinion", "remarks", "signer", "modified"],
+			order_by="department",
+		)
+		history = frappe.db.count("Case Action Log", {"reference_doctype": CASE, "reference_name": self.name})
+		case = frappe.db.get_value(
+			CASE, self.name, ["workflow_state", "cosign_status", "_assign"], as_dict=True
+		)
+		todos = frappe.get_all(
+			"ToDo", filters={"reference_name": self.name}, fields=["allocated_to", "status"], order_by="name"
+		)
+		return opinions, history, case, todos
+
+	def test_a_retried_signature_is_recorded_once(self):
+		ok = self.users["jx"].ok
+		first = ok(self.sign("jx")).json()["message"]
+		before = self.facts()
+		self.assertEqual(len(before[0]), 1)
+		again = ok(self.sign("jx")).json()["message"]
+		self.assertEqual(again, first)
+		self.assertEqual(self.facts(), before)
+
+		# A changed signature is a new act, not a retry: it is recorded and logged.
+		ok(self.sign("jx", remarks="补充：示范带动作用明显"))
+		changed = self.facts()
+		self.assertEqual(changed[1], before[1] + 1)
+		self.assertEqual(changed[0][0].remarks, "补充：示范带动作用明显")
+
+		# The last signature moves the case on; its retry answers what it did and changes nothing.
+		ok(self.sign("kj"))
+		last = ok(self.sign("jy")).json()["message"]
+		after = self.facts()
+		self.assertEqual(after[2].cosign_status, last["cosign_status"])
+		self.assertNotEqual(after[2].workflow_state, before[2].workflow_state)
+		self.assertEqual(len(after[0]), 3)
+		self.assertEqual(ok(self.sign("jy")).json()["message"], last)
+		self.assertEqual(self.facts(), after)
+
+		# Anything else from that department now is refused: co-signing is over.
+		refused = self.sign("jy", "不同意推荐", "重新考虑")
+		self.assertEqual(refused.status_code, 417, refused.text[:300])
+		self.assertEqual(self.facts(), after)
