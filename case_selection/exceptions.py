@@ -37,3 +37,7 @@ class ReviewError(frappe.ValidationError):
 
 class PublicNoticeError(frappe.ValidationError):
 	pass
+
+
+class StorageFullError(frappe.ValidationError):
+	"""The server's disk is full: an upload or a generated file could not be written (417, nothing saved)."""

@@ -5,17 +5,53 @@
   an existing file by its content hash) by this flag, which only the start of before_insert can see;
 - deleting a record deletes only what is its own: Frappe removes the file from disk unless another record has
   the same content hash, so a record pointing at somebody else's file (no hash of its own) took their file
-  with it. The disk file stays while any other record names the same URL.
+  with it. The disk file stays while any other record names the same URL;
+- a full disk is the user's clear error, not a server error: the upload is refused with a message naming the
+  field, the part written is removed, and no record is saved (the request rolls back).
 """
 
+import errno
+import os
+
 import frappe
+from frappe import _
 from frappe.core.doctype.file.file import File
+
+from case_selection.exceptions import StorageFullError
+
+FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 class CaseFile(File):
 	def before_insert(self):
 		self.flags.case_content_supplied = bool(self.content)
 		super().before_insert()
+
+	def write_file(self):
+		path = self.get_full_path() if not self.is_remote_file else None
+		existed = bool(path) and os.path.lexists(path)
+		try:
+			return super().write_file()
+		except OSError as exc:
+			if exc.errno not in FULL:
+				raise
+			if path and not existed and os.path.lexists(path):
+				os.remove(path)  # what was written of it before the disk filled up
+			frappe.throw(
+				_("服务器存储空间已满，{0}「{1}」未能保存，请联系系统管理员后重新上传。").format(
+					self.field_label(), self.file_name
+				),
+				StorageFullError,
+				title=_("存储空间已满"),
+			)
+
+	def field_label(self) -> str:
+		"""The form field the file was uploaded to, as the user saw it (or 附件)."""
+		if self.attached_to_doctype and self.attached_to_field:
+			label = frappe.get_meta(self.attached_to_doctype).get_label(self.attached_to_field)
+			if label:
+				return _("「{0}」的附件").format(_(label))
+		return _("附件")
 
 	def _delete_file_on_disk(self):
 		shared = self.file_url and frappe.get_all(

@@ -1,12 +1,23 @@
 """Faults survived (issue 19), the parts a request can show: a client that retries a signature whose answer it
-never got (its worker killed, the connection cut after the commit) signs once. The faults of whole processes
-(kill -9, restarts, a full disk) are run by `make chaos` on the production stack."""
+never got (its worker killed, the connection cut after the commit) signs once; an upload that meets a full disk
+is a clear refusal that leaves nothing behind. The faults of whole processes (kill -9, restarts) are run by
+`make chaos` on the production stack."""
+
+import os
+import uuid
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from case_selection.exceptions import StorageFullError
 from case_selection.tests import flow
-from case_selection.tests.factories import TEST_ROUND, delete_application, make_round, make_user
+from case_selection.tests.factories import (
+	TEST_ROUND,
+	delete_application,
+	make_application,
+	make_round,
+	make_user,
+)
 from case_selection.tests.http import User, fresh
 
 CASE = "Case Application"
@@ -82,3 +93,49 @@ class TestRetriedSignatures(FrappeTestCase):
 		refused = self.sign("jy", "不同意推荐", "重新考虑")
 		self.assertEqual(refused.status_code, 417, refused.text[:300])
 		self.assertEqual(self.facts(), after)
+
+
+class TestFullDisk(FrappeTestCase):
+	def test_a_file_meeting_a_full_disk_is_a_clear_refusal_that_keeps_nothing(self):
+		"""The kernel's own full device (/dev/full answers every write with ENOSPC) stands where an upload's file
+		goes, as a full disk would. Frappe picks a free name for an upload, so the file is written through its
+		own save_file with the name kept (overwrite); `make chaos` fills a real filesystem over HTTP."""
+		frappe.set_user("Administrator")
+		make_round(int(TEST_ROUND))
+		owner = make_user("owner.seal@test.local", ["Case Applicant"])
+		name = make_application(as_user=owner, seed=9302, case_title="磁盘已满测试").name
+		frappe.db.commit()
+		self.addCleanup(lambda: (delete_application(name), frappe.db.commit()))
+		file_name = f"scan-{uuid.uuid4().hex[:8]}.pdf"
+		path = frappe.get_site_path("private", "files", file_name)
+		content = f"%PDF-1.4 stamped scan {file_name}".encode() * 100  # its own: no earlier file to share
+		os.symlink("/dev/full", path)
+		self.addCleanup(lambda: os.path.lexists(path) and os.remove(path))
+
+		def upload():
+			return frappe.get_doc(
+				{
+					"doctype": "File",
+					"file_name": file_name,
+					"is_private": 1,
+					"attached_to_doctype": CASE,
+					"attached_to_name": name,
+					"attached_to_field": "signed_form_scan",
+					"content": content,
+				}
+			).save_file(content=content, overwrite=True)
+
+		frappe.set_user(owner)
+		with self.assertRaises(StorageFullError) as refused:
+			upload()
+		self.assertIn("存储空间已满", str(refused.exception))
+		self.assertIn("盖章申报书扫描件", str(refused.exception))
+		self.assertEqual(refused.exception.http_status_code, 417)  # what the request answers
+		self.assertTrue(os.path.islink(path))  # the device stays; nothing else was written in its place
+
+		# Where the disk has room, the same file is written whole.
+		os.remove(path)
+		saved = upload()
+		self.assertEqual(saved["file_name"], file_name)
+		with open(path, "rb") as f:
+			self.assertEqual(f.read(), content)
