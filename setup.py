@@ -13,5 +13,12 @@ setup(
 	zip_safe=False,
 	python_requires=">=3.10",
 	# frappe itself is installed and managed by bench; openpyxl and pdfkit come with frappe v15.
-	install_requires=["openpyxl>=3.1", "pdfkit>=1.0"],
+	# pyHanko signs and validates the sealed PDFs (case_selection/signing/): the newest pair that accepts the
+	# cryptography 43 Frappe 15 pins.
+	install_requires=[
+		"openpyxl>=3.1",
+		"pdfkit>=1.0",
+		"pyhanko[opentype,image-support]==0.34.1",
+		"pyhanko-certvalidator==0.30.2",
+	],
 )

@@ -187,7 +187,12 @@ install_checkout() {
 	as_root rsync -a --delete --exclude .git --exclude '*.egg-info' --exclude __pycache__ \
 		"$REPO_DIR/" "$BENCH_DIR/apps/$APP/"
 	as_root chown -R "$BENCH_USER:" "$BENCH_DIR/apps/$APP"
-	as_bench "./env/bin/python -c 'import $APP' 2>/dev/null || ./env/bin/pip install -q -e apps/$APP"
+	# pip installs the app and what setup.py asks for again whenever setup.py changed (a stamp in the env).
+	local stamp="$BENCH_DIR/env/.case_selection-setup.sha256" sum
+	sum=$(sha256sum "$REPO_DIR/setup.py" | cut -d' ' -f1)
+	if ! as_bench "./env/bin/python -c 'import $APP' 2>/dev/null" || [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+		as_bench "./env/bin/pip install -q -e apps/$APP && echo $sum > '$stamp'"
+	fi
 	# apps.txt often lacks a final newline; add one before appending.
 	as_bench "grep -qx $APP sites/apps.txt || { sed -i -e '\$a\\' sites/apps.txt; echo $APP >> sites/apps.txt; }"
 	as_bench "mkdir -p sites/assets && ln -sfn ../../apps/$APP/$APP/public sites/assets/$APP"
