@@ -95,6 +95,42 @@ class TestRetriedSignatures(FrappeTestCase):
 		self.assertEqual(self.facts(), after)
 
 
+class TestRetriedListSubmission(FrappeTestCase):
+	def test_a_list_sent_again_by_its_lead_is_sent_once(self):
+		frappe.set_user("Administrator")
+		make_round(int(TEST_ROUND))
+		yz = flow.District("渝中区", "yz")
+		owner = make_user("owner.seal@test.local", ["Case Applicant"])
+		name = flow.submitted(owner, 9303, case_title="名单重试测试")
+		self.addCleanup(lambda: (delete_application(name), frappe.db.commit()))
+		yz.sign(CASE, name)
+		lst = yz.make_list(TEST_ROUND, [name])
+		yz.sign("District Recommendation List", lst)
+		frappe.db.commit()
+		lead = User(yz.lead)
+
+		def send():
+			return lead.ok(lead.call("case_selection.api.submit_list", name=lst)).json()["message"]
+
+		def facts():
+			fresh()
+			return (
+				frappe.db.get_value("District Recommendation List", lst, ["status", "submitted_at"]),
+				frappe.db.get_value(CASE, name, "workflow_state"),
+				frappe.db.count(
+					"Case Action Log",
+					{"reference_doctype": "District Recommendation List", "reference_name": lst},
+				),
+				frappe.db.count("Case Action Log", {"reference_doctype": CASE, "reference_name": name}),
+			)
+
+		first = send()
+		after = facts()
+		self.assertEqual(after[1], "Submitted to City")
+		self.assertEqual(send(), first)
+		self.assertEqual(facts(), after)
+
+
 class TestFullDisk(FrappeTestCase):
 	def test_a_file_meeting_a_full_disk_is_a_clear_refusal_that_keeps_nothing(self):
 		"""The kernel's own full device (/dev/full answers every write with ENOSPC) stands where an upload's file

@@ -187,6 +187,8 @@ class DistrictRecommendationList(Document):
 		if not (actor().is_lead(self.round, self.district) or actor().admin):
 			lead = self.round_doc.lead_cosign_role()
 			frappe.throw(_("只有本区县的{0}可以报送推荐名单。").format(_(lead)), frappe.PermissionError)
+		if self.status == SUBMITTED and self.submitted_by == frappe.session.user:
+			return  # the same submission again (a retry whose answer was lost): the list was sent once
 		if self.status not in (COSIGNING, RETURNED) or self.cosign_status != rules.AGREED:
 			frappe.throw(
 				_("名单须经全部会签部门同意后才能报送（当前会签结果：{0}）。").format(
