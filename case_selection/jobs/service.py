@@ -13,6 +13,8 @@ Two jobs of the same kind for the same round never run at once:
   locked for good. Redis is the same server every app server and worker of the bench already shares.
 """
 
+import threading
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import frappe
@@ -30,6 +32,7 @@ ACTIVE = ("Queued", "Running")
 QUEUE = {CITY_SUMMARY: "long", CASEBOOK: "long"}
 JOB_TIMEOUT = 1800  # seconds; RQ stops a job after this and the job records the timeout as its reason
 LOCK_WAIT = 600  # seconds a job waits for another job of the same round before giving up (retryable)
+LOCK_TTL = 90  # seconds the round's lock outlives its last renewal (a killed worker renews nothing)
 ERROR_CHARS = 4000
 STALE_AFTER = 120  # seconds after which a Queued job with no RQ job behind it counts as lost
 HEARTBEAT_LOST = 150  # seconds without a heartbeat after which a started RQ job's worker counts as dead
@@ -211,8 +214,34 @@ def retry(job) -> dict:
 
 
 def round_lock(job):
+	"""The round's lock lives LOCK_TTL seconds unless its holder renews it (kept_alive): a worker killed with
+	SIGKILL stops renewing, and the next job of the round runs LOCK_TTL seconds later, not after the job's
+	whole timeout."""
 	key = frappe.cache.make_key(f"case_export_lock:{job.job_type}:{job.round or ''}")
-	return frappe.cache.lock(key, timeout=JOB_TIMEOUT + 60, blocking_timeout=LOCK_WAIT)
+	# not thread-local: kept_alive renews it from its own thread
+	return frappe.cache.lock(key, timeout=LOCK_TTL, blocking_timeout=LOCK_WAIT, thread_local=False)
+
+
+@contextmanager
+def kept_alive(lock):
+	"""Renews `lock` every LOCK_TTL / 3 seconds from a thread while the job runs (a render may take minutes
+	between two steps)."""
+	stop = threading.Event()
+
+	def renew():
+		while not stop.wait(LOCK_TTL / 3):
+			try:
+				lock.reacquire()
+			except Exception:  # lost meanwhile (Redis restarted): the job finishes; its round is unlocked
+				return
+
+	thread = threading.Thread(target=renew, daemon=True, name="case-export-lock")
+	thread.start()
+	try:
+		yield
+	finally:
+		stop.set()
+		thread.join(timeout=5)
 
 
 def run(export_job: str):
@@ -229,36 +258,42 @@ def run(export_job: str):
 		)
 		return
 	try:
-		job.reload()
-		if job.status not in ACTIVE:
-			return  # the same job ran meanwhile (a second RQ execution waited for the lock)
-		set_progress(
-			job, 5, _("开始"), status="Running", started_at=now_datetime(), attempts=(job.attempts or 0) + 1
-		)
-		try:
-			file_url = RUNNERS[job.job_type](job)
-		except Exception as exc:
-			frappe.db.rollback()
-			reason = failure_reason(exc)
-			frappe.log_error(
-				title=_("后台导出失败：{0}").format(job.name),
-				reference_doctype=job.doctype,
-				reference_name=job.name,
-			)
-			job.reload()
-			mark_failed(job, reason)
-			return
-		job.reload()
-		set_progress(
-			job, 100, _("完成"), status="Completed", file=file_url, finished_at=now_datetime(), error=None
-		)
-		notify(job, _("{0}已生成").format(_(job.job_type)), file_url)
-		collection_done(job, "Generated", None)
+		with kept_alive(lock):
+			run_locked(job)
 	finally:
 		try:
 			lock.release()
 		except Exception:  # the lock expired (a job longer than its timeout): nothing left to release
 			pass
+
+
+def run_locked(job):
+	"""The export itself, under its round's lock."""
+	job.reload()
+	if job.status not in ACTIVE:
+		return  # the same job ran meanwhile (a second RQ execution waited for the lock)
+	set_progress(
+		job, 5, _("开始"), status="Running", started_at=now_datetime(), attempts=(job.attempts or 0) + 1
+	)
+	try:
+		file_url = RUNNERS[job.job_type](job)
+	except Exception as exc:
+		frappe.db.rollback()
+		reason = failure_reason(exc)
+		frappe.log_error(
+			title=_("后台导出失败：{0}").format(job.name),
+			reference_doctype=job.doctype,
+			reference_name=job.name,
+		)
+		job.reload()
+		mark_failed(job, reason)
+		return
+	job.reload()
+	set_progress(
+		job, 100, _("完成"), status="Completed", file=file_url, finished_at=now_datetime(), error=None
+	)
+	notify(job, _("{0}已生成").format(_(job.job_type)), file_url)
+	collection_done(job, "Generated", None)
 
 
 def set_progress(job, percent: float, note: str, **values):

@@ -4,6 +4,7 @@ a time per export and round."""
 
 import io
 import os
+import time
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
@@ -202,6 +203,23 @@ class TestExportJobs(FrappeTestCase):
 			names = [lost.name, *([fresh_job.name] if fresh_job else [])]
 			frappe.db.set_value("Case Export Job", {"name": ("in", names)}, "status", "Failed")
 			frappe.db.commit()
+
+	def test_a_killed_holder_does_not_keep_its_round_locked(self):
+		"""A worker killed mid-job renews nothing: its round's lock is gone LOCK_TTL seconds later (not after the
+		job's 30-minute timeout); a live job renews it for as long as it runs."""
+		job = self.queue_summary()
+		with patch.object(service, "LOCK_TTL", 2):
+			dead = service.round_lock(job)
+			self.assertTrue(dead.acquire())
+			time.sleep(3)  # the holder died without renewing
+			alive = service.round_lock(job)
+			self.assertTrue(alive.acquire(blocking=False))
+			with service.kept_alive(alive):
+				time.sleep(3)  # longer than LOCK_TTL: renewed meanwhile
+				self.assertFalse(service.round_lock(job).acquire(blocking=False))
+			alive.release()
+		job.db_set("status", "Failed")
+		frappe.db.commit()
 
 	def test_casebook_job_generates_the_collection(self):
 		collection = frappe.get_doc(
