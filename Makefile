@@ -1,4 +1,4 @@
-.PHONY: demo test lint bench-report outputs-preview screenshots prod prod-smoke replica load
+.PHONY: demo test lint bench-report outputs-preview screenshots prod prod-smoke replica load chaos backup restore
 
 # Brings up the Desk with demo data (installs what is missing, reuses an existing bench).
 demo:
@@ -37,3 +37,17 @@ replica:
 # Load with Locust against the production stack (run `make prod` first); figures to tests/benchmarks/.
 load:
 	bash scripts/load.sh
+
+# Faults survived on the production stack (run `make prod` first): kill -9, restarts, a full disk while work is in
+# flight, then the data checked; figures to tests/benchmarks/ (section "Chaos").
+chaos:
+	bash scripts/chaos.sh
+
+# Backup of every site with the app (database, files, site config) into BENCH_DIR/backups/SITE/<time>/; make prod
+# schedules it four times a day.
+backup:
+	bash scripts/backup.sh
+
+# make restore RESTORE_FROM=<a backup set> RESTORE_SITE=<site> [RESTORE_FORCE=1]
+restore:
+	bash scripts/restore.sh

@@ -22,20 +22,13 @@ log "backup check: data that must survive on $BACKUP_SITE"
 as_bench "rm -rf '$WORK' && mkdir -p '$WORK'"
 as_bench "cd sites && $CHECK prepare --site $BACKUP_SITE"
 
-log "backup check: bench backup --with-files"
-bench_cmd --site "$BACKUP_SITE" backup --with-files --backup-path "'$WORK'" >/dev/null
-db=$(ls "$WORK"/*-database.sql.gz)
-public=$(ls "$WORK"/*-files.tar | grep -v -- '-private-files.tar$')
-private=$(ls "$WORK"/*-private-files.tar)
+log "backup check: make backup's steps (bench backup --with-files, archives checked)"
+backup_site "$BACKUP_SITE" "$WORK/set"
 as_bench "cd sites && $CHECK fingerprint --site $BACKUP_SITE --out '$WORK/before.json'" 2>&1 | { grep -v -E 'Property|^\s+from cryptography|CryptographyDeprecationWarning' || true; }
 
-log "backup check: restore into a fresh site $RESTORE_SITE"
+log "backup check: make restore's steps into a fresh site $RESTORE_SITE"
 drop_restored
-# Frappe's procedure for a new server: a new, empty site, then `bench restore` over it.
-quiet bench_cmd new-site "$RESTORE_SITE" --db-root-username root --db-root-password "'$DB_ROOT_PASSWORD'" \
-	--admin-password "'$ADMIN_PASSWORD'" >/dev/null
-quiet bench_cmd --site "$RESTORE_SITE" restore "'$db'" --with-public-files "'$public'" --with-private-files "'$private'" \
-	--db-root-username root --db-root-password "'$DB_ROOT_PASSWORD'" --admin-password "'$ADMIN_PASSWORD'" --force
+restore_site "$WORK/set" "$RESTORE_SITE"
 as_bench "cd sites && $CHECK fingerprint --site $RESTORE_SITE --out '$WORK/after.json'" 2>&1 | { grep -v -E 'Property|^\s+from cryptography|CryptographyDeprecationWarning' || true; }
 
 status=0

@@ -311,3 +311,32 @@ stop_site() {
 		sleep 1
 	fi
 }
+
+# backup_site SITE DIR: database, public and private files and the site's config (it holds the encryption key,
+# without which passwords and seal keys cannot be read back) into DIR, each archive checked for integrity.
+backup_site() {
+	local site=$1 dir=$2
+	as_bench "mkdir -p '$dir'"
+	bench_cmd --site "$site" backup --with-files --backup-path "'$dir'" >/dev/null
+	as_bench "gzip -t '$dir'/*-database.sql.gz && for t in '$dir'/*.tar; do tar -tf \"\$t\" >/dev/null; done"
+	ls "$dir"/*-site_config_backup.json >/dev/null || die "backup of $site has no site_config_backup.json"
+}
+
+# restore_site DIR SITE: Frappe's procedure for a new server — a new, empty site (unless it exists), then
+# `bench restore` of DIR's database and files over it, and the site's encryption key from the backup (no
+# migrate: restore.sh runs it, for a backup made by an older version of the app).
+restore_site() {
+	local dir=$1 site=$2 db public private config key
+	db=$(ls "$dir"/*-database.sql.gz) || die "no database backup in $dir"
+	public=$(ls "$dir"/*-files.tar | grep -v -- '-private-files.tar$')
+	private=$(ls "$dir"/*-private-files.tar)
+	config=$(ls "$dir"/*-site_config_backup.json)
+	if [ ! -f "$BENCH_DIR/sites/$site/site_config.json" ]; then
+		quiet bench_cmd new-site "$site" --db-root-username root --db-root-password "'$DB_ROOT_PASSWORD'" \
+			--admin-password "'$ADMIN_PASSWORD'" >/dev/null
+	fi
+	quiet bench_cmd --site "$site" restore "'$db'" --with-public-files "'$public'" --with-private-files "'$private'" \
+		--db-root-username root --db-root-password "'$DB_ROOT_PASSWORD'" --admin-password "'$ADMIN_PASSWORD'" --force
+	key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("encryption_key", ""))' "$config")
+	[ -z "$key" ] || bench_cmd --site "$site" set-config encryption_key "'$key'" >/dev/null
+}

@@ -108,6 +108,13 @@ as_root supervisorctl status | grep "^$BENCH_NAME-" || true
 as_root nginx -t 2>&1 | grep -v "successful\|syntax is ok" || true
 if pgrep -x nginx >/dev/null; then as_root nginx -s reload; else as_root service nginx start >/dev/null 2>&1 || as_root nginx; fi
 
+# Four backups a day (`make backup`: every site of the bench with the app, the newest 28 sets kept), from the
+# bench user's crontab; cron itself is started if it is not running.
+backup_line="30 2,8,14,20 * * * cd $BENCH_DIR && bash apps/$APP/scripts/backup.sh >> $BENCH_DIR/logs/backup.log 2>&1"
+as_root bash -c "{ crontab -u $BENCH_USER -l 2>/dev/null | grep -v 'scripts/backup.sh' || true; echo '$backup_line'; } | crontab -u $BENCH_USER -"
+pgrep -x cron >/dev/null || as_root service cron start >/dev/null 2>&1 || as_root cron
+log "scheduled backups: $(as_root crontab -u "$BENCH_USER" -l | grep scripts/backup.sh)"
+
 url="http://$PROD_SITE:$PROD_HTTP_PORT"
 for _ in $(seq 60); do curl -fs -o /dev/null "$url/api/method/ping" && break; sleep 1; done
 curl -fs -o /dev/null "$url/api/method/ping" || die "$url does not answer through nginx"
