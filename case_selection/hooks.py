@@ -44,6 +44,7 @@ permission_query_conditions = {
 	"Case Objection": _P + "city_only_condition",
 	"Case Collection": _P + "city_only_condition",
 	"Case Evaluation": _P + "city_only_condition",
+	"Seal Certificate": _P + "city_only_condition",
 	"District Deadline": _P + "deadline_condition",
 	"Workflow Action": _P + "workflow_action_condition",
 	"File": _P + "file_condition",
@@ -58,6 +59,7 @@ has_permission = {
 	"Case Objection": _P + "city_only_has_permission",
 	"Case Collection": _P + "city_only_has_permission",
 	"Case Evaluation": _P + "city_only_has_permission",
+	"Seal Certificate": _P + "city_only_has_permission",
 	"District Deadline": _P + "deadline_has_permission",
 	"Workflow Action": _P + "workflow_action_has_permission",
 	"File": _P + "file_has_permission",
@@ -75,6 +77,7 @@ standard_queries = {
 		"Case Collection",
 		"District Deadline",
 		"Case Evaluation",
+		"Seal Certificate",
 	)
 }
 _POLICY_DOCTYPES = (
@@ -93,6 +96,7 @@ _POLICY_DOCTYPES = (
 	"Case Export Job",
 	"District Deadline",
 	"Case Evaluation",
+	"Seal Certificate",
 )
 _ROUND_TABLES = (
 	"Round Contact",
@@ -102,6 +106,7 @@ _ROUND_TABLES = (
 	"Round Direction",
 	"Case City Role",
 	"Case State Setting",
+	"District Department Name",  # Case District's official department names (seal certificates' subjects)
 )
 doc_events = {
 	**{
@@ -190,6 +195,8 @@ override_whitelisted_methods = {
 	"frappe.utils.print_format.download_pdf": "case_selection.export.pdf.download_pdf",
 	"frappe.client.get_count": "case_selection.doors.get_count",
 	"frappe.client.get": "case_selection.doors.client_get",
+	# A seal certificate's private key is returned to nobody, Administrator included (signing/certificates.py).
+	"frappe.client.get_password": "case_selection.signing.certificates.get_password",
 	"frappe.desk.reportview.get_sidebar_stats": "case_selection.doors.get_sidebar_stats",
 	"frappe.desk.doctype.event.event.get_events": "case_selection.doors.get_events",
 	"frappe.desk.doctype.dashboard_settings.dashboard_settings.create_dashboard_settings": (

@@ -8,6 +8,7 @@ installed Workflow (workflows.sync_workflow).
 from case_selection import deadlines, imports, lookup, workflows
 from case_selection.notifications import defaults as notifications
 from case_selection.setup import grants, master_data, roles, settings
+from case_selection.signing import certificates
 
 
 def after_install():
@@ -22,6 +23,8 @@ def after_install():
 	lookup.sync_report_roles()
 	deadlines.sync_all()
 	notifications.ensure_notifications()
+	certificates.ensure_root()  # the city's seal CA, once
+	certificates.ensure_district_names()
 
 
 def after_migrate():
@@ -36,6 +39,8 @@ def after_migrate():
 	lookup.sync_report_roles()
 	deadlines.sync_all()
 	notifications.ensure_notifications()
+	certificates.ensure_root()
+	certificates.ensure_district_names()
 
 
 def before_uninstall():

@@ -36,6 +36,7 @@ PROTECTED = (
 	"Case Collection",
 	DEADLINE,
 	"Case Evaluation",
+	"Seal Certificate",
 )
 
 
@@ -244,6 +245,7 @@ CONDITIONS = {
 	"Case Collection": city_only_condition,
 	DEADLINE: deadline_condition,
 	"Case Evaluation": city_only_condition,
+	"Seal Certificate": city_only_condition,
 }
 PARENT_CONDITIONS = {d: CONDITIONS[d] for d in (APPLICATION, LIST, REVIEW, "Case Collection")}
 

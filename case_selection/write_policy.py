@@ -175,6 +175,10 @@ POLICY: dict[str, DocPolicy] = {
 			"is_other_mode": DERIVED,
 			"cosign_status": SYSTEM,
 			"recommendation_list": SYSTEM,
+			# The sealed 附件1 (signing/sealed_form.py): made by the sealing job only.
+			**dict.fromkeys(
+				("sealed_form", "sealed_form_status", "sealed_form_note", "sealed_form_requested"), SYSTEM
+			),
 			"city_remark": CITY_ENTRY,
 		},
 	),
@@ -282,6 +286,8 @@ POLICY: dict[str, DocPolicy] = {
 	"Case Selection Settings": DocPolicy(create=ADMIN_ONLY, delete=SYSTEM, default=ADMIN_ONLY),
 	"Case Export Job": DocPolicy(create=SYSTEM, delete=ADMIN_ONLY, default=SYSTEM, fields=OWNED),
 	"District Deadline": DocPolicy(create=SYSTEM, delete=SYSTEM, default=SYSTEM),
+	# Seal certificates (signing/certificates.py): issued, imported and revoked by the app's methods only.
+	"Seal Certificate": DocPolicy(create=SYSTEM, delete=SYSTEM, default=SYSTEM),
 }
 
 # Fields Frappe maintains itself; a client's value for them is replaced by the stored one.

@@ -17,6 +17,7 @@ from case_selection.cosign import rules
 from case_selection.exceptions import CosignError
 from case_selection.history import log_action
 from case_selection.notifications import events
+from case_selection.signing import sealed_form
 from case_selection.text_rules import check_value
 from case_selection.write_policy import check_attachment, system_write
 
@@ -171,7 +172,12 @@ def record_opinion(
 			).db_insert()
 		# Logged as it happened, shown in words by history.display_row (a translation is read when shown).
 		log_action(doc, f"会签：{dept.department} {opinion}", remark=remarks)
+		seal = doctype == "Case Application" and outcome == rules.AGREED
+		if seal:
+			sealed_form.mark(doc)  # stored by the move below
 		doc.apply_cosign_outcome(outcome)
 	# A move that opened co-signing anew cleared the signatures (CaseApplication.record_state_change).
 	events.signed(doc, None if doc.flags.case_opinions_cleared else opinions)
+	if seal:
+		sealed_form.enqueue(doc.name)  # only queued: the sealed 附件1 is made on RQ, never in this request
 	return outcome, doc

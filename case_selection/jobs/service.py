@@ -100,8 +100,10 @@ def sweep():
 	"""Scheduler, every minute: the exports the app owes its users are recovered from the database, not from
 	Redis (RQ keeps its queue there without persistence). An active Case Export Job that is no longer alive in
 	RQ is queued again, up to MAX_ATTEMPTS runs, then marked failed with the reason; a published round whose
-	results have not all been told gets its notification job again (it resumes where it stopped)."""
+	results have not all been told gets its notification job again (it resumes where it stopped); a case whose
+	sealed 附件1 is still Queued with no job alive gets its sealing job again (signing.sealed_form)."""
 	from case_selection.notifications import publication
+	from case_selection.signing import sealed_form
 
 	for name in frappe.get_all(
 		"Case Export Job", filters={"status": ("in", ACTIVE)}, pluck="name", order_by="creation asc"
@@ -122,6 +124,7 @@ def sweep():
 		put_on_queue(job)
 		frappe.db.commit()  # scheduler job: each recovered export is queued once this commits
 	publication.sweep()
+	sealed_form.sweep()
 
 
 def new_job(job_type: str, round_name: str | None, **values):

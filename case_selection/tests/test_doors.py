@@ -496,7 +496,12 @@ class TestDoors(FrappeTestCase):
 			"GET",
 			f"{URL}/api/resource/File",
 			lambda r, b: bool(r.json().get("data")),
-			params={"fields": '["*"]', "filters": json.dumps([["attached_to_name", "=", name]])},
+			# The files of this record (a Case Evaluation shares its case's name; the case's own files, such as
+			# its sealed 附件1, are its readers').
+			params={
+				"fields": '["*"]',
+				"filters": json.dumps([["attached_to_doctype", "=", dt], ["attached_to_name", "=", name]]),
+			},
 		)
 		call(
 			"Version list",

@@ -1,0 +1,25 @@
+// 印章证书：吊销（系统管理员、市级管理部门）与下载根证书
+frappe.ui.form.on("Seal Certificate", {
+	refresh(frm) {
+		const manager = frappe.user.has_role("System Manager") || frappe.user.has_role("City Case Manager");
+		if (manager && !frm.doc.is_authority && frm.doc.status === "Active") {
+			frm.add_custom_button(__("吊销证书"), () => {
+				frappe.prompt(
+					{ fieldname: "reason", fieldtype: "Small Text", label: __("吊销原因"), reqd: 1 },
+					(values) =>
+						frappe
+							.call({
+								method: "case_selection.signing.certificates.revoke",
+								args: { name: frm.doc.name, reason: values.reason },
+							})
+							.then(() => frm.reload_doc()),
+					__("吊销印章证书"),
+					__("吊销")
+				);
+			});
+		}
+		frm.add_custom_button(__("下载根证书"), () => {
+			window.open("/api/method/case_selection.signing.certificates.root_certificate_pem");
+		});
+	},
+});

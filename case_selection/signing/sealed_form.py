@@ -1,0 +1,407 @@
+"""The sealed 附件1 of a case: rendered once and sealed by each district department, on the RQ queue.
+
+When co-signing of a case ends with every department agreeing (cosign.service.record_opinion), the request
+only marks the case's seal Queued and enqueues `run` after its commit (queue "default", one job id per case): the
+co-signing request renders nothing and signs nothing. `run` renders the case's official 附件1 (export.pdf,
+as the last signer sees it: no sealed city value can be in it), finds each department's opinion block by its
+label text (pdfplumber), and appends one visible PAdES signature per department, in the order they signed,
+each with its seal in its own block, its signing time the time the department co-signed. The result is a
+private File attached to the case (`sealed_form` names the newest; the earlier ones stay attached: history).
+
+Recoverable like the exports: the request time is stored (`sealed_form_requested`); the minute sweeper
+(jobs.service.sweep → `sweep`) queues again a case whose seal has been Queued longer than STALE_AFTER with no
+live RQ job. A run stores its result only if the case still waits for that same request (checked under the
+case's row lock), so two runs of one request store one PDF.
+
+`verify_sealed_pdf` validates a case's sealed PDF with pyHanko against the city's root and CRL, for anyone
+who may read the case; `root_certificate_pem` (signing.certificates) gives the root to anyone signed in.
+"""
+
+import io
+import time
+
+import frappe
+import pdfplumber
+from frappe import _
+from frappe.utils import get_datetime, now_datetime, time_diff_in_seconds
+from frappe.utils.background_jobs import get_job
+
+from case_selection.cosign import rules
+from case_selection.signing import certificates, stamp
+from case_selection.signing import pdf as signing
+from case_selection.write_policy import system_write
+
+DOCTYPE = "Case Application"
+JOB = "case_selection.signing.sealed_form.run"
+QUEUED, READY, FAILED = "Queued", "Ready", "Failed"
+FIELD = "sealed_form"
+FORMAT = "附件1 申报书"
+SEAL_SIDE = 96.0  # pt (34 mm, the size of a round official seal)
+JOB_TIMEOUT = 600
+ERROR_CHARS = 1000
+
+
+def job_id(application: str) -> str:
+	return f"case_seal::{application}"
+
+
+# ─────────────────────────── the request (co-signing) ───────────────────────────
+
+
+def mark(doc) -> None:
+	"""Co-signing of `doc` is ending with every department agreeing: its seal is requested. Set on the document
+	only: the move of state that follows stores it with the case's row (no write of its own on the co-signing
+	path); the caller then enqueues the job."""
+	doc.update(
+		{
+			"sealed_form_status": QUEUED,
+			"sealed_form_note": _("会签已完成，正在后台生成电子签章申报书"),
+			"sealed_form_requested": now_datetime(),
+		}
+	)
+
+
+def enqueue(application: str) -> None:
+	frappe.enqueue(
+		JOB,
+		# "default": both workers take it, and the long queue's exports (listed first by its worker) never
+		# wait behind a deadline day's hundreds of seals
+		queue="default",
+		timeout=JOB_TIMEOUT,
+		job_id=job_id(application),
+		deduplicate=True,
+		enqueue_after_commit=True,
+		now=frappe.flags.in_test,  # as Frappe's own jobs: at once under the test runner
+		application=application,
+	)
+
+
+def sweep() -> None:
+	"""jobs.service.sweep: a seal Queued for longer than STALE_AFTER with no live RQ job is queued again."""
+	from case_selection.jobs.service import STALE_AFTER, rq_alive
+
+	for row in frappe.get_all(
+		DOCTYPE,
+		filters={"sealed_form_status": QUEUED},
+		fields=["name", "sealed_form_requested"],
+	):
+		if rq_alive(job_id(row.name)):
+			continue
+		if (
+			row.sealed_form_requested
+			and time_diff_in_seconds(now_datetime(), row.sealed_form_requested) < STALE_AFTER
+		):
+			continue
+		stale = get_job(job_id(row.name))
+		if stale is not None:
+			stale.delete()
+		enqueue(row.name)
+		frappe.db.commit()  # scheduler job: each recovered seal is queued once this commits
+
+
+# ─────────────────────────── the job ───────────────────────────
+
+
+def agreed_opinions(application: str, round_name: str) -> list:
+	"""The departments' opinions in the order they signed; every round department must have agreed."""
+	rows = frappe.get_all(
+		"Case Cosign Opinion",
+		filters={"reference_doctype": DOCTYPE, "reference_name": application},
+		fields=["department", "role", "opinion", "signer", "signed_at"],
+		order_by="signed_at asc, creation asc",
+	)
+	departments = frappe.get_cached_doc("Selection Round", round_name).cosign_departments
+	signed = {r.department: r for r in rows}
+	missing = [d.department for d in departments if d.department not in signed]
+	if missing or any(r.opinion != rules.AGREE for r in rows):
+		frappe.throw(_("会签尚未由全部部门同意（缺：{0}），不能签章。").format("、".join(missing) or _("无")))
+	titles = {d.department: d.department_title or d.department for d in departments}
+	for r in rows:
+		r.title = titles.get(r.department, r.department)
+	return rows
+
+
+def render(doc_name: str, user: str) -> bytes:
+	"""The official 附件1 as `user` (a department that signed it) reads it."""
+	from case_selection.export.pdf import render_pdf
+
+	previous = frappe.session.user
+	frappe.set_user(user)
+	frappe.set_user_lang(user)
+	try:
+		doc = frappe.get_doc(DOCTYPE, doc_name)
+		return render_pdf(doc, FORMAT)
+	finally:
+		frappe.set_user(previous)
+
+
+def seal_places(pdf: bytes, labels: list[str]) -> dict[str, dict]:
+	"""Per opinion block label (e.g. 区县经信部门意见): its page, the block's box (the bordered frame round the
+	label, PDF points, bottom-origin) and the seal's box in the block's lower right corner."""
+	places = {}
+	with pdfplumber.open(io.BytesIO(pdf)) as doc:
+		for index, page in enumerate(doc.pages):
+			text = page.extract_text() or ""
+			if not any(label in "".join(text.split()) for label in labels):
+				continue
+			for label in labels:
+				if label in places:
+					continue
+				hits = page.search(label)
+				if not hits:
+					continue
+				hit = hits[-1]
+				block = _frame_around(page, hit)
+				x0, top, x1, bottom = block
+				side = min(SEAL_SIDE, bottom - top - 4, (x1 - x0) / 2)
+				right, low = x1 - 12, bottom - 4
+				places[label] = {
+					"page": index,
+					"block": (x0, page.height - bottom, x1, page.height - top),
+					"box": (right - side, page.height - low, right, page.height - low + side),
+				}
+	missing = [label for label in labels if label not in places]
+	if missing:
+		frappe.throw(_("申报书 PDF 中找不到意见栏：{0}").format("、".join(missing)))
+	return places
+
+
+def _frame_around(page, hit) -> tuple[float, float, float, float]:
+	"""The smallest bordered frame (drawn edges) enclosing the label, top-origin (x0, top, x1, bottom)."""
+	edges = page.edges
+	h = [e for e in edges if abs(e["top"] - e["bottom"]) < 1.5 and e["x1"] - e["x0"] > 100]
+	v = [e for e in edges if abs(e["x1"] - e["x0"]) < 1.5 and e["bottom"] - e["top"] > 20]
+	above = [e for e in h if e["top"] <= hit["top"] + 0.5 and e["x0"] <= hit["x0"] <= e["x1"]]
+	below = [e for e in h if e["top"] >= hit["bottom"] - 0.5 and e["x0"] <= hit["x0"] <= e["x1"]]
+	left = [e for e in v if e["x0"] <= hit["x0"] + 0.5 and e["top"] <= hit["top"] <= e["bottom"]]
+	right = [e for e in v if e["x0"] >= hit["x1"] - 0.5 and e["top"] <= hit["top"] <= e["bottom"]]
+	if not (above and below and left and right):
+		frappe.throw(_("申报书 PDF 中意见栏的边框无法识别"))
+	top = max(e["top"] for e in above)
+	bottom = min(e["top"] for e in below)
+	x0 = max(e["x0"] for e in left)
+	x1 = min(e["x0"] for e in right)
+	return x0, top, x1, bottom
+
+
+def run(application: str) -> None:
+	"""The RQ job (also run at once under the test runner, inside the co-signing call)."""
+	row = frappe.db.get_value(
+		DOCTYPE,
+		application,
+		["name", "round", "district", "sealed_form_status", "sealed_form_requested"],
+		as_dict=True,
+	)
+	if not row or row.sealed_form_status != QUEUED:
+		return
+	requested = row.sealed_form_requested
+	started = time.monotonic()
+	savepoint = False
+	try:
+		opinions = agreed_opinions(application, row.round)
+		# Certificates first (issued on first need), each kept once issued: a certificate is a fact of its own.
+		signers = [certificate_for(row.district, o) for o in opinions]
+		frappe.db.savepoint("case_seal")
+		savepoint = True
+		pdf = render(application, opinions[-1].signer)
+		places = seal_places(pdf, [f"{o.title}意见" for o in opinions])
+		for i, (o, cert_name) in enumerate(zip(opinions, signers, strict=True), start=1):
+			key, cert, chain = certificates.signer_of(cert_name)
+			place = places[f"{o.title}意见"]
+			subject = certificates.authority.common_name(cert)
+			pdf = signing.sign(
+				pdf,
+				key,
+				cert,
+				chain,
+				field_name=f"seal_{i}",
+				page=place["page"],
+				box=place["box"],
+				seal_png=stamp.seal_png(subject, size_px=300),
+				signer_label=subject,
+				reason=f"{o.title}意见：{o.opinion}",
+				signing_time=get_datetime(o.signed_at),
+			)
+	except Exception as exc:
+		if savepoint:
+			frappe.db.rollback(save_point="case_seal")
+		message = frappe.utils.strip_html(str(exc)).strip() or type(exc).__name__
+		frappe.clear_messages()
+		frappe.log_error(
+			title=_("电子签章失败：{0}").format(application),
+			reference_doctype=DOCTYPE,
+			reference_name=application,
+		)
+		store_failure(application, requested, message)
+		return
+	store(application, requested, pdf, time.monotonic() - started)
+
+
+def certificate_for(district: str, opinion) -> str:
+	"""The department's certificate; one issuer at a time per department (a Redis lock), committed at once on
+	the queue so that a second job sees it."""
+	existing = certificates.active_for(district, opinion.role)
+	if existing:
+		return certificates.certificate_for(district, opinion.role, opinion.department)
+	lock = frappe.cache.lock(
+		frappe.cache.make_key(f"case_seal_cert:{district}:{opinion.role}"), timeout=60, blocking_timeout=30
+	)
+	with lock:
+		name = certificates.certificate_for(district, opinion.role, opinion.department)
+		if not frappe.flags.in_test:
+			frappe.db.commit()  # background job: the new certificate is visible to the next job at once
+	return name
+
+
+def _lock_pending(application: str, requested) -> bool:
+	"""Under the case's row lock: whether the case still waits for this very request."""
+	current = frappe.db.sql(
+		"select sealed_form_status, sealed_form_requested from `tabCase Application` where name=%s for update",
+		application,
+		as_dict=True,
+	)
+	return bool(
+		current
+		and current[0].sealed_form_status == QUEUED
+		and get_datetime(current[0].sealed_form_requested) == get_datetime(requested)
+	)
+
+
+def store(application: str, requested, pdf: bytes, seconds: float) -> None:
+	if not _lock_pending(application, requested):
+		return  # a newer request came in meanwhile (its job, or the sweeper, seals that one)
+	stamp_text = now_datetime().strftime("%Y%m%d%H%M%S")
+	file = frappe.get_doc(
+		{
+			"doctype": "File",
+			"file_name": f"附件1_{application}_电子签章_{stamp_text}.pdf",
+			"attached_to_doctype": DOCTYPE,
+			"attached_to_name": application,
+			"attached_to_field": FIELD,
+			"is_private": 1,
+			"content": pdf,
+		}
+	)
+	with system_write():
+		file.insert(ignore_permissions=True)
+	frappe.db.set_value(
+		DOCTYPE,
+		application,
+		{
+			FIELD: file.file_url,
+			"sealed_form_status": READY,
+			"sealed_form_note": _("已由全部会签部门电子签章（用时 {0:.1f} 秒）").format(seconds),
+		},
+		update_modified=False,
+	)
+	frappe.publish_realtime(
+		"case_sealed_form", {"name": application, "status": READY}, doctype=DOCTYPE, docname=application
+	)
+
+
+def store_failure(application: str, requested, message: str) -> None:
+	if not _lock_pending(application, requested):
+		return
+	frappe.db.set_value(
+		DOCTYPE,
+		application,
+		{
+			"sealed_form_status": FAILED,
+			"sealed_form_note": _("电子签章失败：{0}").format(message)[:ERROR_CHARS],
+		},
+		update_modified=False,
+	)
+
+
+# ─────────────────────────── verification ───────────────────────────
+
+
+def sealed_files(application: str) -> list[dict]:
+	return frappe.get_all(
+		"File",
+		filters={
+			"attached_to_doctype": DOCTYPE,
+			"attached_to_name": application,
+			"attached_to_field": FIELD,
+		},
+		fields=["name", "file_url", "file_name", "creation"],
+		order_by="creation desc",
+	)
+
+
+def describe(results: list[dict]) -> list[dict]:
+	"""pyHanko's results, with the department each certificate was issued to (by its serial)."""
+	out = []
+	for r in results:
+		cert = frappe.db.get_value(
+			certificates.DOCTYPE,
+			{"subject_name": r["signer"], "is_authority": 0},
+			["district", "department", "status", "revoked_at"],
+			as_dict=True,
+			order_by="creation desc",
+		)
+		out.append(
+			{
+				"field": r["field"],
+				"department": (cert.department if cert else None) or r["signer"],
+				"district": cert.district if cert else None,
+				"signer": r["signer"],
+				"signing_time": str(r["signing_time"]) if r["signing_time"] else None,
+				"reason": r["reason"],
+				"intact": r["intact"],
+				"valid": r["valid"],
+				"trusted": r["trusted"],
+				"revoked": r["revoked"],
+				"revoked_at": str(r["revoked_at"]) if r["revoked_at"] else None,
+				"revocation_checked": r["revocation_checked"],
+				"coverage": r["coverage"],
+				"modification_level": r["modification_level"],
+				"later_changes_allowed": bool(r["docmdp_ok"]),
+				"bottom_line": r["bottom_line"],
+				"summary": r["summary"],
+			}
+		)
+	return out
+
+
+def verify_pdf(pdf: bytes) -> list[dict]:
+	return describe(signing.verify(pdf, certificates.trust_roots(), [certificates.crl()]))
+
+
+@frappe.whitelist(methods=["GET"])
+def verify_sealed_pdf(name: str, file: str | None = None) -> dict:
+	"""The sealed 附件1 of a case (the newest, or `file`, an earlier one attached to it) as pyHanko validates
+	it against the city's root and CRL: per signature, department, signer, signing time, intact / valid /
+	trusted / revoked, and whether the later changes are allowed ones. For whoever may read the case."""
+	from case_selection.api import load
+
+	doc = load(DOCTYPE, name)
+	files = sealed_files(doc.name)
+	if file is not None and not isinstance(file, str):
+		frappe.throw(_("「文件」须为文字。"), frappe.ValidationError)
+	chosen = next((f for f in files if file in (f.name, f.file_url)), None) if file else None
+	if file and not chosen:
+		raise frappe.DoesNotExistError(_("「文件」不是本申报书的电子签章文件。"))
+	chosen = chosen or next((f for f in files if f.file_url == doc.get(FIELD)), None)
+	if not chosen:
+		return {
+			"status": doc.get("sealed_form_status") or "",
+			"note": doc.get("sealed_form_note") or "",
+			"file": None,
+			"signatures": [],
+			"history": [],
+		}
+	content = frappe.get_doc("File", chosen.name).get_content()
+	return {
+		"status": doc.get("sealed_form_status") or "",
+		"note": doc.get("sealed_form_note") or "",
+		"file": chosen.file_url,
+		"file_name": chosen.file_name,
+		"signatures": verify_pdf(content),
+		"history": [{"file": f.file_url, "created": str(f.creation)} for f in files],
+		"root_certificate": "/api/method/case_selection.signing.certificates.root_certificate_pem",
+		"validated_at": str(now_datetime().replace(microsecond=0)),
+	}
+
+
+__all__ = ["enqueue", "mark", "run", "sweep", "verify_sealed_pdf"]
