@@ -64,10 +64,10 @@ def load_locked(doctype: str, name: str):
 
 
 def opinions_of(doctype: str, name: str) -> dict:
-	"""Department → its opinion row (name, opinion, remarks, seal, signer). Read under the document's row lock, so it sees every
-	signature committed before ours and none can come in between (no lock on the opinion rows themselves:
-	the document's lock serialises its signers, and gap locks on the opinion table made signers of different
-	cases deadlock)."""
+	"""Department → its opinion row (name, opinion, remarks, seal, signer). Read under the document's row lock,
+	so it sees every signature committed before ours and none can come in between (no lock on the opinion rows
+	themselves: the document's lock serialises its signers, and gap locks on the opinion table made signers of
+	different cases deadlock)."""
 	t = DocType("Case Cosign Opinion")
 	rows = (
 		frappe.qb.from_(t)
@@ -172,12 +172,12 @@ def record_opinion(
 			).db_insert()
 		# Logged as it happened, shown in words by history.display_row (a translation is read when shown).
 		log_action(doc, f"会签：{dept.department} {opinion}", remark=remarks)
-		seal = doctype == "Case Application" and outcome == rules.AGREED
-		if seal:
+		to_seal = doctype == "Case Application" and outcome == rules.AGREED
+		if to_seal:
 			sealed_form.mark(doc)  # stored by the move below
 		doc.apply_cosign_outcome(outcome)
 	# A move that opened co-signing anew cleared the signatures (CaseApplication.record_state_change).
 	events.signed(doc, None if doc.flags.case_opinions_cleared else opinions)
-	if seal:
+	if to_seal:
 		sealed_form.enqueue(doc.name)  # only queued: the sealed 附件1 is made on RQ, never in this request
 	return outcome, doc

@@ -159,6 +159,7 @@ def put_on_queue(job) -> None:
 		job_id=rq_job_id(job.name),
 		deduplicate=True,
 		enqueue_after_commit=True,
+		at_front=True,  # ahead of the seals waiting on the same queue (signing.sealed_form)
 		export_job=job.name,  # not job_name: frappe.enqueue keeps that one for RQ's job description
 	)
 

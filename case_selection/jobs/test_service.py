@@ -221,6 +221,26 @@ class TestExportJobs(FrappeTestCase):
 		job.db_set("status", "Failed")
 		frappe.db.commit()
 
+	def test_an_export_is_queued_ahead_of_waiting_seals(self):
+		"""Seals wait on the long queue too (signing.sealed_form): an export asked for later runs before them."""
+		from frappe.utils.background_jobs import get_queue
+
+		waiting = frappe.enqueue(
+			"frappe.ping", queue="long", job_id=f"case_test_waiting::{frappe.generate_hash(length=8)}"
+		)
+		try:
+			job = self.queue_summary()
+			export = get_job(service.rq_job_id(job.name))
+			ids = get_queue("long").job_ids
+			if waiting.id in ids and export is not None and export.id in ids:  # no worker took them yet
+				self.assertLess(ids.index(export.id), ids.index(waiting.id))
+			else:
+				self.assertIn(export.get_status() if export else None, ("started", "finished", None))
+			job.db_set("status", "Failed")
+			frappe.db.commit()
+		finally:
+			waiting.delete()
+
 	def test_casebook_job_generates_the_collection(self):
 		collection = frappe.get_doc(
 			{"doctype": "Case Collection", "round": od.ROUND, "title": "后台任务案例集"}

@@ -1,7 +1,7 @@
 """The sealed 附件1 of a case: rendered once and sealed by each district department, on the RQ queue.
 
 When co-signing of a case ends with every department agreeing (cosign.service.record_opinion), the request
-only marks the case's seal Queued and enqueues `run` after its commit (queue "default", one job id per case): the
+only marks the case's seal Queued and enqueues `run` after its commit (queue "long", one job id per case): the
 co-signing request renders nothing and signs nothing. `run` renders the case's official 附件1 (export.pdf,
 as the last signer sees it: no sealed city value can be in it), finds each department's opinion block by its
 label text (pdfplumber), and appends one visible PAdES signature per department, in the order they signed,
@@ -64,9 +64,9 @@ def mark(doc) -> None:
 def enqueue(application: str) -> None:
 	frappe.enqueue(
 		JOB,
-		# "default": both workers take it, and the long queue's exports (listed first by its worker) never
-		# wait behind a deadline day's hundreds of seals
-		queue="default",
+		# "long", behind the exports (queued at the front, jobs.service.put_on_queue): a deadline day's hundreds
+		# of seals keep the default queue (Data Import, Frappe's own jobs) free and never hold a city export up
+		queue="long",
 		timeout=JOB_TIMEOUT,
 		job_id=job_id(application),
 		deduplicate=True,

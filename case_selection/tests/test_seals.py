@@ -2,7 +2,7 @@
 is agreed, its verification, and who may reach what. Real site, real HTTP where a user acts.
 
 The co-signing over HTTP runs on the served site (not under the test runner): its sealing job goes to RQ's
-"default" queue. A worker of the bench may run it; if none has within the wait, the test runs the same job
+"long" queue. A worker of the bench may run it; if none has within the wait, the test runs the same job
 in-process, which stores the result only if the case still waits for that request (so never twice).
 """
 
@@ -239,7 +239,7 @@ class TestSeals(FrappeTestCase):
 
 	def test_the_co_signing_request_only_enqueues(self):
 		"""The last signature, over HTTP (the served site, not the test runner): the request stores the seal as
-		queued and puts one job on RQ's default queue; the PDF is made by that job (a worker's, or run here as a
+		queued and puts one job on RQ's long queue; the PDF is made by that job (a worker's, or run here as a
 		worker would), once."""
 		name = self.new_case()
 		self.yz.sign("Case Application", name, keys=("jx", "kj"))
@@ -248,7 +248,7 @@ class TestSeals(FrappeTestCase):
 		jy.ok(jy.call("case_selection.api.cosign", doctype="Case Application", name=name, opinion=AGREE))
 		job = get_job(sealed_form.job_id(name))
 		self.assertIsNotNone(job, "the request queued the sealing job")
-		self.assertTrue(job.origin.endswith("default"), job.origin)  # Frappe prefixes the bench's queues
+		self.assertTrue(job.origin.endswith(":long"), job.origin)  # Frappe prefixes the bench's queues
 		self.assertEqual(job.kwargs["kwargs"]["application"], name)
 		fresh()
 		row = frappe.db.get_value(
