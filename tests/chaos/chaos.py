@@ -29,15 +29,6 @@ import requests
 
 RETRY_FOR = 180  # seconds a client keeps retrying a request that got no answer or a 5xx
 ROWS = 300  # Data Import rows
-DECLARATIONS = (  # the import template's columns of the applicant's declarations (申报承诺)
-	"本单位具有独立法人资格",
-	"本单位近三年财务状况良好",
-	"本单位在遵纪守法、社会信用、社会责任、质量环保等方面无不良记录",
-	"本单位对案例材料的真实性、完整性、准确性负责",
-	"案例材料坚持正确的政治方向和价值取向",
-	"案例材料不涉及国家秘密和敏感信息",
-	"案例知识产权归属清晰、无法律纠纷",
-)
 
 
 def sh(cmd: str, check: bool = True) -> str:
@@ -277,7 +268,7 @@ def import_workbook(client: Client, data: dict) -> bytes:
 			"（四）实施成效": "实施成效。",
 			"（五）可复制性与推广价值": "推广价值。",
 		}
-		row.update(dict.fromkeys(DECLARATIONS, 1))
+		row.update(dict.fromkeys(data["declaration_labels"], 1))  # the template names them by their labels
 		ws.append([row.get(h) for h in headers])
 	out = io.BytesIO()
 	wb.save(out)

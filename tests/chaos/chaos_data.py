@@ -91,6 +91,8 @@ def cmd_prepare(args):
 	load_data.connect(args.site)
 	frappe.local.conf.throttle_user_limit = 1000
 	data["lists"] = prepare_lists(data["open_round"], data["officers"], data["districts"])
+	meta = frappe.get_meta(CASE)
+	data["declaration_labels"] = [meta.get_label(f) for f in data["declarations"]]
 	applicant = data["applicants"][0]
 	draft = as_user(
 		applicant,
