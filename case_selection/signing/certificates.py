@@ -329,9 +329,12 @@ def root_certificate_pem() -> None:
 
 @frappe.whitelist()
 def get_password(doctype: str, name: str, fieldname: str):
-	"""frappe.client.get_password, except for seal certificates: their keys are returned to nobody."""
-	if doctype == DOCTYPE:
+	"""frappe.client.get_password, except for seal certificates: their keys are returned to nobody. A DocType is
+	named exactly (MariaDB would match 「seal certificate」 too; Frappe's own method then fails with a 500)."""
+	if not isinstance(doctype, str) or doctype.casefold() == DOCTYPE.casefold():
 		frappe.throw(_("印章证书的私钥不对任何人返回。"), frappe.PermissionError)
+	if frappe.db.get_value("DocType", doctype, "name") != doctype:
+		raise frappe.DoesNotExistError(_("「{0}」不存在。").format(doctype[:140]))
 	from frappe.client import get_password as frappe_get_password
 
 	return frappe_get_password(doctype, name, fieldname)

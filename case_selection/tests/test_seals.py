@@ -428,6 +428,11 @@ class TestSeals(FrappeTestCase):
 				"/api/method/frappe.client.get_password",
 				{"doctype": "Seal Certificate", "name": name, "fieldname": "private_key"},
 			),
+			(  # the DocType's name in another case (MariaDB compares names without case)
+				"GET",
+				"/api/method/frappe.client.get_password",
+				{"doctype": "seal certificate", "name": name, "fieldname": "private_key"},
+			),
 		]
 		seen = 0
 		for who, s in (("Administrator", admin), ("city", city)):
