@@ -293,9 +293,12 @@ serve_site() {
 	log "serving $site on http://$site:$port (${SERVER:-werkzeug})"
 	if [ "${SERVER:-werkzeug}" = gunicorn ]; then
 		as_bench "cd sites && ../env/bin/gunicorn -b 127.0.0.1:$port -w $workers -t 120 --daemon \
-			--pid ../run/$site.pid --error-logfile ../logs/gunicorn-$site.log frappe.app:application"
+			--pid ../run/$site.pid --error-logfile ../logs/gunicorn-$site.log \
+			--access-logfile ../logs/serve-$site.log frappe.app:application"
 	else
-		as_bench "nohup env PATH=/usr/local/bin:\$PATH bench --site $site serve --port $port --noreload \
+		# Without CI in its environment: Frappe's `serve` silences werkzeug's request lines under CI, and the test
+		# run's 5xx check (scripts/test.sh) reads them.
+		as_bench "nohup env -u CI PATH=/usr/local/bin:\$PATH bench --site $site serve --port $port --noreload \
 			>>$BENCH_DIR/logs/serve-$site.log 2>&1 & echo \$! > $pidfile"
 	fi
 	for _ in $(seq 90); do curl -fs -o /dev/null "http://$site:$port/api/method/ping" && return 0; sleep 1; done

@@ -28,6 +28,9 @@ as_bench "cd apps/$APP && ../../env/bin/python -m ruff check . && ../../env/bin/
 as_bench "mkdir -p logs && : > logs/serve-$TEST_SITE.log"
 ensure_site "$TEST_SITE" "$TEST_PORT"
 queue_mail_unsent "$TEST_SITE"
+# Redis keeps its queue across runs (redis_queue.rdb): jobs an earlier run of this site left queued (seals of
+# its cases, mail, notifications) would be run by this run's workers against data the reinstall removes.
+quiet bench_cmd purge-jobs --site "$TEST_SITE"  # this site only (`bench --site X purge-jobs` empties every queue)
 bench_cmd --site "$TEST_SITE" set-config allow_tests true
 # The tests create their users as the roles they play; on a new site that is more than Frappe's 60 new users an
 # hour (throttle_user_limit), which guards real sites against sign-up floods, not a test site.

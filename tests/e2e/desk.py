@@ -7,6 +7,7 @@ import tempfile
 
 import requests
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -165,15 +166,35 @@ def to_top(browser):
 
 
 def dialog(browser):
-	return wait(browser).until(
+	"""The dialog on top, once Bootstrap has finished showing it: during its fade-in the dialog still slides
+	down, and a click aimed at a button can land beside it."""
+	modal = wait(browser).until(
 		EC.visibility_of_element_located((By.CSS_SELECTOR, ".modal.show .modal-content"))
 	)
+	wait(browser).until(
+		lambda b: b.execute_script(
+			"""const m = arguments[0].closest('.modal'); const d = m.querySelector('.modal-dialog');
+			const bs = window.jQuery && jQuery(m).data('bs.modal');
+			return getComputedStyle(d).transform === 'none' && !(bs && bs._isTransitioning);""",
+			modal,
+		)
+	)
+	return modal
 
 
 def dialog_primary(browser):
 	modal = dialog(browser)
 	modal.find_element(By.CSS_SELECTOR, ".btn-modal-primary, .modal-footer .btn-primary").click()
-	wait(browser).until(EC.invisibility_of_element_located((By.CSS_SELECTOR, ".modal.show .modal-content")))
+	try:
+		wait(browser).until(
+			EC.invisibility_of_element_located((By.CSS_SELECTOR, ".modal.show .modal-content"))
+		)
+	except TimeoutException:
+		# What stayed open says why (a server message, or the same dialog): shown in the failure
+		shown_text = browser.execute_script(
+			"return [...document.querySelectorAll('.modal.show')].map(m => m.innerText).join(' | ')"
+		)
+		raise AssertionError(f"the dialog stayed open: {shown_text!r}") from None
 
 
 def cosign(browser, remarks: str):

@@ -130,9 +130,21 @@ def login(url: str, user: str, password: str) -> requests.Session:
 	return s
 
 
-def burst_worker(site: str):
-	"""A real RQ worker that runs what the long queue holds, then exits."""
+def purge_jobs(site: str):
+	"""Jobs the tests left queued for this site (seals of their cases, mail) are not this check's: removed, so
+	that the worker below runs the check's own job."""
 	subprocess.run(
+		["../env/bin/python", "-m", "frappe.utils.bench_helper", "frappe", "purge-jobs", "--site", site],
+		check=True,
+		capture_output=True,
+		timeout=120,
+	)
+
+
+def start_worker(site: str) -> subprocess.Popen:
+	"""A real RQ worker on the long queue. RQ workers serve every site of the bench, so it may also take other
+	sites' jobs: the check stops it once its own job is done (`stop_worker`), not when the queue is empty."""
+	return subprocess.Popen(
 		[
 			"../env/bin/python",
 			"-m",
@@ -143,12 +155,19 @@ def burst_worker(site: str):
 			"worker",
 			"--queue",
 			"long",
-			"--burst",
 		],
-		check=True,
-		capture_output=True,
-		timeout=600,
+		stdout=subprocess.DEVNULL,
+		stderr=subprocess.DEVNULL,
 	)
+
+
+def stop_worker(worker: subprocess.Popen):
+	worker.terminate()  # RQ's warm shutdown: the job in hand is finished first
+	try:
+		worker.wait(timeout=120)
+	except subprocess.TimeoutExpired:
+		worker.kill()
+		worker.wait()
 
 
 def run(args):
@@ -161,7 +180,7 @@ def run(args):
 	problems = []
 	if q(replica, "select @@read_only")[0][0] != 1:
 		problems.append("the replica is not read_only")
-	burst_worker(args.site)  # jobs left by the tests run now, outside the measured window
+	purge_jobs(args.site)
 	catch_up(primary, replica)
 	city = login(url, CITY, PASSWORD)
 	admin = login(url, "Administrator", args.admin_password)
@@ -209,15 +228,18 @@ def run(args):
 		)
 		r.raise_for_status()
 		job = r.json()["message"]["job"]
-		burst_worker(args.site)
-		# RQ workers serve every site of the bench: another one (a demo's, left running) may have taken the job
-		# and still be at it. The check waits for its own job, whoever runs it.
-		deadline = time.monotonic() + 300
-		while True:
-			doc = city.get(f"{url}/api/resource/Case Export Job/{job}", timeout=30).json()["data"]
-			if doc["status"] in ("Completed", "Failed") or time.monotonic() > deadline:
-				break
-			time.sleep(0.5)
+		# RQ workers serve every site of the bench: another one (a demo's, left running) may take the job
+		# instead of this one. The check waits for its own job, whoever runs it.
+		worker = start_worker(args.site)
+		try:
+			deadline = time.monotonic() + 300
+			while True:
+				doc = city.get(f"{url}/api/resource/Case Export Job/{job}", timeout=30).json()["data"]
+				if doc["status"] in ("Completed", "Failed") or time.monotonic() > deadline:
+					break
+				time.sleep(0.5)
+		finally:
+			stop_worker(worker)
 		if doc["status"] != "Completed":
 			problems.append(f"city summary job {job}: {doc['status']} {doc.get('error') or ''}"[:300])
 
