@@ -9,6 +9,7 @@ and the caption text; pdfium renders the page for the red of the seals. Validati
 
 import asyncio
 import io
+import os
 import re
 import unittest
 from datetime import datetime, timedelta
@@ -299,6 +300,25 @@ class StampTest(unittest.TestCase):
 		finally:
 			stamp.find_cjk_font.cache_clear()
 		self.assertTrue(stamp.find_cjk_font()[0].endswith((".ttc", ".otf", ".ttf")))
+
+
+class AppearanceFontTest(unittest.TestCase):
+	def test_each_text_is_set_in_a_cut_of_the_face(self):
+		"""The caption's font is the CJK face cut down to the caption's characters: every one of them is in it
+		(and the time line's), it is a small fraction of the face, and the same text finds the same cut."""
+		from fontTools.ttLib import TTFont
+
+		name = "重庆市渝中区经济和信息化委员会"
+		full = signing.appearance_font()
+		cut = signing.appearance_subset(name)
+		self.assertNotEqual(cut, full)
+		self.assertLess(os.path.getsize(cut) * 50, os.path.getsize(full))
+		cmap = TTFont(cut).getBestCmap()
+		for ch in name + "2026-12-03 09:45":
+			self.assertIn(ord(ch), cmap, ch)
+		self.assertNotIn(ord("教"), cmap, "a character of another department's name is not in this cut")
+		self.assertEqual(signing.appearance_subset(name), cut)
+		self.assertNotEqual(signing.appearance_subset("重庆市渝中区教育委员会"), cut)
 
 
 class CoSigningTest(unittest.TestCase):
