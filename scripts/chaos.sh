@@ -30,9 +30,7 @@ as_bench "PATH=/usr/local/bin:\$PATH bench setup nginx --yes >/dev/null"
 as_root nginx -s reload
 as_root supervisorctl restart "$BENCH_NAME-web:" "$BENCH_NAME-workers:" >/dev/null
 for _ in $(seq 60); do curl -fs -o /dev/null "$URL/api/method/ping" && break; sleep 1; done
-# Every request must reach this site: a server answering for another one is an error, not a figure.
-served=$(curl -fs "$URL/api/method/frappe.auth.get_logged_user" -o /dev/null -w '%{http_code}' || true)
-[ "$served" = 403 ] || [ "$served" = 401 ] || die "$URL does not answer as a Frappe site (HTTP $served)"
+assert_serves "$CHAOS_SITE" "$URL" # every request must reach this site: another site's answers are not figures
 [ "${CHAOS_PREPARE:-1}" = 1 ] && as_root rm -rf "$RUN" # CHAOS_PREPARE=0 reuses the last run's data (debugging)
 as_bench "mkdir -p '$RUN'" # written by both: the bench user (site data) and root
 

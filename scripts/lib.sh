@@ -296,13 +296,35 @@ serve_site() {
 			--pid ../run/$site.pid --error-logfile ../logs/gunicorn-$site.log \
 			--access-logfile ../logs/serve-$site.log frappe.app:application"
 	else
-		# Without CI in its environment: Frappe's `serve` silences werkzeug's request lines under CI, and the test
+		# CI empty in its environment: Frappe's `serve` silences werkzeug's request lines under CI, and the test
 		# run's 5xx check (scripts/test.sh) reads them.
-		as_bench "nohup env -u CI PATH=/usr/local/bin:\$PATH bench --site $site serve --port $port --noreload \
+		as_bench "nohup env CI= PATH=/usr/local/bin:\$PATH bench --site $site serve --port $port --noreload \
 			>>$BENCH_DIR/logs/serve-$site.log 2>&1 & echo \$! > $pidfile"
 	fi
-	for _ in $(seq 90); do curl -fs -o /dev/null "http://$site:$port/api/method/ping" && return 0; sleep 1; done
+	for _ in $(seq 90); do
+		curl -fs -o /dev/null "http://$site:$port/api/method/ping" && { assert_serves "$site" "http://$site:$port"; return 0; }
+		sleep 1
+	done
 	die "the server for $site did not answer on port $port"
+}
+
+# assert_serves SITE URL: the server at URL answers as SITE. A server pinned to another site (make demo's
+# `bench --site X serve`) answers every host name with its own site: a test or a figure taken through it would
+# be about the wrong site, so it is an error, not a result.
+assert_serves() {
+	local site=$1 url=$2 served
+	served=$(curl -fs "$url/api/method/case_selection.api.served_site" 2>/dev/null |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["message"])' 2>/dev/null || true)
+	[ "$served" = "$site" ] ||
+		die "$url answers as ${served:-something that is not a site of this app}, not as $site: stop what holds the port"
+}
+
+# stop_demo [SITE]: make demo's server and its hand-started RQ worker (the pattern's [f] keeps pkill from finding
+# the shell that runs this very command line).
+stop_demo() {
+	local site=${1:-${DEMO_SITE:-case.localhost}}
+	stop_site "$site"
+	as_root pkill -f "[f]rappe.utils.bench_helper frappe --site $site worker" || true
 }
 
 stop_site() {

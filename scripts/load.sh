@@ -31,6 +31,7 @@ as_bench "PATH=/usr/local/bin:\$PATH bench setup nginx --yes >/dev/null"
 as_root nginx -s reload
 as_root supervisorctl restart "$BENCH_NAME-web:" "$BENCH_NAME-workers:" >/dev/null
 for _ in $(seq 60); do curl -fs -o /dev/null "$URL/api/method/ping" && break; sleep 1; done
+assert_serves "$LOAD_SITE" "$URL" # every request must reach this site: another site's answers are not figures
 as_bench "[ -x locust-env/bin/locust ] || { python3 -m venv locust-env && locust-env/bin/pip install -q locust; }"
 as_bench "mkdir -p '$RUN'" # figures of mixes not run this time (LOAD_MIXES) stay for the report
 

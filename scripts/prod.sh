@@ -73,9 +73,8 @@ as_root chmod o+x "$(dirname "$BENCH_DIR")" "$BENCH_DIR" "$BENCH_DIR/sites"
 DEMO_SITE=${DEMO_SITE:-case.localhost}
 if [ -f "$BENCH_DIR/run/$DEMO_SITE.pid" ]; then
 	log "stopping make demo's server for $DEMO_SITE: make prod serves this bench from now on"
-	stop_site "$DEMO_SITE"
 fi
-as_root pkill -f "[f]rappe.utils.bench_helper frappe --site $DEMO_SITE worker" || true
+stop_demo "$DEMO_SITE"
 web_port=$(sed -n 's/.*"webserver_port": \([0-9]*\).*/\1/p' "$BENCH_DIR/sites/common_site_config.json")
 if ! supervisor_running && (exec 3<>"/dev/tcp/127.0.0.1/${web_port:-8000}") 2>/dev/null; then
 	die "port ${web_port:-8000} (the bench's webserver_port) is held by a server that is not this bench's supervisor: stop it first"

@@ -11,6 +11,8 @@ SMOKE="../env/bin/python ../apps/$APP/tests/prod/smoke.py"
 
 install_checkout  # the smoke script runs from the bench copy
 log "smoke test through nginx: $PROD_SITE:$PROD_HTTP_PORT and $PROD_SMOKE_SITE:$PROD_SMOKE_PORT"
+assert_serves "$PROD_SITE" "http://$PROD_SITE:$PROD_HTTP_PORT"
+assert_serves "$PROD_SMOKE_SITE" "http://$PROD_SMOKE_SITE:$PROD_SMOKE_PORT"
 data=$(as_bench "cd sites && $SMOKE prepare --site $PROD_SMOKE_SITE" | tail -n1)
 as_bench "cd sites && $SMOKE run --url http://$PROD_SMOKE_SITE:$PROD_SMOKE_PORT \
 	--site-url http://$PROD_SITE:$PROD_HTTP_PORT --admin-password '$ADMIN_PASSWORD' --data '$data'"

@@ -13,6 +13,7 @@ install_checkout # the check script runs from the bench copy
 REPLICA_SITES=$SITE bash "$REPO_DIR/scripts/replica.sh"
 data=$(as_bench "cd sites && $CHECK prepare --site $SITE" | tail -n1)
 status=0
+assert_serves "$SITE" "$URL"
 as_bench "cd sites && $CHECK run --site $SITE --url $URL --data '$data' --db-root-password '$DB_ROOT_PASSWORD' \
 	--primary-port ${DB_PRIMARY_PORT:-3306} --replica-port ${REPLICA_PORT:-3307} --admin-password '$ADMIN_PASSWORD'" || status=1
 if [ "${KEEP_REPLICA:-0}" != 1 ]; then

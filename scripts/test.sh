@@ -28,9 +28,16 @@ as_bench "cd apps/$APP && ../../env/bin/python -m ruff check . && ../../env/bin/
 as_bench "mkdir -p logs && : > logs/serve-$TEST_SITE.log"
 ensure_site "$TEST_SITE" "$TEST_PORT"
 queue_mail_unsent "$TEST_SITE"
-# Redis keeps its queue across runs (redis_queue.rdb): jobs an earlier run of this site left queued (seals of
-# its cases, mail, notifications) would be run by this run's workers against data the reinstall removes.
-quiet bench_cmd purge-jobs --site "$TEST_SITE"  # this site only (`bench --site X purge-jobs` empties every queue)
+# The test site's jobs on queues of its own (Frappe names a queue "<bench_id>:<queue>"; bench_id from the site's
+# config): RQ workers serve every site of the bench, and a worker left running by `make demo` would otherwise
+# take the tests' jobs while the tests look at them, or a test's worker the demo's. The test site's jobs are run
+# by the tests themselves (tests/replica, test_import, test_seals), each its own job.
+# Redis keeps its queues across runs (redis_queue.rdb): what an earlier run of this site left queued (seals of
+# its cases, mail) would run against data the reinstall removes; purged from the queues the site used until now
+# and from its own (`purge-jobs --site X`, not `bench --site X purge-jobs`, which empties every site's queue).
+quiet bench_cmd purge-jobs --site "$TEST_SITE"
+bench_cmd --site "$TEST_SITE" set-config bench_id "tests-$TEST_SITE"
+quiet bench_cmd purge-jobs --site "$TEST_SITE"
 bench_cmd --site "$TEST_SITE" set-config allow_tests true
 # The tests create their users as the roles they play; on a new site that is more than Frappe's 60 new users an
 # hour (throttle_user_limit), which guards real sites against sign-up floods, not a test site.
@@ -87,14 +94,25 @@ if [ "${REPLICA_TEST:-$([ "${CI:-}" = true ] && echo 1 || echo 0)}" = 1 ]; then
 	fi
 fi
 
-# A 5xx is a failure wherever it happens: the server's log of this run must have none.
-server_errors=$(grep -cE 'HTTP/1\.[01][^"]*" 5[0-9][0-9] ' "$BENCH_DIR/logs/serve-$TEST_SITE.log" 2>/dev/null || true)
-if [ "${server_errors:-0}" -gt 0 ]; then
-	log "the test server answered ${server_errors} request(s) with a 5xx:"
-	grep -E 'HTTP/1\.[01][^"]*" 5[0-9][0-9] ' "$BENCH_DIR/logs/serve-$TEST_SITE.log" | head -20 >&2
-	log "what the server printed before the first of them:"
-	grep -B40 -m1 -E 'HTTP/1\.[01][^"]*" 5[0-9][0-9] ' "$BENCH_DIR/logs/serve-$TEST_SITE.log" >&2 || true
+# A 5xx is a failure wherever it happens: the server's log of this run must have none. The request lines are
+# werkzeug's (status codes after the coloured request line); a log without any means the check would see
+# nothing, and fails too.
+SERVER_LOG="$BENCH_DIR/logs/serve-$TEST_SITE.log"
+REQUEST_LINE='HTTP/1\.[01][^"]*" [1-5][0-9][0-9] '
+SERVER_ERROR='HTTP/1\.[01][^"]*" 5[0-9][0-9] '
+requests_logged=$(grep -acE "$REQUEST_LINE" "$SERVER_LOG" 2>/dev/null || true)
+server_errors=$(grep -acE "$SERVER_ERROR" "$SERVER_LOG" 2>/dev/null || true)
+if [ "${requests_logged:-0}" -eq 0 ]; then
+	log "the test server's log ($SERVER_LOG) shows no request: the 5xx check cannot see the run"
 	status=1
+elif [ "${server_errors:-0}" -gt 0 ]; then
+	log "the test server answered ${server_errors} of ${requests_logged} request(s) with a 5xx:"
+	grep -aE "$SERVER_ERROR" "$SERVER_LOG" | head -20 >&2
+	log "what the server printed before the first of them:"
+	grep -a -B40 -m1 -E "$SERVER_ERROR" "$SERVER_LOG" >&2 || true
+	status=1
+else
+	log "the test server answered ${requests_logged} requests, none with a 5xx"
 fi
 
 e2e_passed=0 e2e_failed=0

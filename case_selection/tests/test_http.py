@@ -229,3 +229,12 @@ class TestHTTP(FrappeTestCase):
 		self.assertEqual(
 			moves[-2:], [("Submitted", "District Co-signing"), ("District Co-signing", "Recommended")]
 		)
+
+
+class TestServedSite(FrappeTestCase):
+	def test_the_server_names_the_site_it_serves(self):
+		"""scripts/lib.sh assert_serves asks the server which site answered: the test site here, for a caller
+		not signed in, and nothing more than its name."""
+		r = requests.get(f"{URL}/api/method/case_selection.api.served_site", timeout=30)
+		self.assertEqual(r.status_code, 200, r.text[:300])
+		self.assertEqual(r.json(), {"message": frappe.local.site})

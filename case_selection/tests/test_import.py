@@ -28,6 +28,7 @@ from case_selection.tests.factories import (
 	valid_uscc,
 )
 from case_selection.tests.http import URL, User, fresh, message
+from case_selection.tests.jobs import run_job
 from case_selection.validation import uscc_check_char
 from case_selection.workflows import initial_state
 
@@ -75,39 +76,6 @@ DECLARATION_LABELS = (
 	"案例材料不涉及国家秘密和敏感信息",
 	"案例知识产权归属清晰、无法律纠纷",
 )
-
-
-RUN_ONE_JOB = """
-import sys
-import frappe
-from frappe.utils.background_jobs import get_job, get_queue
-
-frappe.init(site=sys.argv[1])
-job = get_job(sys.argv[2])
-if job is not None and job.get_status() == "queued":
-	get_queue("default").remove(job)  # taken off the queue first: no other worker of the bench runs it too
-	job.perform()  # Frappe's execute_job, as a worker runs it: its own connection, commit, error log
-	job.delete()
-"""
-
-
-def run_job(job_id: str):
-	"""Run one queued job of the test site as an RQ worker would, in a process of its own.
-
-	Not `bench worker --burst`: the bench's queue is shared by its sites and outlives a run (Redis keeps it on
-	disk), and a burst worker would first work off whatever is there (a user's gravatar lookup waits 5 s for a
-	site out of reach). A worker already running on the bench may have taken the job: then this does nothing
-	and the caller waits for the job's end."""
-	bench = frappe.utils.get_bench_path()
-	r = subprocess.run(
-		[os.path.join(bench, "env", "bin", "python"), "-c", RUN_ONE_JOB, frappe.local.site, job_id],
-		cwd=os.path.join(bench, "sites"),
-		capture_output=True,
-		text=True,
-		timeout=300,
-	)
-	if r.returncode:
-		raise AssertionError(f"the job {job_id} failed:\n{r.stderr[-4000:]}")
 
 
 class TestImport(FrappeTestCase):
@@ -175,7 +143,7 @@ class TestImport(FrappeTestCase):
 		u.ok(u.put("Data Import", name, {"import_file": r.json()["message"]["file_url"]}))
 		u.ok(u.call("frappe.core.doctype.data_import.data_import.form_start_import", data_import=name))
 		run_job(f"data_import::{name}")
-		# Any worker of the bench may have taken the job (a demo's, on a shared bench): wait for its end.
+		# A worker of the test site's own queues, if one runs, may have taken the job: wait for its end.
 		deadline = time.monotonic() + 180
 		while u.doc("Data Import", name)["status"] == "Pending" and time.monotonic() < deadline:
 			time.sleep(1)

@@ -141,21 +141,25 @@ def purge_jobs(site: str):
 	)
 
 
+WORKER = """
+import sys
+import frappe
+from frappe.utils.background_jobs import get_queue_list, get_redis_conn
+from rq import Worker
+
+frappe.init(site=sys.argv[1])  # the site's config names its queues (scripts/test.sh sets its own bench_id)
+connection, queues = get_redis_conn(), get_queue_list(["long"], build_queue_name=True)
+frappe.destroy()
+Worker(queues, connection=connection).work(burst=True)
+"""
+
+
 def start_worker(site: str) -> subprocess.Popen:
-	"""A real RQ worker on the long queue. RQ workers serve every site of the bench, so it may also take other
-	sites' jobs: the check stops it once its own job is done (`stop_worker`), not when the queue is empty."""
+	"""A real RQ worker on the site's long queue (RQ's own Worker, as Frappe's `bench worker` runs it, on the
+	queue names the site's config gives). It may still meet another job of the site: the check stops it once its
+	own job is done (`stop_worker`)."""
 	return subprocess.Popen(
-		[
-			"../env/bin/python",
-			"-m",
-			"frappe.utils.bench_helper",
-			"frappe",
-			"--site",
-			site,
-			"worker",
-			"--queue",
-			"long",
-		],
+		["../env/bin/python", "-c", WORKER, site],
 		stdout=subprocess.DEVNULL,
 		stderr=subprocess.DEVNULL,
 	)
@@ -228,8 +232,8 @@ def run(args):
 		)
 		r.raise_for_status()
 		job = r.json()["message"]["job"]
-		# RQ workers serve every site of the bench: another one (a demo's, left running) may take the job
-		# instead of this one. The check waits for its own job, whoever runs it.
+		# The test site's queues are its own (scripts/test.sh): a worker of the bench's other sites (a demo's,
+		# left running) does not take the job. The check waits for the job's end, whoever runs it.
 		worker = start_worker(args.site)
 		try:
 			deadline = time.monotonic() + 300
