@@ -34,9 +34,10 @@ COMMIT=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo n/a)
 [ -z "$(git -C "$REPO_DIR" status --porcelain --untracked-files=no 2>/dev/null)" ] || COMMIT="$COMMIT+uncommitted-changes"
 as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py measure --site $BENCH_SITE \
 	--url http://$BENCH_SITE:$BENCH_PORT --workers $BENCH_WORKERS --commit $COMMIT --out /tmp/case-bench-results.md ${BENCH_ARGS:-}"
-# The same day's `make load` figures (section "Load") are kept below the new ones, and with SKIP_OUTPUTS=1
-# the earlier run's outputs (section "Outputs") too. A section ends at the next "## " heading.
-KEEP='^## Load [(]`make load`[)]'
+# The same day's `make load` and `make chaos` figures (sections "Load" and "Chaos") are kept below the new
+# ones, and with SKIP_OUTPUTS=1 the earlier run's outputs (section "Outputs") too. A section ends at the next
+# "## " heading.
+KEEP='^## Load [(]`make load`[)]|^## Chaos [(]`make chaos`'
 [ "${SKIP_OUTPUTS:-0}" = 1 ] && KEEP="$KEEP|^## Outputs "
 if [ -f "$RESULTS" ] && grep -Eq "$KEEP" "$RESULTS"; then
 	awk -v keep_re="$KEEP" '$0 ~ keep_re { keep = 1; print ""; print; next } keep && /^## / { keep = 0 } keep' \

@@ -55,7 +55,12 @@ as_bench "cd sites && $PY/load/rq_figures.py --site $LOAD_SITE --url '$URL' --ca
 RESULTS="$REPO_DIR/tests/benchmarks/results-$(date +%F).md"
 COMMIT=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo n/a)
 [ -z "$(git -C "$REPO_DIR" status --porcelain --untracked-files=no 2>/dev/null)" ] || COMMIT="$COMMIT+uncommitted-changes"
-[ -f "$RESULTS" ] && as_root cp "$RESULTS" "$RUN/results.md"
+# The day's other sections are kept: copied for the report to add its own, and the copy is the bench user's
+# (it writes it; a copy left by root would stop the report with PermissionError).
+if [ -f "$RESULTS" ]; then
+	as_root cp "$RESULTS" "$RUN/results.md"
+	as_root chown "$BENCH_USER": "$RUN/results.md"
+fi
 WORKERS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("gunicorn_workers", ""))' "$BENCH_DIR/sites/common_site_config.json")
 as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/load/report.py --dir '$RUN' --out '$RUN/results.md' \
 	--users $LOAD_USERS --seconds $LOAD_SECONDS --commit $COMMIT --workers '$WORKERS'"
