@@ -5,11 +5,13 @@ import time
 import frappe
 from frappe import _
 from frappe.model.workflow import apply_workflow
+from frappe.utils import escape_html
 
 from case_selection import actors, sealing
 from case_selection.actors import actor, expert_role
 from case_selection.cosign.service import record_opinion
 from case_selection.history import display_row, visible_history
+from case_selection.review import service as review_service
 from case_selection.text_rules import check_value
 from case_selection.workflows import (
 	LIST_COSIGNING,
@@ -143,22 +145,50 @@ def assign_experts(application: str, experts: list[str] | str) -> list[str]:
 	return made
 
 
+@frappe.whitelist(methods=["POST"])
+def assign_round_experts(round_name: str, per_case: int | str | None = None) -> dict:
+	"""均衡分配评审专家: every case of the round under review gets the round's number of experts from the
+	library, by direction, load spread evenly, never a conflicted one (review/service.py)."""
+	require_city_manager()
+	load("Selection Round", round_name, ptype="write")
+	if per_case not in (None, ""):
+		try:
+			per_case = int(per_case)
+		except (TypeError, ValueError):
+			frappe.throw(
+				_("「每个案例评审专家数」须为整数（收到「{0}」）。").format(str(per_case)[:20]),
+				frappe.ValidationError,
+			)
+	return review_service.assign_round(round_name, per_case or None)
+
+
 @frappe.whitelist()
 def list_experts(txt: str = "") -> list[dict]:
-	"""Users holding the expert role, for the city's assignment dialog."""
+	"""Experts of the library (Review Expert, in the library) holding the expert role, for the city's assignment
+	dialog; each with the unit the conflict check reads."""
 	require_city_manager()
+	if not isinstance(txt, str) or len(txt) > 140:
+		frappe.throw(_("「搜索内容」须为不超过 140 个字符的文字。"), frappe.ValidationError)
 	user, has_role = frappe.qb.DocType("User"), frappe.qb.DocType("Has Role")
+	expert = frappe.qb.DocType("Review Expert")
 	rows = (
 		frappe.qb.from_(user)
 		.join(has_role)
 		.on(has_role.parent == user.name)
-		.select(user.name, user.full_name)
-		.where((has_role.role == expert_role()) & (user.enabled == 1))
-		.where(user.name.like(f"%{txt}%") | user.full_name.like(f"%{txt}%"))
+		.join(expert)
+		.on(expert.name == user.name)
+		.select(user.name, user.full_name, expert.unit_name)
+		.where((has_role.role == expert_role()) & (user.enabled == 1) & (expert.enabled == 1))
+		.where(
+			user.name.like(f"%{txt}%") | user.full_name.like(f"%{txt}%") | expert.unit_name.like(f"%{txt}%")
+		)
 		.limit(50)
 		.run(as_dict=True)
 	)
-	return [{"value": r.name, "description": r.full_name} for r in rows]
+	# Desk's multi-select list shows the description as HTML: escaped here, whatever the library holds.
+	return [
+		{"value": r.name, "description": escape_html(f"{r.full_name or ''}（{r.unit_name}）")} for r in rows
+	]
 
 
 @frappe.whitelist(methods=["POST"])
@@ -278,7 +308,7 @@ def form_actions(doctype: str, name: str) -> dict:
 			out["receive"] = out["return"] = True
 	elif doctype == "Selection Round":
 		if manager and doc.status != "Published":
-			out["publish"] = True
+			out["publish"] = out["assign_experts"] = True
 	return out
 
 

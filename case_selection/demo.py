@@ -5,7 +5,7 @@ Run with `bench --site SITE execute case_selection.demo.load`; calling it again 
 
 import frappe
 
-from case_selection.setup.users import ensure_user
+from case_selection.setup.users import ensure_expert, ensure_user
 
 DEMO_PASSWORD = "Demo@2025"
 DEMO_DISTRICT = "渝中区"
@@ -68,12 +68,21 @@ def complete_setup():
 	frappe.db.commit()
 
 
+# The experts' records in the library (Review Expert): units and districts the demo's cases do not share.
+DEMO_EXPERTS = (
+	("expert@demo.local", "西南大学", "北碚区"),
+	("expert2@demo.local", "中国科学院重庆绿色智能技术研究院", "北碚区"),
+)
+
+
 def ensure_users():
 	# Frappe refuses more than 60 new users an hour (throttle_user_limit); the demo's users are made once, by
 	# this process only, so the limit is raised here and nowhere else.
 	frappe.local.conf.throttle_user_limit = max(frappe.local.conf.get("throttle_user_limit") or 60, 1000)
 	for email, name, roles, district in DEMO_USERS:
 		ensure_user(email, name, roles, DEMO_PASSWORD, district)
+	for email, unit, district in DEMO_EXPERTS:
+		ensure_expert(email, unit, district=district)
 
 
 def load():

@@ -34,6 +34,8 @@ _CHILD_TABLES = (
 	"Recommendation List Item",
 	"Case Review Score",
 	"Case Collection Item",
+	"Review Expert Past Unit",
+	"Review Expert Direction",
 )
 permission_query_conditions = {
 	"Case Application": _P + "application_condition",
@@ -45,6 +47,7 @@ permission_query_conditions = {
 	"Case Collection": _P + "city_only_condition",
 	"Case Evaluation": _P + "city_only_condition",
 	"Seal Certificate": _P + "city_only_condition",
+	"Review Expert": _P + "city_only_condition",
 	"District Deadline": _P + "deadline_condition",
 	"Workflow Action": _P + "workflow_action_condition",
 	"File": _P + "file_condition",
@@ -60,6 +63,7 @@ has_permission = {
 	"Case Collection": _P + "city_only_has_permission",
 	"Case Evaluation": _P + "city_only_has_permission",
 	"Seal Certificate": _P + "city_only_has_permission",
+	"Review Expert": _P + "city_only_has_permission",
 	"District Deadline": _P + "deadline_has_permission",
 	"Workflow Action": _P + "workflow_action_has_permission",
 	"File": _P + "file_has_permission",
@@ -78,6 +82,7 @@ standard_queries = {
 		"District Deadline",
 		"Case Evaluation",
 		"Seal Certificate",
+		"Review Expert",
 	)
 }
 _POLICY_DOCTYPES = (
@@ -97,6 +102,7 @@ _POLICY_DOCTYPES = (
 	"District Deadline",
 	"Case Evaluation",
 	"Seal Certificate",
+	"Review Expert",
 )
 _ROUND_TABLES = (
 	"Round Contact",

@@ -37,6 +37,7 @@ PROTECTED = (
 	DEADLINE,
 	"Case Evaluation",
 	"Seal Certificate",
+	"Review Expert",
 )
 
 
@@ -246,8 +247,11 @@ CONDITIONS = {
 	DEADLINE: deadline_condition,
 	"Case Evaluation": city_only_condition,
 	"Seal Certificate": city_only_condition,
+	"Review Expert": city_only_condition,
 }
-PARENT_CONDITIONS = {d: CONDITIONS[d] for d in (APPLICATION, LIST, REVIEW, "Case Collection")}
+PARENT_CONDITIONS = {
+	d: CONDITIONS[d] for d in (APPLICATION, LIST, REVIEW, "Case Collection", "Review Expert")
+}
 
 
 def child_parents() -> dict[str, str]:

@@ -288,6 +288,13 @@ POLICY: dict[str, DocPolicy] = {
 	"District Deadline": DocPolicy(create=SYSTEM, delete=SYSTEM, default=SYSTEM),
 	# Seal certificates (signing/certificates.py): issued, imported and revoked by the app's methods only.
 	"Seal Certificate": DocPolicy(create=SYSTEM, delete=SYSTEM, default=SYSTEM),
+	# The city's expert library (review/service.py reads it to find conflicts and to assign).
+	"Review Expert": DocPolicy(
+		create=CITY_CONFIG,
+		delete=CITY_CONFIG,
+		default=CITY_CONFIG,
+		fields={**OWNED, "user": FIXED, "full_name": DERIVED},
+	),
 }
 
 # Fields Frappe maintains itself; a client's value for them is replaced by the stored one.

@@ -41,3 +41,31 @@ def ensure_user(
 			{"doctype": "User Permission", "user": email, "allow": "Case District", "for_value": district}
 		).insert(ignore_permissions=True)
 	return email
+
+
+def ensure_expert(
+	email: str,
+	unit: str,
+	uscc: str | None = None,
+	district: str | None = None,
+	past_units: tuple = (),
+	directions: tuple = (),
+) -> str:
+	"""The expert's record in the city's library (Review Expert): what the conflict check and the balanced
+	assignment read (review/service.py). Made once; an existing record is left as the city keeps it."""
+	from case_selection.write_policy import system_write
+
+	if not frappe.db.exists("Review Expert", email):
+		with system_write():
+			frappe.get_doc(
+				{
+					"doctype": "Review Expert",
+					"user": email,
+					"unit_name": unit,
+					"uscc": uscc,
+					"district": district,
+					"past_units": [{"unit_name": u, "uscc": c} for u, c in past_units],
+					"directions": [{"direction": d} for d in directions],
+				}
+			).insert(ignore_permissions=True)
+	return email

@@ -3,8 +3,9 @@
 import frappe
 from frappe.utils import add_days, nowdate
 
+from case_selection.actors import expert_role
 from case_selection.case_selection.doctype.case_application.case_application import DECLARATIONS
-from case_selection.setup.users import ensure_user
+from case_selection.setup.users import ensure_expert, ensure_user
 from case_selection.validation import uscc_check_char
 from case_selection.write_policy import system_write
 
@@ -42,7 +43,12 @@ def make_round(year: int = 2098, **kw):
 
 
 def make_user(email: str, roles: list[str], district: str | None = None) -> str:
-	return ensure_user(email, email.split("@")[0], roles, PASSWORD, district)
+	"""A user of the case roles; an expert also gets a record in the library (a unit of its own, no district),
+	which the conflict check needs before any review is assigned."""
+	user = ensure_user(email, email.split("@")[0], roles, PASSWORD, district)
+	if expert_role() in roles:
+		ensure_expert(user, f"评审专家测试单位（{email.split('@')[0]}）")
+	return user
 
 
 def district_users(district: str, tag: str) -> dict[str, str]:

@@ -16,7 +16,7 @@ from frappe.query_builder import DocType
 from case_selection.actors import expert_role
 from case_selection.case_selection.doctype.case_application.case_application import DECLARATIONS
 from case_selection.cosign import rules
-from case_selection.setup.users import ensure_user
+from case_selection.setup.users import ensure_expert, ensure_user
 
 ROUND = "2025"
 OPEN_ROUND = 2093  # applicants write into an open round (2025's deadline has passed)
@@ -129,7 +129,12 @@ def cmd_prepare(args):
 	applicants = [user(f"load.applicant.{i:02d}@load.local", ["Case Applicant"]) for i in range(APPLICANTS)]
 	city = [user(f"load.city.{i:02d}@load.local", ["City Case Manager"]) for i in range(CITY_USERS)]
 	experts = assign_reviews(
-		[user(f"load.expert.{i:02d}@load.local", [expert_role()]) for i in range(EXPERTS)]
+		[
+			ensure_expert(
+				user(f"load.expert.{i:02d}@load.local", [expert_role()]), f"负载测试专家单位{i:02d}"
+			)
+			for i in range(EXPERTS)
+		]
 	)
 	bulk_cases = frappe.get_all(
 		"Case Application",

@@ -9,11 +9,14 @@ from frappe.utils import flt
 from case_selection import sealing
 from case_selection.actors import expert_role
 from case_selection.exceptions import ReviewError
+from case_selection.review import service
 
 
 class CaseReview(Document):
 	def validate(self):
 		self.validate_expert()
+		if self.is_new():
+			service.refuse_conflicts(self)  # in the library, no conflict with the case (review/service.py)
 		self.fill_criteria()
 		self.validate_scores()
 		self.compute_total()
