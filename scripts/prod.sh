@@ -2,7 +2,8 @@
 # Production bring-up (issue 12), as `bench setup production` arranges it, with Frappe's own generators:
 # nginx in front (serves /assets and /files itself, private files through X-Accel-Redirect after Frappe's
 # permission check, proxies the rest and socket.io), gunicorn with 2 × cores + 1 workers, RQ workers for
-# the default, short and long queues, the scheduler, socket.io and Redis, all under supervisor.
+# the default, short and long queues and the app's import queue, the scheduler, socket.io and Redis, all under
+# supervisor.
 # Idempotent: reuses the bench and the site, copies this checkout, migrates, rewrites the generated config
 # and restarts only what runs this bench. Ends with the smoke test through nginx (PROD_SMOKE=0 skips it).
 #
@@ -49,6 +50,11 @@ log "gunicorn: $PROD_WEB_WORKERS workers (2 × $(nproc) cores + 1); RQ: $PROD_BG
 bench_cmd set-config -g --parse gunicorn_workers "$PROD_WEB_WORKERS" >/dev/null
 bench_cmd set-config -g --parse background_workers "$PROD_BG_WORKERS" >/dev/null
 bench_cmd set-config -g --parse serve_default_site False >/dev/null
+# Data Import on a queue with a worker of its own (case_selection.imports.import_queue), not behind the
+# notification jobs a burst of signatures puts on the default queue. timeout: the seconds supervisor waits for
+# a stopping worker (Frappe's template) — an import cut by a restart resumes with 重试 (Frappe's importer skips
+# the rows its log records as in).
+bench_cmd set-config -g --parse workers "{'import': {'timeout': 600}}" >/dev/null
 
 # Frappe's generators write config/supervisor.conf and config/nginx.conf in the bench; /etc only links them.
 log "supervisor and nginx configuration (bench setup supervisor / bench setup nginx)"

@@ -24,6 +24,7 @@ from frappe.utils.background_jobs import get_job, is_job_enqueued
 from rq.job import JobStatus
 
 from case_selection.export import casebook, excel
+from case_selection.jobs import recovery
 from case_selection.write_policy import system_write
 
 CITY_SUMMARY = "City Summary"
@@ -101,7 +102,8 @@ def sweep():
 	Redis (RQ keeps its queue there without persistence). An active Case Export Job that is no longer alive in
 	RQ is queued again, up to MAX_ATTEMPTS runs, then marked failed with the reason; a published round whose
 	results have not all been told gets its notification job again (it resumes where it stopped); a case whose
-	sealed 附件1 is still Queued with no job alive gets its sealing job again (signing.sealed_form)."""
+	sealed 附件1 is still Queued with no job alive gets its sealing job again (signing.sealed_form); Frappe's
+	notification and import jobs that failed because the database was away run again (jobs.recovery)."""
 	from case_selection.notifications import publication
 	from case_selection.signing import sealed_form
 
@@ -125,6 +127,7 @@ def sweep():
 		frappe.db.commit()  # scheduler job: each recovered export is queued once this commits
 	publication.sweep()
 	sealed_form.sweep()
+	recovery.requeue_outage_failures()
 
 
 def new_job(job_type: str, round_name: str | None, **values):

@@ -6,8 +6,12 @@ Not `bench worker --burst`: that worker reads the bench's queues (common config)
 whatever they hold.
 """
 
+import json
 import os
+import shutil
+import socket
 import subprocess
+import tempfile
 
 import frappe
 
@@ -39,3 +43,70 @@ def run_job(job_id: str) -> None:
 	)
 	if r.returncode:
 		raise AssertionError(f"the job {job_id} failed:\n{r.stderr[-4000:]}")
+
+
+RUN_ONE_JOB_AS_WORKER = """
+import sys
+import frappe
+from rq import Queue, SimpleWorker
+from rq.job import Job
+
+frappe.init(site=sys.argv[1])
+from frappe.utils.background_jobs import get_redis_conn
+
+conn = get_redis_conn()
+job = Job.fetch(sys.argv[2], connection=conn)
+queue = Queue(job.origin, connection=conn)
+queue.remove(job)  # off its queue first: nobody else runs it too
+worker = SimpleWorker([queue], connection=conn)
+worker.register_birth()
+try:
+	print("finished" if worker.perform_job(job, queue) else "failed")  # RQ's own success and failure handling
+finally:
+	worker.register_death()
+"""
+
+
+def closed_port() -> int:
+	with socket.socket() as s:
+		s.bind(("127.0.0.1", 0))
+		return s.getsockname()[1]  # free once closed: a connection to it is refused
+
+
+def run_as_worker(rq_job_id: str, database_down: bool = False, sites: tuple[str, ...] = ()) -> str:
+	"""The queued RQ job `rq_job_id` (RQ's id, "<site>::<id>") run by a real RQ worker, with RQ's own handling
+	of success and failure (a failed job lands in the failed-job registry with its traceback). With
+	`database_down` the database is unreachable for it: the worker runs from a copy of the sites folder whose
+	site configs (this site's, and `sites`) point at a port nobody listens on, so the job's connection is
+	refused (pymysql 2003) as during a MariaDB restart. Returns "finished" or "failed"."""
+	bench_sites = os.path.join(frappe.utils.get_bench_path(), "sites")
+	with tempfile.TemporaryDirectory(prefix="case-worker-") as tmp:
+		cwd = bench_sites
+		if database_down:
+			cwd, port = os.path.join(tmp, "sites"), closed_port()
+			os.makedirs(os.path.join(tmp, "logs"))  # Frappe logs to the sites folder's ../logs
+			os.makedirs(cwd)
+			for name in ("apps.txt", "common_site_config.json"):
+				shutil.copy(os.path.join(bench_sites, name), cwd)
+			for site in (frappe.local.site, *sites):
+				config = dict(frappe.get_site_config())
+				config.update({"db_host": "127.0.0.1", "db_port": port})
+				os.makedirs(os.path.join(cwd, site, "logs"))  # and to the site's logs
+				with open(os.path.join(cwd, site, "site_config.json"), "w") as fh:
+					json.dump(config, fh)
+		r = subprocess.run(
+			[
+				os.path.join(frappe.utils.get_bench_path(), "env", "bin", "python"),
+				"-c",
+				RUN_ONE_JOB_AS_WORKER,
+				frappe.local.site,
+				rq_job_id,
+			],
+			cwd=cwd,
+			capture_output=True,
+			text=True,
+			timeout=120,
+		)
+	if r.returncode:
+		raise AssertionError(f"the worker for {rq_job_id} did not run:\n{r.stderr[-4000:]}")
+	return r.stdout.strip().splitlines()[-1]

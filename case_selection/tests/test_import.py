@@ -17,6 +17,7 @@ import time
 import frappe
 from frappe.core.doctype.data_import.importer import build_fields_dict_for_column_matching
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils.background_jobs import get_job
 from openpyxl import load_workbook
 
 from case_selection import imports
@@ -142,6 +143,10 @@ class TestImport(FrappeTestCase):
 		u.ok(r)
 		u.ok(u.put("Data Import", name, {"import_file": r.json()["message"]["file_url"]}))
 		u.ok(u.call("frappe.core.doctype.data_import.data_import.form_start_import", data_import=name))
+		job = get_job(f"data_import::{name}")
+		# Not on Frappe's default queue, where a burst of signatures queues its notifications (make chaos).
+		self.assertEqual(job.origin.rsplit(":", 1)[1], imports.import_queue())
+		self.assertIn(imports.import_queue(), ("import", "long"))
 		run_job(f"data_import::{name}")
 		# A worker of the test site's own queues, if one runs, may have taken the job: wait for its end.
 		deadline = time.monotonic() + 180

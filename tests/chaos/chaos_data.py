@@ -250,6 +250,40 @@ def cmd_verify_import(args):
 	frappe.destroy()
 
 
+def cmd_outage_jobs(args):
+	"""Frappe's jobs of this site the sweeper ran again after the database was away (jobs.recovery), by method,
+	and those still in RQ's failed registry with that cause (finished jobs are kept 10 minutes)."""
+	from frappe.utils.background_jobs import get_queue, get_queues_timeout
+	from rq.job import Job
+	from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
+
+	from case_selection.jobs import recovery
+
+	load_data.connect(args.site)
+	requeued = {}
+	still_failed = {}
+	for qtype in get_queues_timeout():
+		queue = get_queue(qtype)
+		registries = (
+			(FailedJobRegistry(queue=queue), still_failed),
+			(FinishedJobRegistry(queue=queue), None),
+			(StartedJobRegistry(queue=queue), None),
+			(queue, None),
+		)
+		for registry, into in registries:
+			ids = registry.get_job_ids()
+			for job in Job.fetch_many(ids, connection=queue.connection):
+				if job is None or (job.kwargs or {}).get("site") != args.site:
+					continue
+				method = recovery.method_of(job) or "?"
+				if job.meta.get(recovery.REQUEUES_KEY):
+					requeued[method] = requeued.get(method, 0) + 1
+				if into is not None and recovery.OUTAGE.search(job.exc_info or ""):
+					into[method] = into.get(method, 0) + 1
+	print(json.dumps({"requeued": requeued, "still_failed": still_failed}, ensure_ascii=False))
+	frappe.destroy()
+
+
 def cmd_collection(args):
 	"""A Case Collection of N cases of round 2025 (a casebook to generate while a worker is killed)."""
 	load_data.connect(args.site)
@@ -336,6 +370,7 @@ def main():
 	v = sub.add_parser("verify-import")
 	v.add_argument("--data-import", required=True)
 	v.add_argument("--rows", type=int, default=300)
+	sub.add_parser("outage-jobs")
 	v = sub.add_parser("collection")
 	v.add_argument("--cases", type=int, default=100)
 	v = sub.add_parser("export-files")
@@ -351,6 +386,7 @@ def main():
 		"verify-signing": cmd_verify_signing,
 		"verify-lists": cmd_verify_lists,
 		"verify-import": cmd_verify_import,
+		"outage-jobs": cmd_outage_jobs,
 		"collection": cmd_collection,
 		"export-files": cmd_export_files,
 		"upload-check": cmd_upload_check,
