@@ -54,7 +54,7 @@ bench_cmd set-config -g --parse serve_default_site False >/dev/null
 # notification jobs a burst of signatures puts on the default queue. timeout: the seconds supervisor waits for
 # a stopping worker (Frappe's template) — an import cut by a restart resumes with 重试 (Frappe's importer skips
 # the rows its log records as in).
-bench_cmd set-config -g --parse workers "{'import': {'timeout': 600}}" >/dev/null
+bench_cmd set-config -g --parse workers "'{\"import\": {\"timeout\": 600}}'" >/dev/null
 
 # Frappe's generators write config/supervisor.conf and config/nginx.conf in the bench; /etc only links them.
 log "supervisor and nginx configuration (bench setup supervisor / bench setup nginx)"
