@@ -184,7 +184,11 @@ doc_events["District Recommendation List"]["on_update"] = _N + "list_updated"
 doc_events["District Recommendation List"]["after_delete"] = _N + "list_deleted"
 doc_events["Case Cosign Opinion"]["on_update"] = _N + "opinion_saved"
 doc_events["Case District"]["after_insert"] = "case_selection.deadlines.district_added"
-override_doctype_class = {"File": "case_selection.files.CaseFile"}
+override_doctype_class = {
+	"File": "case_selection.files.CaseFile",
+	# The minute sweeper on the short queue, ahead of the default queue's backlog (jobs/scheduling.py).
+	"Scheduled Job Type": "case_selection.jobs.scheduling.CaseScheduledJobType",
+}
 # Runs once the caller is authenticated (cookie, API key or OAuth), before the request is dispatched.
 auth_hooks = ["case_selection.doors.guard_request"]
 

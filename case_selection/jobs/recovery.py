@@ -27,10 +27,11 @@ RECOVERABLE = {
 	"frappe.desk.doctype.notification_log.notification_log.make_notification_logs",
 	"frappe.core.doctype.data_import.data_import.start_import",
 }
-# pymysql's client errors for a server that is not there: 2002/2003 can't connect, 2006 gone away, 2013 lost
-# during a query; InterfaceError (0, '') is a query on a connection the server closed.
+# A server that is not there or is going away: pymysql's 2002/2003 can't connect, 2006 gone away, 2013 lost
+# during a query; the server's own 1053 shutdown in progress and 1927 connection killed (a restart ends the
+# connections it has); InterfaceError (0, '') is a query on a connection the server closed.
 OUTAGE = re.compile(
-	r"OperationalError: \((?:2002|2003|2006|2013),|InterfaceError: \(0, ''\)"
+	r"OperationalError: \((?:1053|1927|2002|2003|2006|2013),|InterfaceError: \(0, ''\)"
 	r"|Can't connect to (?:local )?MySQL server|MySQL server has gone away|Lost connection to MySQL server"
 )
 MAX_REQUEUES = 3

@@ -5,7 +5,7 @@ and a job that keeps failing are left in the failed registry."""
 import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import random_string
-from frappe.utils.background_jobs import create_job_id, execute_job, get_queue, get_redis_conn
+from frappe.utils.background_jobs import create_job_id, execute_job, get_job, get_queue, get_redis_conn
 from rq.job import Job, JobStatus
 
 from case_selection.jobs import recovery, service
@@ -105,3 +105,19 @@ class TestOutageRecovery(FrappeTestCase):
 		self.assertEqual(runs, recovery.MAX_REQUEUES + 1)  # the first run and MAX_REQUEUES more
 		self.assertEqual(status(rq_id), JobStatus.FAILED)
 		self.assertEqual(self.delivered(subject), 0)
+
+
+class TestSweeperQueue(FrappeTestCase):
+	def test_the_sweeper_is_queued_on_the_short_queue(self):
+		"""Not behind the default queue's backlog (notification jobs of a burst, link clean-ups): queued the way
+		Frappe's scheduler queues it, it lands on the short queue."""
+		job_type = frappe.get_doc("Scheduled Job Type", {"method": "case_selection.jobs.service.sweep"})
+		stale = get_job(job_type.rq_job_id)
+		if stale is not None:
+			stale.delete()  # a sweep queued by an earlier run: the scheduler would queue nothing new
+		self.assertTrue(job_type.enqueue(force=True))
+		job = get_job(job_type.rq_job_id)
+		try:
+			self.assertEqual(job.origin.rsplit(":", 1)[1], "short")
+		finally:
+			job.delete()

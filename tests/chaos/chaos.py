@@ -156,6 +156,14 @@ def in_threads(fns) -> list:
 # ─────────────────────────── 1 and 2: signatures and lists ───────────────────────────
 
 
+def message_of(r) -> str:
+	try:
+		body = r.json()
+	except ValueError:
+		return r.text
+	return body.get("exception") or body.get("_server_messages") or ""
+
+
 def sign(client: Client, case: str, ack: dict):
 	r = client.post(
 		"/api/method/case_selection.api.cosign",
@@ -210,6 +218,11 @@ def fault_gunicorn(run: Run, data: dict, clients: dict):
 	)
 	retries = sum(c.retries for c in clients.values())
 	unanswered = sum(1 for r in answers if r is None or r.status_code != 200)
+	why = {}  # the last answer of each request not answered 200: its status (none: no answer within RETRY_FOR)
+	for r in answers:
+		if r is None or r.status_code != 200:
+			key = "none" if r is None else f"{r.status_code} {message_of(r)[:60]}"
+			why[key] = why.get(key, 0) + 1
 	run.row(
 		f"kill -9 of gunicorn workers ({len(kills)} kills, one a second)",
 		f"{len(work) - len(lists)} signatures (41 × 3 at once) + {len(lists)} list submissions",
@@ -218,6 +231,7 @@ def fault_gunicorn(run: Run, data: dict, clients: dict):
 		signing["half_written"] + listed["half_written"],
 		f"{recovery:.1f} s",
 		f"{retries} client retries; {unanswered} requests not answered 200"
+		+ (f" ({why})" if why else "")
 		+ (
 			f"; problems: {signing['problems'] + listed['problems']}"
 			if signing["problems"] or listed["problems"]

@@ -278,7 +278,11 @@ def cmd_outage_jobs(args):
 				method = recovery.method_of(job) or "?"
 				if job.meta.get(recovery.REQUEUES_KEY):
 					requeued[method] = requeued.get(method, 0) + 1
-				if into is not None and recovery.OUTAGE.search(job.exc_info or ""):
+				if (
+					into is not None
+					and method in recovery.RECOVERABLE  # the app's own jobs are recovered from their rows
+					and recovery.OUTAGE.search(job.exc_info or "")
+				):
 					into[method] = into.get(method, 0) + 1
 	print(json.dumps({"requeued": requeued, "still_failed": still_failed}, ensure_ascii=False))
 	frappe.destroy()
