@@ -163,6 +163,15 @@ def assign_round_experts(round_name: str, per_case: int | str | None = None) -> 
 
 
 @frappe.whitelist()
+def peer_scores(review: str) -> dict:
+	"""查看其他专家评分: for an expert, the other experts' totals of the case of their own review, without names,
+	once their own score is in and if the round shows them (review/service.py)."""
+	if not isinstance(review, str) or not review or len(review) > 140:
+		frappe.throw(_("「专家评审」编号须为不超过 140 个字符的文字。"), frappe.ValidationError)
+	return review_service.peer_scores(review)
+
+
+@frappe.whitelist()
 def list_experts(txt: str = "") -> list[dict]:
 	"""Experts of the library (Review Expert, in the library) holding the expert role, for the city's assignment
 	dialog; each with the unit the conflict check reads."""

@@ -235,6 +235,8 @@ POLICY: dict[str, DocPolicy] = {
 			"expert": FIXED,
 			"case_title": DERIVED,
 			"no_conflict_declared": EXPERT_OWN,
+			"recused": EXPERT_OWN,
+			"recusal_reason": EXPERT_OWN,
 			"comments": EXPERT_OWN,
 			"scores": Table(rows=SYSTEM, columns={"score": EXPERT_OWN}),
 		},

@@ -23,6 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from case_selection import sealing
+from case_selection.case_selection.report.expert_scoring_profile import expert_scoring_profile
+from case_selection.case_selection.report.review_score_comparison import review_score_comparison
 from case_selection.export.print_context import cn_date, plain, round_info
 from case_selection.history import state_label
 from case_selection.workflows import SUBMIT_TO_CITY, states, transitions_with
@@ -434,4 +436,28 @@ def city_summary_xlsx(round_name: str | None = None, rows: list[dict] | None = N
 	ws.merged_cells.add(f"A1:{last_col}1")
 	ws.merged_cells.add(f"A2:{last_col}2")
 	ws.auto_filter.ref = f"A3:{last_col}{3 + len(rows)}"
+	if round_name and sealing.sees_city_stage():
+		# The experts' scores made comparable, and the experts' scoring, as the city's two reports show them.
+		for report in (review_score_comparison, expert_scoring_profile):
+			table_sheet(wb, title, report.TITLE, report.columns(), report.rows(round_name))
 	return body.splice(to_bytes(wb))
+
+
+def table_sheet(wb: Workbook, round_title: str, name: str, columns: list[dict], rows: list[dict]) -> None:
+	"""A further sheet of the workbook: a title row, a header row (the report's column labels) and the rows."""
+	ws = wb.create_sheet(_(name))
+	s = SheetStyles(ws)
+	set_columns(ws, [max(8, min(60, (c.get("width") or 100) / 7)) for c in columns])
+	setup_print(ws, header_row=2)
+	last_col = get_column_letter(len(columns))
+	ws.row_dimensions[1].height = 30
+	ws.append([s.cell(round_title + _(name), font=TITLE_FONT, align=WRAP_CENTER, border=None)])
+	ws.append([s.cell(c["label"], font=HEAD_FONT, align=WRAP_CENTER) for c in columns])
+	for r in rows:
+		ws.append(
+			[
+				s.cell(r.get(c["fieldname"]), align=WRAP_LEFT if c["fieldtype"] == "Data" else WRAP_CENTER)
+				for c in columns
+			]
+		)
+	ws.merged_cells.add(f"A1:{last_col}1")

@@ -15,10 +15,12 @@ import frappe
 from frappe import _
 
 from case_selection.exceptions import ReviewError
-from case_selection.review import assignment, conflicts
+from case_selection.review import assignment, conflicts, scores
 from case_selection.workflows import states
 
 EXPERT = "Review Expert"
+RECUSED = "Recused"  # Case Review.status of a review its expert recused from: it counts in nothing
+PEERS_HIDDEN = "Not Shown"  # Selection Round.peer_scores: experts never see each other's scores
 MAX_PER_CASE = 15
 
 
@@ -160,19 +162,24 @@ def assign_round(round_name: str, per_case: int | None = None) -> dict:
 	experts = {k: v for k, v in experts.items() if k in enabled}
 	if not experts:
 		frappe.throw(_("评审专家库中没有在库的专家。"), ReviewError)
-	existing = {}
+	existing, recused = {}, set()
 	# A locking read: it sees what a request that held the round's lock before this one committed (a plain read
 	# would see this transaction's snapshot, taken before the wait).
-	for application, expert in frappe.db.sql(
-		"""select application, expert from `tabCase Review` where application in %(names)s lock in share mode""",
+	for application, expert, status in frappe.db.sql(
+		"""select application, expert, status from `tabCase Review`
+		where application in %(names)s lock in share mode""",
 		{"names": names},
 	):
-		existing.setdefault(application, set()).add(expert)
+		if status == RECUSED:
+			recused.add((application, expert))  # the slot is free again, and never given back to this expert
+		else:
+			existing.setdefault(application, set()).add(expert)
+	checker = conflicts.conflict_checker(bool(round_doc.same_district_conflict))
 	result = assignment.assign(
 		[cases[n] for n in names],
 		list(experts.values()),
 		per_case,
-		conflicts.conflict_checker(bool(round_doc.same_district_conflict)),
+		lambda expert, case: (case["id"], expert["id"]) in recused or checker(expert, case),
 		existing,
 		seed=zlib.crc32(round_name.encode()),
 	)
@@ -209,9 +216,10 @@ def expert_load(round_name: str) -> list[dict]:
 	)
 	load = {}
 	for r in rows:
-		entry = load.setdefault(r.expert, {"assigned": 0, "scored": 0})
+		entry = load.setdefault(r.expert, {"assigned": 0, "scored": 0, "recused": 0})
 		entry["assigned"] += 1
 		entry["scored"] += r.status == "Scored"
+		entry["recused"] += r.status == RECUSED
 	library = frappe.get_all(
 		EXPERT, fields=["name", "full_name", "unit_name", "enabled"], order_by="name asc"
 	)
@@ -220,7 +228,7 @@ def expert_load(round_name: str) -> list[dict]:
 	for e in library + [
 		frappe._dict(name=u, full_name=None, unit_name=None, enabled=None) for u in load if u not in known
 	]:
-		entry = load.get(e.name, {"assigned": 0, "scored": 0})
+		entry = load.get(e.name, {"assigned": 0, "scored": 0, "recused": 0})
 		out.append(
 			{
 				"expert": e.name,
@@ -230,7 +238,71 @@ def expert_load(round_name: str) -> list[dict]:
 				"enabled": e.enabled,
 				"assigned": entry["assigned"],
 				"scored": entry["scored"],
-				"pending": entry["assigned"] - entry["scored"],
+				"recused": entry["recused"],
+				"pending": entry["assigned"] - entry["scored"] - entry["recused"],
 			}
 		)
 	return out
+
+
+# ─────────────────────────── scores made comparable (review/scores.py) ───────────────────────────
+
+
+def round_reviews(round_name: str) -> list[dict]:
+	"""The round's reviews in the core's shape: scored ones with their weighted total, recused ones marked (they
+	count in nothing); reviews not yet scored are left out."""
+	review, app = frappe.qb.DocType("Case Review"), frappe.qb.DocType("Case Application")
+	rows = (
+		frappe.qb.from_(review)
+		.join(app)
+		.on(app.name == review.application)
+		.select(review.application, review.expert, review.status, review.total_score)
+		.where((app.round == round_name) & (review.status.isin(["Scored", RECUSED])))
+		.orderby(review.application)
+		.orderby(review.expert)
+		.run(as_dict=True)
+	)
+	return [
+		{"case": r.application, "expert": r.expert, "total": r.total_score, "recused": r.status == RECUSED}
+		for r in rows
+	]
+
+
+def round_summary(round_name: str):
+	"""scores.Summary of the round, with the round's thresholds (city roles only: the caller checks)."""
+	round_doc = frappe.get_cached_doc("Selection Round", round_name)
+	return scores.summarise(
+		round_reviews(round_name),
+		disagreement_sd=float(round_doc.disagreement_sd if round_doc.disagreement_sd is not None else 10),
+		harsh_lenient_sd=float(round_doc.harsh_lenient_sd if round_doc.harsh_lenient_sd is not None else 1),
+		flat_sd=float(round_doc.flat_sd if round_doc.flat_sd is not None else 2),
+	)
+
+
+def peer_scores(review_name: str) -> dict:
+	"""For the expert of `review_name`: the other experts' totals of the same case, without their names, once
+	the expert's own review is scored and only if the round shows them (Selection Round.peer_scores)."""
+	if not frappe.db.exists("Case Review", review_name):
+		frappe.throw(_("「专家评审」{0} 不存在。").format(review_name), frappe.DoesNotExistError)
+	own = frappe.db.get_value(
+		"Case Review", review_name, ["name", "application", "expert", "status", "total_score"], as_dict=True
+	)
+	if own.expert != frappe.session.user:
+		frappe.throw(_("只能查看本人评审的案例的其他专家评分。"), frappe.PermissionError)
+	round_name = frappe.db.get_value("Case Application", own.application, "round")
+	if frappe.get_cached_doc("Selection Round", round_name).peer_scores == PEERS_HIDDEN:
+		frappe.throw(_("本轮设置为评审专家不可查看其他专家的评分。"), ReviewError)
+	if own.status != "Scored":
+		frappe.throw(_("请先提交本人评分（已回避的评审不能查看），再查看其他专家的评分。"), ReviewError)
+	others = frappe.get_all(
+		"Case Review",
+		filters={"application": own.application, "status": "Scored", "name": ("!=", own.name)},
+		pluck="total_score",
+		order_by="name asc",
+	)
+	totals = [round(t, 2) for t in [own.total_score, *others]]
+	return {
+		"own": round(own.total_score, 2),
+		"others": [{"label": _("专家{0}").format(i + 1), "total": round(t, 2)} for i, t in enumerate(others)],
+		"average": round(sum(totals) / len(totals), 2),
+	}

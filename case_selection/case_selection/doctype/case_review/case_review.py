@@ -18,6 +18,7 @@ class CaseReview(Document):
 		if self.is_new():
 			service.refuse_conflicts(self)  # in the library, no conflict with the case (review/service.py)
 		self.fill_criteria()
+		self.validate_recusal()
 		self.validate_scores()
 		self.compute_total()
 
@@ -42,6 +43,17 @@ class CaseReview(Document):
 		for c in self.round_criteria:
 			self.append("scores", {"criterion": c.criterion, "weight": c.weight})
 
+	def validate_recusal(self):
+		"""An expert who recuses says why and scores nothing; the review then counts in no average, count or
+		comparison (status Recused). Withdrawing the recusal (unticking) makes the review scoreable again."""
+		if not self.recused:
+			self.recusal_reason = None
+			return
+		if not (self.recusal_reason or "").strip():
+			frappe.throw(_("「回避理由」不能为空：申请回避须写明理由。"), ReviewError)
+		if any(r.score for r in self.scores):
+			frappe.throw(_("已勾选「申请回避」，不能再填写「得分」；请先清空评分。"), ReviewError)
+
 	def validate_scores(self):
 		scored = any(r.score for r in self.scores)
 		for r in self.scores:
@@ -58,7 +70,10 @@ class CaseReview(Document):
 		"""The weighted total, with the weights of the round's criteria (never a row's own copy)."""
 		weights = {c.criterion: flt(c.weight) for c in self.round_criteria}
 		self.total_score = sum(flt(r.score) * weights.get(r.criterion, 0) / 100 for r in self.scores)
-		self.status = "Scored" if any(r.score for r in self.scores) else "Assigned"
+		if self.recused:
+			self.status = "Recused"
+		else:
+			self.status = "Scored" if any(r.score for r in self.scores) else "Assigned"
 
 	def update_application_score(self):
 		rows = frappe.get_all(

@@ -20,6 +20,7 @@ def execute(filters: dict | None = None):
 		{"fieldname": "library", "label": _("专家库"), "fieldtype": "Data", "width": 90},
 		{"fieldname": "assigned", "label": _("已分配"), "fieldtype": "Int", "width": 80},
 		{"fieldname": "scored", "label": _("已评分"), "fieldtype": "Int", "width": 80},
+		{"fieldname": "recused", "label": _("已回避"), "fieldtype": "Int", "width": 80},
 		{"fieldname": "pending", "label": _("待评分"), "fieldtype": "Int", "width": 80},
 	]
 	rows = []
