@@ -11,6 +11,7 @@ from case_selection import actors, sealing
 from case_selection.actors import actor, expert_role
 from case_selection.cosign.service import record_opinion
 from case_selection.history import display_row, visible_history
+from case_selection.review import copies
 from case_selection.review import service as review_service
 from case_selection.text_rules import check_value
 from case_selection.workflows import (
@@ -160,6 +161,15 @@ def assign_round_experts(round_name: str, per_case: int | str | None = None) -> 
 				frappe.ValidationError,
 			)
 	return review_service.assign_round(round_name, per_case or None)
+
+
+@frappe.whitelist(methods=["POST"])
+def check_round_similarity(round_name: str) -> int:
+	"""重新检查雷同: every handed-in case of the round without a text fingerprint is queued for the similarity
+	check (review/copies.py); returns how many."""
+	require_city_manager()
+	load("Selection Round", round_name, ptype="write")
+	return copies.check_round(round_name)
 
 
 @frappe.whitelist()

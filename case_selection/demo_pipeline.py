@@ -18,6 +18,8 @@ notifications and assignments included. Calling it again adds nothing: when ever
 the demo is complete; a demo left half-built (an interrupted run) is removed and built again.
 """
 
+import random
+
 import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.utils import add_days, getdate, nowdate
@@ -33,6 +35,68 @@ PUBLISHED_YEAR = 2024
 
 def open_year() -> int:
 	return max(getdate(nowdate()).year, 2026)
+
+
+# The narrative of a demo case: its own opening sentence and two of six sentences per section, chosen by the
+# case's seed, so that demo cases differ as real ones do and the similarity check (review/copies.py) flags only
+# what shares most of its text.
+NARRATIVE = {
+	"background": (
+		"产业链关键环节存在共性技术难题，企业研发投入分散、成果转化慢。",
+		"区域内中小企业数字化基础薄弱，缺少可负担的技术服务。",
+		"行业标准更新快，检测认证能力不足制约了产品进入高端市场。",
+		"高校和科研院所的科研成果与企业需求对接不畅，专利闲置较多。",
+		"传统业态面临用工成本上升和消费需求变化的双重压力。",
+		"跨部门数据分散在多个系统中，难以支撑精细化管理和服务。",
+	),
+	"approach": (
+		"组建由企业牵头、高校和科研院所参与的联合团队，设立攻关课题。",
+		"建设中试验证平台，开展工程化放大和小批量试制。",
+		"引入第三方检测机构，建立从研发到量产的质量追溯体系。",
+		"搭建开放数据平台，按统一标准汇聚业务数据并向合作单位开放接口。",
+		"设立成果转化专项基金，以“先使用后付费”方式降低企业试用门槛。",
+		"与行业协会合作举办供需对接会，推动技术成果在园区企业落地。",
+	),
+	"innovation": (
+		"首创“企业出题、院校答题、政府助题”的协同机制。",
+		"将数字孪生模型与现场传感数据实时联动，实现预测性维护。",
+		"采用模块化设计，核心部件可按场景快速组合和替换。",
+		"建立知识产权共享和收益分配规则，激发科研人员转化积极性。",
+		"以场景开放带动技术迭代，形成“应用—反馈—改进”的闭环。",
+		"把服务流程标准化、线上化，服务响应时间大幅缩短。",
+	),
+	"results": (
+		"项目实施以来新增产值明显，带动上下游企业协同创新。",
+		"授权发明专利和软件著作权数量大幅增长，部分成果实现出口。",
+		"服务企业数量逐年增加，企业满意度保持在较高水平。",
+		"单位产品能耗下降，生产效率和良品率显著提升。",
+		"吸引多家链主企业落户，形成一定规模的产业集聚。",
+		"培养了一批懂技术、会管理的复合型人才队伍。",
+	),
+	"promotion_value": (
+		"具有较强的代表性和示范性，做法可在同类产业和区县复制推广。",
+		"机制设计简单清晰，适合科技型中小企业借鉴。",
+		"平台接口开放，其他区县可低成本接入使用。",
+		"形成了可量化的评价指标，便于推广时对照评估。",
+		"相关经验已在行业会议上交流，得到同行认可。",
+		"可与现有产业政策衔接，推广阻力较小。",
+	),
+}
+
+
+def narrative(seed: int, district: str, title: str) -> dict[str, str]:
+	rng = random.Random(seed)
+	own = {
+		"background": f"{district}推进“{title}”，",
+		"approach": f"围绕“{title}”，",
+		"innovation": f"在“{title}”中，",
+		"results": f"“{title}”",
+		"promotion_value": f"“{title}”的经验",
+	}
+	out = {}
+	for field, pool in NARRATIVE.items():
+		out[field] = own[field] + "".join(rng.sample(pool, 2))
+	return out
 
 
 # The cases: (key, district, owner key, title, unit, direction, unit type, target). Owner "applicant" is the demo
@@ -347,15 +411,11 @@ class Demo:
 			"keywords": "关键技术、产学研、成果转化",
 			"implementation_start": f"{int(round_name) - 2}-01-01",
 			"implementation_end": f"{int(round_name)}-06-30",
-			"background": f"{district}重点产业链在关键环节存在共性技术难题，企业研发投入分散、成果转化慢。",
-			"approach": "组建由企业牵头、高校和科研院所参与的联合团队，设立攻关课题，开展中试验证与工程化放大。",
-			"innovation": "首创“企业出题、院校答题、政府助题”的协同机制，形成自主知识产权。",
-			"results": "新增产值、授权专利和带动就业均有明显增长，带动上下游企业协同创新。",
+			**narrative(seed, district, title),
 			"indicators": [
 				{"indicator": "新增产值", "value": str(1 + seed % 7), "unit": "亿元"},
 				{"indicator": "授权发明专利", "value": str(5 + seed % 11), "unit": "件"},
 			],
-			"promotion_value": "具有较强的代表性、示范性和实效性，做法可在同类产业和区县复制推广。",
 			**dict.fromkeys(DECLARATIONS, 1),
 		}
 		owner = self.owner(district, owner_key)

@@ -36,6 +36,7 @@ _CHILD_TABLES = (
 	"Case Collection Item",
 	"Review Expert Past Unit",
 	"Review Expert Direction",
+	"Case Fingerprint Band",
 )
 permission_query_conditions = {
 	"Case Application": _P + "application_condition",
@@ -48,6 +49,8 @@ permission_query_conditions = {
 	"Case Evaluation": _P + "city_only_condition",
 	"Seal Certificate": _P + "city_only_condition",
 	"Review Expert": _P + "city_only_condition",
+	"Case Fingerprint": _P + "city_only_condition",
+	"Case Similarity": _P + "city_only_condition",
 	"District Deadline": _P + "deadline_condition",
 	"Workflow Action": _P + "workflow_action_condition",
 	"File": _P + "file_condition",
@@ -64,6 +67,8 @@ has_permission = {
 	"Case Evaluation": _P + "city_only_has_permission",
 	"Seal Certificate": _P + "city_only_has_permission",
 	"Review Expert": _P + "city_only_has_permission",
+	"Case Fingerprint": _P + "city_only_has_permission",
+	"Case Similarity": _P + "city_only_has_permission",
 	"District Deadline": _P + "deadline_has_permission",
 	"Workflow Action": _P + "workflow_action_has_permission",
 	"File": _P + "file_has_permission",
@@ -83,6 +88,8 @@ standard_queries = {
 		"Case Evaluation",
 		"Seal Certificate",
 		"Review Expert",
+		"Case Fingerprint",
+		"Case Similarity",
 	)
 }
 _POLICY_DOCTYPES = (
@@ -103,6 +110,8 @@ _POLICY_DOCTYPES = (
 	"Case Evaluation",
 	"Seal Certificate",
 	"Review Expert",
+	"Case Fingerprint",
+	"Case Similarity",
 )
 _ROUND_TABLES = (
 	"Round Contact",
@@ -160,6 +169,7 @@ doc_events["Selection Round"]["on_update"] = [
 	"case_selection.setup.grants.grant_round_roles",
 	"case_selection.imports.sync_import_permissions",  # the lead departments may import
 	"case_selection.deadlines.sync_round",  # every district's deadline, reminder day and officers
+	"case_selection.review.blind.sync_round",  # the round's reviews follow its 匿名评审 setting
 ]
 doc_events["Case Selection Settings"]["on_update"] = [
 	"case_selection.sealing.refresh_all",
@@ -179,7 +189,10 @@ doc_events["Selection Round"]["on_trash"] = [
 ]
 # Who must act next, and Frappe's Notifications told when it happens (case_selection/notifications/).
 _N = "case_selection.notifications.events."
-doc_events["Case Application"]["on_update"] = _N + "case_updated"
+doc_events["Case Application"]["on_update"] = [
+	_N + "case_updated",
+	"case_selection.review.copies.case_updated",  # a case handed in: its similarity check is queued
+]
 doc_events["District Recommendation List"]["on_update"] = _N + "list_updated"
 doc_events["District Recommendation List"]["after_delete"] = _N + "list_deleted"
 doc_events["Case Cosign Opinion"]["on_update"] = _N + "opinion_saved"

@@ -38,6 +38,8 @@ PROTECTED = (
 	"Case Evaluation",
 	"Seal Certificate",
 	"Review Expert",
+	"Case Fingerprint",
+	"Case Similarity",
 )
 
 
@@ -84,7 +86,10 @@ def application_condition(user: str | None = None) -> str:
 		conds.append(f"{t}.`at_city` = 1")
 	if a.is_expert:
 		conds.append(
-			f"{t}.`name` in (select `application` from `tabCase Review` where `expert` = {esc(a.user)})"
+			# Through a review of a round that is not blind only (review/blind.py: a blind expert reads the case
+			# from the review's own copy, which names nobody).
+			f"{t}.`name` in (select `application` from `tabCase Review` where `expert` = {esc(a.user)}"
+			" and `blind` = 0)"
 		)
 	if a.is_applicant:
 		conds.append(f"{t}.`owner` = {esc(a.user)}")
@@ -106,7 +111,7 @@ def application_has_permission(doc, ptype: str | None = None, user: str | None =
 		a.is_expert
 		and ptype in ("read", "print", "select")
 		and doc.get("name")
-		and frappe.db.exists(REVIEW, {"application": doc.name, "expert": a.user})
+		and frappe.db.exists(REVIEW, {"application": doc.name, "expert": a.user, "blind": 0})
 	):
 		return True
 	return False
@@ -248,9 +253,12 @@ CONDITIONS = {
 	"Case Evaluation": city_only_condition,
 	"Seal Certificate": city_only_condition,
 	"Review Expert": city_only_condition,
+	"Case Fingerprint": city_only_condition,
+	"Case Similarity": city_only_condition,
 }
 PARENT_CONDITIONS = {
-	d: CONDITIONS[d] for d in (APPLICATION, LIST, REVIEW, "Case Collection", "Review Expert")
+	d: CONDITIONS[d]
+	for d in (APPLICATION, LIST, REVIEW, "Case Collection", "Review Expert", "Case Fingerprint")
 }
 
 

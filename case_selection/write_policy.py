@@ -237,6 +237,8 @@ POLICY: dict[str, DocPolicy] = {
 			"no_conflict_declared": EXPERT_OWN,
 			"recused": EXPERT_OWN,
 			"recusal_reason": EXPERT_OWN,
+			"blind": DERIVED,
+			"case_content": DERIVED,
 			"comments": EXPERT_OWN,
 			"scores": Table(rows=SYSTEM, columns={"score": EXPERT_OWN}),
 		},
@@ -290,6 +292,9 @@ POLICY: dict[str, DocPolicy] = {
 	"District Deadline": DocPolicy(create=SYSTEM, delete=SYSTEM, default=SYSTEM),
 	# Seal certificates (signing/certificates.py): issued, imported and revoked by the app's methods only.
 	"Seal Certificate": DocPolicy(create=SYSTEM, delete=SYSTEM, default=SYSTEM),
+	# Text fingerprints and the pairs they find (review/copies.py): written by the similarity job only.
+	"Case Fingerprint": DocPolicy(create=SYSTEM, delete=SYSTEM, default=SYSTEM),
+	"Case Similarity": DocPolicy(create=SYSTEM, delete=SYSTEM, default=SYSTEM),
 	# The city's expert library (review/service.py reads it to find conflicts and to assign).
 	"Review Expert": DocPolicy(
 		create=CITY_CONFIG,

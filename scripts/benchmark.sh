@@ -34,6 +34,11 @@ COMMIT=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo n/a)
 [ -z "$(git -C "$REPO_DIR" status --porcelain --untracked-files=no 2>/dev/null)" ] || COMMIT="$COMMIT+uncommitted-changes"
 as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py measure --site $BENCH_SITE \
 	--url http://$BENCH_SITE:$BENCH_PORT --workers $BENCH_WORKERS --commit $COMMIT --out /tmp/case-bench-results.md ${BENCH_ARGS:-}"
+# The review tools (issue 22): similarity check per new case at 10,000 stored fingerprints, assignment of 1,000.
+log "measuring the review tools (bench_review.py)"
+as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_review.py --site $BENCH_SITE \
+	--out /tmp/case-bench-review.md"
+{ echo; cat /tmp/case-bench-review.md; } >>/tmp/case-bench-results.md
 # The same day's `make load` and `make chaos` figures (sections "Load" and "Chaos") are kept below the new
 # ones, and with SKIP_OUTPUTS=1 the earlier run's outputs (section "Outputs") too. A section ends at the next
 # "## " heading.

@@ -9,7 +9,7 @@ from frappe.utils import flt
 from case_selection import sealing
 from case_selection.actors import expert_role
 from case_selection.exceptions import ReviewError
-from case_selection.review import service
+from case_selection.review import blind, service
 
 
 class CaseReview(Document):
@@ -17,6 +17,7 @@ class CaseReview(Document):
 		self.validate_expert()
 		if self.is_new():
 			service.refuse_conflicts(self)  # in the library, no conflict with the case (review/service.py)
+		blind.fill(self)  # a blind round's review carries the case without who applied (review/blind.py)
 		self.fill_criteria()
 		self.validate_recusal()
 		self.validate_scores()

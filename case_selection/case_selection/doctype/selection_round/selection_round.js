@@ -12,6 +12,24 @@ frappe.ui.form.on("Selection Round", {
 					() => frappe.set_route("query-report", "Expert Review Load", { round: frm.doc.name }),
 					__("专家评审")
 				);
+				frm.add_custom_button(
+					__("评分比较"),
+					() => frappe.set_route("query-report", "Review Score Comparison", { round: frm.doc.name }),
+					__("专家评审")
+				);
+				frm.add_custom_button(
+					__("疑似雷同案例"),
+					() => frappe.set_route("List", "Case Similarity", { round_a: frm.doc.name }),
+					__("专家评审")
+				);
+				frm.add_custom_button(
+					__("重新检查雷同"),
+					() =>
+						frappe
+							.xcall("case_selection.api.check_round_similarity", { round_name: frm.doc.name })
+							.then((n) => frappe.show_alert({ message: __("已排队检查 {0} 个案例", [n]), indicator: "green" })),
+					__("专家评审")
+				);
 			}
 			if (!can.publish) return;
 			frm.add_custom_button(__("发布结果"), () =>

@@ -1,0 +1,8 @@
+# Copyright (c) 2026, case_selection contributors
+# License: MIT. See LICENSE
+
+from frappe.model.document import Document
+
+
+class CaseFingerprint(Document):
+	pass
