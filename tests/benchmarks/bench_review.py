@@ -121,6 +121,13 @@ def measure_similarity(names: list[str]) -> dict:
 				name,
 				{f: "" for f in copies.TEXT_FIELDS} | {"approach": "".join(sentences)},
 			)
+			# A new case each time: its fingerprint and pairs from an earlier run are removed first.
+			if frappe.db.exists(copies.FINGERPRINT, name):
+				frappe.delete_doc(copies.FINGERPRINT, name, force=True, ignore_permissions=True)
+			for pair in frappe.get_all(
+				copies.PAIR, or_filters={"case_a": name, "case_b": name}, pluck="name"
+			):
+				frappe.delete_doc(copies.PAIR, pair, force=True, ignore_permissions=True)
 		frappe.db.commit()
 		t0 = time.perf_counter()
 		result = copies.run(name)
