@@ -167,7 +167,8 @@ def keep_pairs(values, text: str, found: dict[str, float]) -> None:
 					"similarity": round(score * 100, 1),
 					"detected_on": now_datetime(),
 					"passages": "\n\n".join(
-						_("【{0}】{1}\n【{2}】{3}").format(a["name"], x, b["name"], y) for x, y in shared
+						f"【{a['name']}】{x}\n【{b['name']}】{y}"
+						for x, y in shared  # names and quotes only
 					)
 					or _("（相似内容分散，未找到整句相同的段落）"),
 				}
