@@ -202,6 +202,10 @@ POLICY: dict[str, DocPolicy] = {
 				("status", "cosign_status", "submitted_at", "submitted_by", "received_at", "city_remark"),
 				SYSTEM,
 			),
+			# The sealed 附件2 (signing/sealed_form.py): made by the sealing job only.
+			**dict.fromkeys(
+				("sealed_form", "sealed_form_status", "sealed_form_note", "sealed_form_requested"), SYSTEM
+			),
 			"items": Table(
 				rows=LIST_EDIT,
 				columns={

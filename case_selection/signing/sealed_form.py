@@ -1,4 +1,5 @@
-"""The sealed 附件1 of a case: rendered once and sealed by each district department, on the RQ queue.
+"""The sealed 附件1 of a case and 附件2 of a district list: rendered once and sealed by each district
+department, on the RQ queue.
 
 When co-signing of a case ends with every department agreeing (cosign.service.record_opinion), the request
 only marks the case's seal Queued and enqueues `run` after its commit (queue "long", one job id per case): the
@@ -13,13 +14,18 @@ Recoverable like the exports: the request time is stored (`sealed_form_requested
 live RQ job. A run stores its result only if the case still waits for that same request (checked under the
 case's row lock), so two runs of one request store one PDF.
 
-`verify_sealed_pdf` validates a case's sealed PDF with pyHanko against the city's root and CRL, for anyone
+A district list (附件2) is sealed the same way when its lead department submits it to the city
+(District Recommendation List.submit_to_city): each department's seal over its （盖章） cell. `KINDS` holds
+what differs between the two documents.
+
+`verify_sealed_pdf` validates a case's or a list's sealed PDF with pyHanko against the city's root and CRL, for anyone
 who may read the case; `root_certificate_pem` (signing.certificates) gives the root to anyone signed in.
 """
 
 import hashlib
 import io
 import time
+from dataclasses import dataclass
 
 import frappe
 import pdfplumber
@@ -33,6 +39,7 @@ from case_selection.signing import pdf as signing
 from case_selection.write_policy import system_write
 
 DOCTYPE = "Case Application"
+LIST_DOCTYPE = "District Recommendation List"
 JOB = "case_selection.signing.sealed_form.run"
 QUEUED, READY, FAILED = "Queued", "Ready", "Failed"
 FIELD = "sealed_form"
@@ -43,38 +50,68 @@ ERROR_CHARS = 1000
 SEAL_IMAGE_SECONDS = 24 * 3600
 
 
-def job_id(application: str) -> str:
-	return f"case_seal::{application}"
+@dataclass(frozen=True)
+class Kind:
+	"""What differs between the sealed 附件1 of a case and the sealed 附件2 of a district list."""
+
+	doctype: str
+	annex: str  # 附件1 / 附件2: the file's name
+	format: str  # the shipped print format (the admin's default print format is used when set)
+	label: str  # each department's block on the form, found by this text: "{title}意见" / "{title}（盖章）"
+	framed: bool  # the block is a bordered frame (附件1) or a plain cell under its label (附件2)
+	job_prefix: str
+
+	def block_label(self, title: str) -> str:
+		return self.label.format(title=title)
+
+
+KINDS = {
+	DOCTYPE: Kind(DOCTYPE, "附件1", FORMAT, "{title}意见", True, "case_seal"),
+	LIST_DOCTYPE: Kind(
+		LIST_DOCTYPE, "附件2", "附件2 区县推荐案例名单", "{title}（盖章）", False, "list_seal"
+	),
+}
+
+
+def kind_of(doctype: str) -> Kind:
+	if doctype not in KINDS:
+		raise frappe.PermissionError(_("「{0}」没有电子签章。").format(doctype))
+	return KINDS[doctype]
+
+
+def job_id(name: str, doctype: str = DOCTYPE) -> str:
+	return f"{kind_of(doctype).job_prefix}::{name}"
 
 
 # ─────────────────────────── the request (co-signing) ───────────────────────────
 
 
 def mark(doc) -> None:
-	"""Co-signing of `doc` is ending with every department agreeing: its seal is requested. Set on the document
-	only: the move of state that follows stores it with the case's row (no write of its own on the co-signing
-	path); the caller then enqueues the job."""
+	"""Co-signing of `doc` is ending with every department agreeing (a case), or the list is being submitted:
+	its seal is requested. Set on the document only: the move of state or the save that follows stores it
+	with the document's row (no write of its own on the co-signing path); the caller then enqueues the job."""
 	doc.update(
 		{
 			"sealed_form_status": QUEUED,
-			"sealed_form_note": _("会签已完成，正在后台生成电子签章申报书"),
+			"sealed_form_note": _("会签已完成，正在后台生成电子签章文件"),
 			"sealed_form_requested": now_datetime(),
 		}
 	)
 
 
-def enqueue(application: str) -> None:
+def enqueue(application: str, doctype: str = DOCTYPE) -> None:
 	frappe.enqueue(
 		JOB,
 		# "long", behind the exports (queued at the front, jobs.service.put_on_queue): a deadline day's hundreds
 		# of seals keep the default queue (Data Import, Frappe's own jobs) free and never hold a city export up
 		queue="long",
 		timeout=JOB_TIMEOUT,
-		job_id=job_id(application),
+		job_id=job_id(application, doctype),
 		deduplicate=True,
 		enqueue_after_commit=True,
 		now=frappe.flags.in_test,  # as Frappe's own jobs: at once under the test runner
 		application=application,
+		doctype=doctype,
 	)
 
 
@@ -82,33 +119,34 @@ def sweep() -> None:
 	"""jobs.service.sweep: a seal Queued for longer than STALE_AFTER with no live RQ job is queued again."""
 	from case_selection.jobs.service import STALE_AFTER, rq_alive
 
-	for row in frappe.get_all(
-		DOCTYPE,
-		filters={"sealed_form_status": QUEUED},
-		fields=["name", "sealed_form_requested"],
-	):
-		if rq_alive(job_id(row.name)):
-			continue
-		if (
-			row.sealed_form_requested
-			and time_diff_in_seconds(now_datetime(), row.sealed_form_requested) < STALE_AFTER
+	for doctype in KINDS:
+		for row in frappe.get_all(
+			doctype,
+			filters={"sealed_form_status": QUEUED},
+			fields=["name", "sealed_form_requested"],
 		):
-			continue
-		stale = get_job(job_id(row.name))
-		if stale is not None:
-			stale.delete()
-		enqueue(row.name)
-		frappe.db.commit()  # scheduler job: each recovered seal is queued once this commits
+			if rq_alive(job_id(row.name, doctype)):
+				continue
+			if (
+				row.sealed_form_requested
+				and time_diff_in_seconds(now_datetime(), row.sealed_form_requested) < STALE_AFTER
+			):
+				continue
+			stale = get_job(job_id(row.name, doctype))
+			if stale is not None:
+				stale.delete()
+			enqueue(row.name, doctype)
+			frappe.db.commit()  # scheduler job: each recovered seal is queued once this commits
 
 
 # ─────────────────────────── the job ───────────────────────────
 
 
-def agreed_opinions(application: str, round_name: str) -> list:
+def agreed_opinions(application: str, round_name: str, doctype: str = DOCTYPE) -> list:
 	"""The departments' opinions in the order they signed; every round department must have agreed."""
 	rows = frappe.get_all(
 		"Case Cosign Opinion",
-		filters={"reference_doctype": DOCTYPE, "reference_name": application},
+		filters={"reference_doctype": doctype, "reference_name": application},
 		fields=["department", "role", "opinion", "signer", "signed_at"],
 		order_by="signed_at asc, creation asc",
 	)
@@ -123,23 +161,32 @@ def agreed_opinions(application: str, round_name: str) -> list:
 	return rows
 
 
-def render(doc_name: str, user: str) -> bytes:
-	"""The official 附件1 as `user` (a department that signed it) reads it."""
+def render(doc_name: str, user: str, doctype: str = DOCTYPE) -> bytes:
+	"""The official 附件1 / 附件2 as `user` (a department that signed it) reads it, in the print format the
+	admin chose for the DocType (Customize Form's default print format), else the shipped one."""
 	from case_selection.export.pdf import render_pdf
 
 	previous = frappe.session.user
 	frappe.set_user(user)
 	frappe.set_user_lang(user)
 	try:
-		doc = frappe.get_doc(DOCTYPE, doc_name)
-		return render_pdf(doc, FORMAT)
+		doc = frappe.get_doc(doctype, doc_name)
+		return render_pdf(doc, print_format_of(doctype))
 	finally:
 		frappe.set_user(previous)
 
 
-def seal_places(pdf: bytes, labels: list[str]) -> dict[str, dict]:
+def print_format_of(doctype: str) -> str:
+	chosen = frappe.get_meta(doctype).default_print_format
+	if chosen and frappe.db.exists("Print Format", {"name": chosen, "doc_type": doctype, "disabled": 0}):
+		return chosen
+	return kind_of(doctype).format
+
+
+def seal_places(pdf: bytes, labels: list[str], framed: bool = True) -> dict[str, dict]:
 	"""Per opinion block label (e.g. 区县经信部门意见): its page, the block's box (the bordered frame round the
-	label, PDF points, bottom-origin) and the seal's box in the block's lower right corner."""
+	label, PDF points, bottom-origin) and the seal's box in the block's lower right corner. Unframed (附件2's
+	（盖章） cells): the seal over the lines under the label, as a seal is pressed over the signer's name."""
 	places = {}
 	with pdfplumber.open(io.BytesIO(pdf)) as doc:
 		# From the last page: the opinion blocks close the form, and the pages before them are not read at all
@@ -157,10 +204,16 @@ def seal_places(pdf: bytes, labels: list[str]) -> dict[str, dict]:
 				if not hits:
 					continue
 				hit = hits[-1]
-				block = _frame_around(page, hit)
-				x0, top, x1, bottom = block
-				side = min(SEAL_SIDE, bottom - top - 4, (x1 - x0) / 2)
-				right, low = x1 - 12, bottom - 4
+				if framed:
+					x0, top, x1, bottom = _frame_around(page, hit)
+					side = min(SEAL_SIDE, bottom - top - 4, (x1 - x0) / 2)
+					right, low = x1 - 12, bottom - 4
+				else:
+					# the seal over the signer's name and the date, its caption (signer, time) under the date
+					side = SEAL_SIDE
+					x0, top = hit["x0"], hit["top"]
+					x1, bottom = x0 + 2 * side, min(top + side + 34, page.height - 4)
+					right, low = x0 + 24 + side, bottom
 				places[label] = {
 					"page": index,
 					"block": (x0, page.height - bottom, x1, page.height - top),
@@ -168,7 +221,7 @@ def seal_places(pdf: bytes, labels: list[str]) -> dict[str, dict]:
 				}
 	missing = [label for label in labels if label not in places]
 	if missing:
-		frappe.throw(_("申报书 PDF 中找不到意见栏：{0}").format("、".join(missing)))
+		frappe.throw(_("PDF 中找不到签章栏：{0}").format("、".join(missing)))
 	return places
 
 
@@ -190,10 +243,11 @@ def _frame_around(page, hit) -> tuple[float, float, float, float]:
 	return x0, top, x1, bottom
 
 
-def run(application: str) -> None:
-	"""The RQ job (also run at once under the test runner, inside the co-signing call)."""
+def run(application: str, doctype: str = DOCTYPE) -> None:
+	"""The RQ job (also run at once under the test runner, inside the co-signing or submitting call)."""
+	kind = kind_of(doctype)
 	row = frappe.db.get_value(
-		DOCTYPE,
+		doctype,
 		application,
 		["name", "round", "district", "sealed_form_status", "sealed_form_requested"],
 		as_dict=True,
@@ -204,16 +258,16 @@ def run(application: str) -> None:
 	started = time.monotonic()
 	savepoint = False
 	try:
-		opinions = agreed_opinions(application, row.round)
+		opinions = agreed_opinions(application, row.round, doctype)
 		# Certificates first (issued on first need), each kept once issued: a certificate is a fact of its own.
 		signers = [certificate_for(row.district, o) for o in opinions]
 		frappe.db.savepoint("case_seal")
 		savepoint = True
-		pdf = render(application, opinions[-1].signer)
-		places = seal_places(pdf, [f"{o.title}意见" for o in opinions])
+		pdf = render(application, opinions[-1].signer, doctype)
+		places = seal_places(pdf, [kind.block_label(o.title) for o in opinions], kind.framed)
 		for i, (o, cert_name) in enumerate(zip(opinions, signers, strict=True), start=1):
 			key, cert, chain = certificates.signer_of(cert_name)
-			place = places[f"{o.title}意见"]
+			place = places[kind.block_label(o.title)]
 			subject = certificates.authority.common_name(cert)
 			pdf = signing.sign(
 				pdf,
@@ -235,12 +289,12 @@ def run(application: str) -> None:
 		frappe.clear_messages()
 		frappe.log_error(
 			title=_("电子签章失败：{0}").format(application),
-			reference_doctype=DOCTYPE,
+			reference_doctype=doctype,
 			reference_name=application,
 		)
-		store_failure(application, requested, message)
+		store_failure(application, requested, message, doctype)
 		return
-	store(application, requested, pdf, time.monotonic() - started)
+	store(application, requested, pdf, time.monotonic() - started, doctype)
 
 
 def seal_image(subject: str, size_px: int = 300) -> bytes:
@@ -270,10 +324,11 @@ def certificate_for(district: str, opinion) -> str:
 	return name
 
 
-def _lock_pending(application: str, requested) -> bool:
-	"""Under the case's row lock: whether the case still waits for this very request."""
+def _lock_pending(application: str, requested, doctype: str = DOCTYPE) -> bool:
+	"""Under the document's row lock: whether it still waits for this very request."""
+	kind_of(doctype)  # one of KINDS: the table name below is never the caller's text
 	current = frappe.db.sql(
-		"select sealed_form_status, sealed_form_requested from `tabCase Application` where name=%s for update",
+		f"select sealed_form_status, sealed_form_requested from `tab{doctype}` where name=%s for update",
 		application,
 		as_dict=True,
 	)
@@ -284,15 +339,15 @@ def _lock_pending(application: str, requested) -> bool:
 	)
 
 
-def store(application: str, requested, pdf: bytes, seconds: float) -> None:
-	if not _lock_pending(application, requested):
+def store(application: str, requested, pdf: bytes, seconds: float, doctype: str = DOCTYPE) -> None:
+	if not _lock_pending(application, requested, doctype):
 		return  # a newer request came in meanwhile (its job, or the sweeper, seals that one)
 	stamp_text = now_datetime().strftime("%Y%m%d%H%M%S")
 	file = frappe.get_doc(
 		{
 			"doctype": "File",
-			"file_name": f"附件1_{application}_电子签章_{stamp_text}.pdf",
-			"attached_to_doctype": DOCTYPE,
+			"file_name": f"{kind_of(doctype).annex}_{application}_电子签章_{stamp_text}.pdf",
+			"attached_to_doctype": doctype,
 			"attached_to_name": application,
 			"attached_to_field": FIELD,
 			"is_private": 1,
@@ -302,7 +357,7 @@ def store(application: str, requested, pdf: bytes, seconds: float) -> None:
 	with system_write():
 		file.insert(ignore_permissions=True)
 	frappe.db.set_value(
-		DOCTYPE,
+		doctype,
 		application,
 		{
 			FIELD: file.file_url,
@@ -312,15 +367,15 @@ def store(application: str, requested, pdf: bytes, seconds: float) -> None:
 		update_modified=False,
 	)
 	frappe.publish_realtime(
-		"case_sealed_form", {"name": application, "status": READY}, doctype=DOCTYPE, docname=application
+		"case_sealed_form", {"name": application, "status": READY}, doctype=doctype, docname=application
 	)
 
 
-def store_failure(application: str, requested, message: str) -> None:
-	if not _lock_pending(application, requested):
+def store_failure(application: str, requested, message: str, doctype: str = DOCTYPE) -> None:
+	if not _lock_pending(application, requested, doctype):
 		return
 	frappe.db.set_value(
-		DOCTYPE,
+		doctype,
 		application,
 		{
 			"sealed_form_status": FAILED,
@@ -333,11 +388,11 @@ def store_failure(application: str, requested, message: str) -> None:
 # ─────────────────────────── verification ───────────────────────────
 
 
-def sealed_files(application: str) -> list[dict]:
+def sealed_files(application: str, doctype: str = DOCTYPE) -> list[dict]:
 	return frappe.get_all(
 		"File",
 		filters={
-			"attached_to_doctype": DOCTYPE,
+			"attached_to_doctype": doctype,
 			"attached_to_name": application,
 			"attached_to_field": FIELD,
 		},
@@ -386,14 +441,18 @@ def verify_pdf(pdf: bytes) -> list[dict]:
 
 
 @frappe.whitelist(methods=["GET"])
-def verify_sealed_pdf(name: str, file: str | None = None) -> dict:
-	"""The sealed 附件1 of a case (the newest, or `file`, an earlier one attached to it) as pyHanko validates
-	it against the city's root and CRL: per signature, department, signer, signing time, intact / valid /
-	trusted / revoked, and whether the later changes are allowed ones. For whoever may read the case."""
+def verify_sealed_pdf(name: str, file: str | None = None, doctype: str = DOCTYPE) -> dict:
+	"""The sealed 附件1 of a case or 附件2 of a list (the newest, or `file`, an earlier one attached to it) as
+	pyHanko validates it against the city's root and CRL: per signature, department, signer, signing time,
+	intact / valid / trusted / revoked, and whether the later changes are allowed ones. For whoever may read
+	the document."""
 	from case_selection.api import load
 
-	doc = load(DOCTYPE, name)
-	files = sealed_files(doc.name)
+	if not isinstance(doctype, str):
+		frappe.throw(_("「单据类型」须为文字。"), frappe.ValidationError)
+	kind_of(doctype)
+	doc = load(doctype, name)
+	files = sealed_files(doc.name, doctype)
 	if file is not None and not isinstance(file, str):
 		frappe.throw(_("「文件」须为文字。"), frappe.ValidationError)
 	chosen = next((f for f in files if file in (f.name, f.file_url)), None) if file else None

@@ -27,6 +27,7 @@ from case_selection.tests import flow
 from case_selection.tests.factories import make_round, make_user
 from case_selection.tests.http import URL, User, fresh
 from case_selection.tests.jobs import run_job
+from case_selection.write_policy import system_write
 
 ROUND_YEAR = 2093
 ROUND = str(ROUND_YEAR)
@@ -113,23 +114,21 @@ class TestSeals(FrappeTestCase):
 		frappe.db.commit()
 		return name
 
-	def wait_sealed(self, name: str) -> dict:
-		run_job(sealed_form.job_id(name))  # the RQ job, as a worker runs it (nothing if it has run already)
+	def wait_sealed(self, name: str, doctype: str = "Case Application") -> dict:
+		run_job(sealed_form.job_id(name, doctype))  # the RQ job, as a worker runs it (nothing if it has run)
 		deadline = time.monotonic() + WORKER_WAIT
 		while time.monotonic() < deadline:
 			fresh()
-			row = frappe.db.get_value(
-				"Case Application", name, ["sealed_form_status", "sealed_form"], as_dict=True
-			)
+			row = frappe.db.get_value(doctype, name, ["sealed_form_status", "sealed_form"], as_dict=True)
 			if row.sealed_form_status != sealed_form.QUEUED:
 				break
 			time.sleep(1)
 		if row.sealed_form_status == sealed_form.QUEUED:
-			sealed_form.run(name)  # no worker took it: the same job, here
+			sealed_form.run(name, doctype)  # no worker took it: the same job, here
 			frappe.db.commit()
 		fresh()
 		return frappe.db.get_value(
-			"Case Application", name, ["sealed_form_status", "sealed_form", "sealed_form_note"], as_dict=True
+			doctype, name, ["sealed_form_status", "sealed_form", "sealed_form_note"], as_dict=True
 		)
 
 	def sealed_pdf(self, name: str) -> bytes:
@@ -224,6 +223,108 @@ class TestSeals(FrappeTestCase):
 			).status_code,
 			403,
 		)
+
+	# ─────────────────────────── the sealed 附件2 ───────────────────────────
+
+	def test_a_list_submitted_over_http_is_sealed_by_the_three_departments(self):
+		"""附件2: the list co-signed and submitted over HTTP; the sealed PDF carries the three departments'
+		signatures in the order they signed, each seal over its own （盖章） cell, validated by pyHanko."""
+		with system_write():  # a list of an earlier run of this test (one list per district and round)
+			for lst in frappe.get_all(
+				"District Recommendation List", {"round": ROUND, "district": "渝中区"}, pluck="name"
+			):
+				frappe.delete_doc("District Recommendation List", lst, force=True, ignore_permissions=True)
+		cases = [self.new_case(), self.new_case()]
+		for name in cases:
+			self.yz.sign("Case Application", name)
+		lst = self.yz.make_list(ROUND, cases, contact_person="李联系", contact_phone="13800138000")
+		frappe.db.commit()
+		users = {key: User(self.yz.users[key]) for key in ORDER}
+		for key in ORDER:
+			users[key].ok(
+				users[key].call(
+					"case_selection.api.cosign",
+					doctype="District Recommendation List",
+					name=lst,
+					opinion=AGREE,
+				)
+			)
+		fresh()
+		self.assertFalse(frappe.db.get_value("District Recommendation List", lst, "sealed_form_status"))
+		lead = User(self.yz.lead)
+		lead.ok(lead.call("case_selection.api.submit_list", name=lst))
+		row = self.wait_sealed(lst, "District Recommendation List")
+		self.assertEqual(row.sealed_form_status, sealed_form.READY, row.sealed_form_note)
+		file = frappe.get_doc("File", {"file_url": row.sealed_form})
+		self.assertTrue(file.is_private)
+		self.assertTrue(file.file_name.startswith(f"附件2_{lst}_电子签章_"), file.file_name)
+		self.assertEqual(
+			(file.attached_to_doctype, file.attached_to_name), ("District Recommendation List", lst)
+		)
+		pdf = file.get_content()
+
+		results = signing.verify(pdf, certificates.trust_roots(), [certificates.crl()])
+		self.assertEqual([r["signer"] for r in results], [YZ[k][2] for k in ORDER])
+		for r in results:
+			self.assertTrue(r["intact"] and r["valid"] and r["trusted"] and r["bottom_line"], r)
+			self.assertFalse(r["revoked"])
+		self.assertEqual([r["reason"] for r in results], [f"{YZ[k][1]}：{AGREE}" for k in ORDER])
+
+		# The list's content is in the signed PDF, and each seal stands over its own department's cell.
+		seals = widgets(pdf)
+		with pdfplumber.open(io.BytesIO(pdf)) as doc:
+			text = "".join("".join((p.extract_text() or "").split()) for p in doc.pages)
+			labels = {}
+			for index, page in enumerate(doc.pages):
+				for key, (_dept, label, _name) in YZ.items():
+					title = label.removesuffix("意见")
+					for hit in page.search(f"{title}（盖章）"):
+						labels[key] = (index, hit["x0"], page.height - hit["top"])
+		for name in cases:
+			self.assertIn(frappe.db.get_value("Case Application", name, "case_title").replace(" ", ""), text)
+		self.assertEqual(len(seals), 3)
+		xs = sorted((labels[k][1], k) for k in YZ)
+		for r, key in zip(results, ORDER, strict=True):
+			page, rect = seals[r["field"]]
+			self.assertEqual(page, labels[key][0])
+			self.assertGreaterEqual(rect[0], labels[key][1], key)
+			self.assertLessEqual(rect[3], labels[key][2] + 1, key)  # from the label down
+			after = [x for x, k in xs if x > labels[key][1]]
+			if after:
+				self.assertLess(rect[2], min(after), key)  # not into the next department's cell
+
+		# Readers of the list read and verify it; another district's officer is refused both.
+		got = lead.get(row.sealed_form)
+		self.assertEqual((got.status_code, got.content), (200, pdf))
+		self.assertEqual(User(self.wz.lead).get(row.sealed_form).status_code, 403)
+		v = lead.ok(
+			lead.call(
+				"case_selection.signing.sealed_form.verify_sealed_pdf",
+				http="GET",
+				doctype="District Recommendation List",
+				name=lst,
+			)
+		).json()["message"]
+		self.assertEqual([s["department"] for s in v["signatures"]], [YZ[k][0] for k in ORDER])
+		self.assertTrue(all(s["intact"] and s["trusted"] and not s["revoked"] for s in v["signatures"]), v)
+		for doctype in ("District Recommendation List", "Seal Certificate", "User"):
+			got = User(self.wz.lead).call(
+				"case_selection.signing.sealed_form.verify_sealed_pdf", http="GET", doctype=doctype, name=lst
+			)
+			self.assertEqual(got.status_code, 403, doctype)
+
+		# One byte of the last signature's signed range changed: that signature no longer holds.
+		changed = bytearray(pdf)
+		at = list(re.finditer(rb"/M \(D(?:\\072|:)(\d)", pdf))[-1].start(1)
+		changed[at] = ord("7") if changed[at] != ord("7") else ord("8")
+		results = sealed_form.verify_pdf(bytes(changed))
+		self.assertTrue(results[0]["intact"])
+		self.assertFalse(results[-1]["intact"] or results[-1]["bottom_line"])
+
+		# The same submission again (a retry) seals nothing twice.
+		lead.ok(lead.call("case_selection.api.submit_list", name=lst))
+		fresh()
+		self.assertEqual(len(sealed_form.sealed_files(lst, "District Recommendation List")), 1)
 
 	def test_a_changed_byte_is_caught(self):
 		name = self.new_case()

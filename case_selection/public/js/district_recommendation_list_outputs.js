@@ -1,4 +1,4 @@
-// 附件2 of one district list: PDF (through Frappe's print path) and xlsx.
+// 附件2 of one district list: PDF (through Frappe's print path), xlsx, and the sealed 附件2's verification.
 frappe.ui.form.on("District Recommendation List", {
 	refresh(frm) {
 		if (frm.is_new()) return;
@@ -23,5 +23,6 @@ frappe.ui.form.on("District Recommendation List", {
 			},
 			__("导出"),
 		);
+		case_selection.sealed_form_buttons(frm);
 	},
 });

@@ -17,6 +17,7 @@ from case_selection.exceptions import (
 	RecommendationListError,
 )
 from case_selection.history import log_action
+from case_selection.signing import sealed_form
 from case_selection.write_policy import system_write
 
 DRAFT, COSIGNING, SUBMITTED, RECEIVED, RETURNED = (
@@ -208,6 +209,7 @@ class DistrictRecommendationList(Document):
 		self.status = SUBMITTED
 		self.submitted_at = now_datetime()
 		self.submitted_by = frappe.session.user
+		sealed_form.mark(self)  # the sealed 附件2, stored with this save and made on the queue
 		with system_write():
 			self.save()
 		for row in self.items:
@@ -217,6 +219,7 @@ class DistrictRecommendationList(Document):
 			app.set_system_values({"recommendation_list": self.name})
 			app.advance(wf.SUBMIT_TO_CITY)
 		log_action(self, _("报送市级"), old, SUBMITTED)
+		sealed_form.enqueue(self.name, self.doctype)
 
 	def receive(self):
 		self._city_decision(RECEIVED, wf.RECEIVE, _("市级受理"))
