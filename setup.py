@@ -20,5 +20,7 @@ setup(
 		"pdfkit>=1.0",
 		"pyhanko[opentype,image-support]==0.34.1",
 		"pyhanko-certvalidator==0.30.2",
+		"pdfplumber==0.11.4",  # the sealing job finds the opinion blocks in the rendered PDF (signing/sealed_form.py)
+		"segno==1.6.6",  # the QR code on every page of 附件1 / 附件2 (signing/qr.py); pure Python
 	],
 )

@@ -61,3 +61,36 @@ class CaseFile(File):
 			self.delete_file_data_content(only_thumbnail=True)
 		else:
 			super()._delete_file_on_disk()
+
+
+# 盖章申报书扫描件 (notice: 盖章扫描电子版): a PDF or a picture of the stamped paper, told by its first bytes.
+SCAN_MAX_BYTES = 20 * 1024 * 1024
+SCAN_KINDS = {
+	".pdf": b"%PDF-",
+	".jpg": b"\xff\xd8\xff",
+	".jpeg": b"\xff\xd8\xff",
+	".png": b"\x89PNG\r\n\x1a\n",
+}
+
+
+def scan_problem(file_url: str) -> str | None:
+	"""None when the stored file at `file_url` is a PDF, JPG or PNG of at most 20 MB, else what is wrong (the
+	rest of a sentence that starts with the field's label)."""
+	name = frappe.db.get_value("File", {"file_url": file_url}, "name")
+	kind = os.path.splitext(file_url.split("?", 1)[0])[1].lower()
+	if not name:
+		return _("找不到上传的文件，请重新上传。")
+	if kind not in SCAN_KINDS:
+		return _("须为 PDF 或图片（JPG、PNG）。")
+	try:
+		path = frappe.get_doc("File", name).get_full_path()
+		size = os.path.getsize(path)
+		with open(path, "rb") as f:
+			head = f.read(16)
+	except OSError:
+		return _("找不到上传的文件，请重新上传。")
+	if size > SCAN_MAX_BYTES:
+		return _("不能超过 20 MB（当前 {0:.1f} MB）。").format(size / 1024 / 1024)
+	if size < 100 or not head.startswith(SCAN_KINDS[kind]):
+		return _("的内容不是有效的 PDF 或图片文件。")
+	return None

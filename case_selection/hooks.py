@@ -51,6 +51,7 @@ permission_query_conditions = {
 	"Review Expert": _P + "city_only_condition",
 	"Case Fingerprint": _P + "city_only_condition",
 	"Case Similarity": _P + "city_only_condition",
+	"Paper Copy": _P + "city_only_condition",
 	"District Deadline": _P + "deadline_condition",
 	"Workflow Action": _P + "workflow_action_condition",
 	"File": _P + "file_condition",
@@ -69,6 +70,7 @@ has_permission = {
 	"Review Expert": _P + "city_only_has_permission",
 	"Case Fingerprint": _P + "city_only_has_permission",
 	"Case Similarity": _P + "city_only_has_permission",
+	"Paper Copy": _P + "city_only_has_permission",
 	"District Deadline": _P + "deadline_has_permission",
 	"Workflow Action": _P + "workflow_action_has_permission",
 	"File": _P + "file_has_permission",
@@ -90,6 +92,7 @@ standard_queries = {
 		"Review Expert",
 		"Case Fingerprint",
 		"Case Similarity",
+		"Paper Copy",
 	)
 }
 _POLICY_DOCTYPES = (
@@ -112,6 +115,7 @@ _POLICY_DOCTYPES = (
 	"Review Expert",
 	"Case Fingerprint",
 	"Case Similarity",
+	"Paper Copy",
 )
 _ROUND_TABLES = (
 	"Round Contact",
@@ -228,6 +232,7 @@ override_whitelisted_methods = {
 	"frappe.desk.search.get_link_title": "case_selection.doors.get_link_title",
 	"frappe.client.validate_link": "case_selection.doors.validate_link",
 	"frappe.desk.link_preview.get_preview_data": "case_selection.doors.link_preview",
+	"frappe.desk.desk_page.getpage": "case_selection.doors.getpage",
 	"frappe.desk.doctype.dashboard_chart.dashboard_chart.get": "case_selection.doors.dashboard_chart_get",
 	"frappe.desk.doctype.number_card.number_card.get_result": "case_selection.doors.number_card_get_result",
 	"frappe.desk.doctype.number_card.number_card.get_percentage_difference": (

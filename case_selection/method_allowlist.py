@@ -78,6 +78,8 @@ ALLOWED: dict[str, str] = {
 	"frappe.desk.search.search_widget": "as search_link",
 	"frappe.desk.doctype.route_history.route_history.deferred_insert": "the caller's own route history",
 	"frappe.desk.link_preview.get_preview_data": "doors.link_preview: no preview of the app's DocTypes",
+	"frappe.desk.desk_page.getpage": "doors.getpage: the app's own Desk pages only (电子签章验证, 纸质材料签收), "
+	"each with its roles checked by Frappe",
 	"frappe.desk.search.get_link_title": "doors.get_link_title: a title only of a record the caller may read",
 	"frappe.desk.doctype.event.event.get_events": "doors.get_events: the caller's own and public Events",
 	"frappe.desk.doctype.dashboard_settings.dashboard_settings.create_dashboard_settings": "doors."

@@ -40,6 +40,7 @@ PROTECTED = (
 	"Review Expert",
 	"Case Fingerprint",
 	"Case Similarity",
+	"Paper Copy",
 )
 
 
@@ -255,6 +256,7 @@ CONDITIONS = {
 	"Review Expert": city_only_condition,
 	"Case Fingerprint": city_only_condition,
 	"Case Similarity": city_only_condition,
+	"Paper Copy": city_only_condition,
 }
 PARENT_CONDITIONS = {
 	d: CONDITIONS[d]

@@ -177,7 +177,16 @@ POLICY: dict[str, DocPolicy] = {
 			"recommendation_list": SYSTEM,
 			# The sealed 附件1 (signing/sealed_form.py): made by the sealing job only.
 			**dict.fromkeys(
-				("sealed_form", "sealed_form_status", "sealed_form_note", "sealed_form_requested"), SYSTEM
+				(
+					"sealed_form",
+					"sealed_form_status",
+					"sealed_form_note",
+					"sealed_form_requested",
+					"verification_code",
+					"sealed_form_hash",
+					"paper_copies_received",
+				),
+				SYSTEM,
 			),
 			"city_remark": CITY_ENTRY,
 		},
@@ -204,13 +213,23 @@ POLICY: dict[str, DocPolicy] = {
 			),
 			# The sealed 附件2 (signing/sealed_form.py): made by the sealing job only.
 			**dict.fromkeys(
-				("sealed_form", "sealed_form_status", "sealed_form_note", "sealed_form_requested"), SYSTEM
+				(
+					"sealed_form",
+					"sealed_form_status",
+					"sealed_form_note",
+					"sealed_form_requested",
+					"verification_code",
+					"sealed_form_hash",
+					"paper_copies_received",
+				),
+				SYSTEM,
 			),
 			"items": Table(
 				rows=LIST_EDIT,
 				columns={
 					"application": LIST_EDIT,
 					"remarks": LIST_EDIT,
+					"paper_copies": DERIVED,  # the case's count from the city's intake (signing/paper.py)
 					**dict.fromkeys(
 						(
 							"rank",
@@ -299,6 +318,7 @@ POLICY: dict[str, DocPolicy] = {
 	# Text fingerprints and the pairs they find (review/copies.py): written by the similarity job only.
 	"Case Fingerprint": DocPolicy(create=SYSTEM, delete=SYSTEM, default=SYSTEM),
 	"Case Similarity": DocPolicy(create=SYSTEM, delete=SYSTEM, default=SYSTEM),
+	"Paper Copy": DocPolicy(create=SYSTEM, delete=SYSTEM, default=SYSTEM),  # signing/paper.py only
 	# The city's expert library (review/service.py reads it to find conflicts and to assign).
 	"Review Expert": DocPolicy(
 		create=CITY_CONFIG,

@@ -52,8 +52,10 @@ fi
 bench_cmd --site "$TEST_SITE" clear-cache
 serve_site "$TEST_SITE" "$TEST_PORT" 4
 
-# The output tests measure the PDFs with pdfplumber (a test-only dependency; the pin keeps Frappe's Pillow).
+# The output tests measure the PDFs with pdfplumber (the pin keeps Frappe's Pillow) and read the pages' QR
+# codes with zxing-cpp (a test-only dependency: the app writes QR codes, it never reads one).
 as_bench "./env/bin/python -c 'import pdfplumber' 2>/dev/null || ./env/bin/pip install -q 'pdfplumber==0.11.4'"
+as_bench "./env/bin/python -c 'import zxingcpp' 2>/dev/null || ./env/bin/pip install -q 'zxing-cpp==3.1.1'"
 
 log "Frappe tests (bench run-tests --app $APP)"
 status=0

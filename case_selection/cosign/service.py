@@ -10,14 +10,14 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.query_builder import DocType
-from frappe.utils import now_datetime
+from frappe.utils import cint, now_datetime
 
 from case_selection.actors import actor
 from case_selection.cosign import rules
 from case_selection.exceptions import CosignError
 from case_selection.history import log_action
 from case_selection.notifications import events
-from case_selection.signing import sealed_form
+from case_selection.signing import certificates, sealed_form
 from case_selection.text_rules import check_value
 from case_selection.write_policy import check_attachment, system_write
 
@@ -135,6 +135,10 @@ def record_opinion(
 		# the first one did, even if the document has moved on since.
 		return doc.cosign_status or rules.PENDING, doc
 	doc.assert_cosign_open()
+	if cint(round_doc.seal_required):
+		# the notice: each department signs its opinion and affixes its seal. Refused (417) while the
+		# department's certificate is revoked; issued by the city's root on its first signature.
+		certificates.certificate_for(doc.district, dept.role, dept.department)
 
 	existing = mine.name if mine else None
 	values = {

@@ -29,6 +29,7 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, Na
 from case_selection.doors import refuse_standard_format
 from case_selection.export import layout, sandbox
 from case_selection.export.tounicode import fix_to_unicode
+from case_selection.signing import qr
 
 # A print format asks for page numbers "— N —" (and this PDF route) with a line in its template, e.g.
 # {#- page-numbers: skip=1 -#} (skip: leading pages, the cover, left unnumbered). Being part of the template,
@@ -147,6 +148,69 @@ def stream(data: bytes) -> DecodedStreamObject:
 	return s
 
 
+# The QR code of 附件1 / 附件2 (signing/qr.py) in every page's lower right corner: inside the bottom margin,
+# right-aligned with the type area, the code under it in small print (Courier, no font to embed).
+QR_MM = 17.0  # the printed symbol, quiet zone excluded (above the type area's foot in landscape too)
+QR_GAP_MM = 4.0  # from the paper's bottom edge to the code's text line (inside what printers print)
+CODE_PT = 6.0
+CODE_FONT_KEY = "/CSCode"
+
+
+def qr_ops(matrix: list[list[bool]], box, label: str) -> str:
+	"""PDF operators: the symbol as filled squares (one rectangle per horizontal run of dark modules) and the
+	code's text under it."""
+	page = layout.page_for(float(box.width), float(box.height))
+	size = len(matrix)
+	module = QR_MM * MM / size
+	right = float(box.left) + (page.width - page.right) * MM
+	x0 = right - QR_MM * MM
+	text_y = float(box.bottom) + QR_GAP_MM * MM
+	y_top = text_y + CODE_PT + 5 + QR_MM * MM  # a quiet zone between the text and the symbol
+	rects = []
+	for r, row in enumerate(matrix):
+		c = 0
+		while c < size:
+			if not row[c]:
+				c += 1
+				continue
+			start = c
+			while c < size and row[c]:
+				c += 1
+			y = y_top - (r + 1) * module
+			rects.append(f"{x0 + start * module:.3f} {y:.3f} {(c - start) * module:.3f} {module:.3f} re")
+	width = len(label) * CODE_PT * 0.6  # Courier: every glyph 600/1000 em
+	text = f"BT {CODE_FONT_KEY} {CODE_PT} Tf 1 0 0 1 {right - width:.2f} {text_y:.2f} Tm ({label}) Tj ET"
+	return "Q\nq 0 g\n" + "\n".join(rects) + "\nf\n" + text + "\nQ\n"
+
+
+def stamp_qr(writer: PdfWriter, text: str, label: str) -> None:
+	"""Draw the QR code of `text` and `label` (the code, ASCII) on every page of a PdfWriter, in place."""
+	matrix = qr.modules(text)
+	font_ref = writer._add_object(
+		DictionaryObject(
+			{
+				NameObject("/Type"): NameObject("/Font"),
+				NameObject("/Subtype"): NameObject("/Type1"),
+				NameObject("/BaseFont"): NameObject("/Courier"),
+			}
+		)
+	)
+	save_ref = writer._add_object(stream(b"q\n"))
+	for page in writer.pages:
+		ops_ref = writer._add_object(stream(qr_ops(matrix, page.mediabox, label).encode("latin-1")))
+		resources = page[NameObject("/Resources")].get_object()
+		fonts = resources.get("/Font")
+		if fonts is None:
+			fonts = DictionaryObject()
+			resources[NameObject("/Font")] = fonts
+		fonts.get_object()[NameObject(CODE_FONT_KEY)] = font_ref
+		contents = page.get("/Contents")
+		existing = (
+			list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+		)
+		page[NameObject("/Contents")] = ArrayObject([save_ref, *existing, ops_ref])
+
+
 # The print view links Frappe's print.bundle.css (bootstrap for the standard formats). Our templates carry
 # all their CSS, so the link is dropped: wkhtmltopdf then fetches nothing over HTTP, which is faster and
 # works where the web server does not serve /assets (a bare gunicorn); unpatched Qt renders with screen
@@ -260,7 +324,9 @@ def render_pdf(doc, print_format: str) -> bytes:
 		"", frappe.get_print(doc.doctype, doc.name, print_format, doc=doc, no_letterhead=1)
 	)
 	skip = page_numbering(print_format)
-	key = pdf_cache_key(html, skip)
+	# 附件1 and 附件2 carry the QR code of their verification code and content hash on every page
+	verify = qr.payload(doc) if skip is not None and doc.doctype in qr.QR_DOCTYPES else None
+	key = pdf_cache_key(html + (verify or ""), skip)
 	cached = frappe.cache.get_value(key, expires=True)  # from Redis, not a miss this process remembered
 	if isinstance(cached, bytes):
 		return cached
@@ -268,6 +334,8 @@ def render_pdf(doc, print_format: str) -> bytes:
 	writer = official_pdf(html)
 	if skip is not None:
 		stamp_writer(writer, skip=skip)
+	if verify:
+		stamp_qr(writer, verify, qr.shown(qr.code_for(doc.doctype, doc.name)))
 	pdf = to_bytes(writer)
 	frappe.cache.set_value(key, pdf, expires_in_sec=PDF_CACHE_SECONDS)
 	return pdf

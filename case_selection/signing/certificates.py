@@ -168,11 +168,45 @@ def active_for(district: str, role: str) -> str | None:
 	)
 
 
+def usable(district: str, role: str) -> str | None:
+	"""The department's Active certificate that has not expired."""
+	row = frappe.db.get_value(
+		DOCTYPE,
+		{"district": district, "role": role, "status": ACTIVE, "is_authority": 0},
+		["name", "valid_to"],
+		as_dict=True,
+		order_by="creation desc",
+	)
+	return row.name if row and get_datetime(row.valid_to) > now_datetime() else None
+
+
+def revoked_last(district: str, role: str) -> bool:
+	"""The department's newest certificate was revoked (and nothing has been issued or imported since)."""
+	latest = frappe.db.get_value(
+		DOCTYPE, {"district": district, "role": role, "is_authority": 0}, "status", order_by="creation desc"
+	)
+	return latest == REVOKED
+
+
 def certificate_for(district: str, role: str, department: str | None = None) -> str:
-	"""The department's Active certificate, issued by the city's root on first need (and after a revocation)."""
-	name = active_for(district, role)
-	if name and get_datetime(frappe.db.get_value(DOCTYPE, name, "valid_to")) > now_datetime():
+	"""The department's Active certificate: issued by the city's root on first need and when the last one has
+	expired — never after a revocation: then an admin issues the next one (`issue`) or imports one
+	(`import_pkcs12`), and until then the department neither seals nor, where the round requires a seal,
+	co-signs."""
+	name = usable(district, role)
+	if name:
 		return name
+	if revoked_last(district, role):
+		frappe.throw(
+			_(
+				"{0}的电子印章证书已吊销：须由市级管理部门签发新证书或导入证书后，才能签署会签意见和电子签章。"
+			).format(official_name(district, role, department)),
+			CertificateError,
+		)
+	return _issue(district, role, department)
+
+
+def _issue(district: str, role: str, department: str | None = None) -> str:
 	root_key, root_cert = root()
 	subject = official_name(district, role, department)
 	start = datetime.now(timezone.utc).replace(microsecond=0) - CLOCK_SKEW
@@ -252,19 +286,53 @@ def revoke(name: str, reason: str) -> dict:
 	return {"name": name, "status": REVOKED, "revoked_at": str(doc.revoked_at)}
 
 
+def _round_department(role: str) -> str | None:
+	"""The co-signing department a role signs for, in the newest round that names it."""
+	return next(
+		(
+			d.department
+			for r in frappe.get_all("Selection Round", pluck="name", order_by="year desc")
+			for d in frappe.get_cached_doc("Selection Round", r).cosign_departments
+			if d.role == role
+		),
+		None,
+	)
+
+
+def _check_department(district, role) -> None:
+	for label, value in (("区县", district), ("会签部门角色", role)):
+		if not isinstance(value, str) or not value.strip() or len(value) > 140:
+			frappe.throw(_("「{0}」不能为空。").format(label), CertificateError)
+	if not frappe.db.exists("Case District", district):
+		frappe.throw(_("「区县」{0} 不存在。").format(district), CertificateError)
+	if not frappe.db.exists("Role", role):
+		frappe.throw(_("「会签部门角色」{0} 不存在。").format(role), CertificateError)
+
+
+@frappe.whitelist(methods=["POST"])
+def issue(district: str, role: str) -> dict:
+	"""签发新证书: a new certificate from the city's root for a department whose last one was revoked (or that
+	has none). Refused while the department holds a valid one (revoke it first)."""
+	require_admin()
+	_check_department(district, role)
+	current = usable(district, role)
+	if current:
+		frappe.throw(
+			_("该部门已有有效的印章证书 {0}；如需更换，请先吊销。").format(current), CertificateError
+		)
+	name = _issue(district, role, _round_department(role))
+	return {"name": name, "subject": frappe.db.get_value(DOCTYPE, name, "subject_name")}
+
+
 @frappe.whitelist(methods=["POST"])
 def import_pkcs12(district: str, role: str, file: str, password: str) -> dict:
 	"""An accredited CA's seal (a .p12/.pfx file the admin uploaded as a private File, and its password)
 	replaces the app-issued certificate of (district, department role). The uploaded file is deleted once the
 	key is stored encrypted."""
 	require_admin()
-	for label, value in (("区县", district), ("会签部门角色", role), ("证书文件", file)):
-		if not isinstance(value, str) or not value.strip() or len(value) > 500:
-			frappe.throw(_("「{0}」不能为空。").format(label), CertificateError)
-	if not frappe.db.exists("Case District", district):
-		frappe.throw(_("「区县」{0} 不存在。").format(district), CertificateError)
-	if not frappe.db.exists("Role", role):
-		frappe.throw(_("「会签部门角色」{0} 不存在。").format(role), CertificateError)
+	_check_department(district, role)
+	if not isinstance(file, str) or not file.strip() or len(file) > 500:
+		frappe.throw(_("「证书文件」不能为空。"), CertificateError)
 	if not isinstance(password, str) or not password:
 		frappe.throw(_("「证书密码」不能为空。"), CertificateError)
 	file_name = frappe.db.get_value(
@@ -281,15 +349,7 @@ def import_pkcs12(district: str, role: str, file: str, password: str) -> dict:
 		frappe.throw(_(str(e)), CertificateError)
 	if not cert.not_valid_before_utc <= datetime.now(timezone.utc) < cert.not_valid_after_utc:
 		frappe.throw(_("「证书文件」中的证书不在有效期内。"), CertificateError)
-	department = next(
-		(
-			d.department
-			for r in frappe.get_all("Selection Round", pluck="name", order_by="year desc")
-			for d in frappe.get_cached_doc("Selection Round", r).cosign_departments
-			if d.role == role
-		),
-		None,
-	)
+	department = _round_department(role)
 	old = active_for(district, role)
 	doc = _store(key, cert, chain, district=district, role=role, department=department, source=IMPORTED)
 	if old:

@@ -34,7 +34,7 @@ from frappe.utils import get_datetime, now_datetime, time_diff_in_seconds
 from frappe.utils.background_jobs import get_job
 
 from case_selection.cosign import rules
-from case_selection.signing import certificates, stamp
+from case_selection.signing import certificates, qr, stamp
 from case_selection.signing import pdf as signing
 from case_selection.write_policy import system_write
 
@@ -95,6 +95,8 @@ def mark(doc) -> None:
 			"sealed_form_status": QUEUED,
 			"sealed_form_note": _("会签已完成，正在后台生成电子签章文件"),
 			"sealed_form_requested": now_datetime(),
+			# found by a scan of any page's QR code from now on (signing/qr.py, signing/paper.py)
+			"verification_code": qr.code_for(doc.doctype, doc.name),
 		}
 	)
 
@@ -161,9 +163,10 @@ def agreed_opinions(application: str, round_name: str, doctype: str = DOCTYPE) -
 	return rows
 
 
-def render(doc_name: str, user: str, doctype: str = DOCTYPE) -> bytes:
+def render(doc_name: str, user: str, doctype: str = DOCTYPE) -> tuple[bytes, str]:
 	"""The official 附件1 / 附件2 as `user` (a department that signed it) reads it, in the print format the
-	admin chose for the DocType (Customize Form's default print format), else the shipped one."""
+	admin chose for the DocType (Customize Form's default print format), else the shipped one; and the hash
+	of its content, which its pages' QR codes carry (signing/qr.py)."""
 	from case_selection.export.pdf import render_pdf
 
 	previous = frappe.session.user
@@ -171,7 +174,7 @@ def render(doc_name: str, user: str, doctype: str = DOCTYPE) -> bytes:
 	frappe.set_user_lang(user)
 	try:
 		doc = frappe.get_doc(doctype, doc_name)
-		return render_pdf(doc, print_format_of(doctype))
+		return render_pdf(doc, print_format_of(doctype)), qr.content_hash(doc)
 	finally:
 		frappe.set_user(previous)
 
@@ -263,7 +266,7 @@ def run(application: str, doctype: str = DOCTYPE) -> None:
 		signers = [certificate_for(row.district, o) for o in opinions]
 		frappe.db.savepoint("case_seal")
 		savepoint = True
-		pdf = render(application, opinions[-1].signer, doctype)
+		pdf, digest = render(application, opinions[-1].signer, doctype)
 		places = seal_places(pdf, [kind.block_label(o.title) for o in opinions], kind.framed)
 		for i, (o, cert_name) in enumerate(zip(opinions, signers, strict=True), start=1):
 			key, cert, chain = certificates.signer_of(cert_name)
@@ -294,7 +297,7 @@ def run(application: str, doctype: str = DOCTYPE) -> None:
 		)
 		store_failure(application, requested, message, doctype)
 		return
-	store(application, requested, pdf, time.monotonic() - started, doctype)
+	store(application, requested, pdf, digest, time.monotonic() - started, doctype)
 
 
 def seal_image(subject: str, size_px: int = 300) -> bytes:
@@ -339,7 +342,9 @@ def _lock_pending(application: str, requested, doctype: str = DOCTYPE) -> bool:
 	)
 
 
-def store(application: str, requested, pdf: bytes, seconds: float, doctype: str = DOCTYPE) -> None:
+def store(
+	application: str, requested, pdf: bytes, digest: str, seconds: float, doctype: str = DOCTYPE
+) -> None:
 	if not _lock_pending(application, requested, doctype):
 		return  # a newer request came in meanwhile (its job, or the sweeper, seals that one)
 	stamp_text = now_datetime().strftime("%Y%m%d%H%M%S")
@@ -361,6 +366,7 @@ def store(application: str, requested, pdf: bytes, seconds: float, doctype: str 
 		application,
 		{
 			FIELD: file.file_url,
+			"sealed_form_hash": digest,  # what a paper copy's QR code must carry to be this version
 			"sealed_form_status": READY,
 			"sealed_form_note": _("已由全部会签部门电子签章（用时 {0:.1f} 秒）").format(seconds),
 		},

@@ -22,6 +22,8 @@ from case_selection.tests.factories import (
 )
 from case_selection.write_policy import system_write
 
+PAPER_YEAR = 2082
+PAPER_DIR = "/tmp/case-e2e-paper"
 ROLES_YEAR = 2081
 ROLES_ROUND = str(ROLES_YEAR)
 ROLES_TITLE = "浏览器测试：从申报到发布"
@@ -53,6 +55,7 @@ def prepare() -> dict:
 		"wz": wz,
 		"password": PASSWORD,
 		"roles": prepare_roles(),
+		"paper": prepare_paper(),
 	}
 
 
@@ -87,4 +90,47 @@ def prepare_roles() -> dict:
 		"city": people["city"],
 		"reviewer": people["reviewer"],
 		"expert": people["experts"][0],
+	}
+
+
+def prepare_paper() -> dict:
+	"""A case of a round of its own, printed by its applicant before co-signing (a paper that goes stale), then
+	co-signed and sealed (the sealing job run here, as a worker would); both PDFs written for the browser test
+	of the city's intake desk (tests/e2e/test_paper.py), which reads their QR codes."""
+	import os
+
+	from case_selection.export.pdf import render_pdf
+	from case_selection.signing import sealed_form
+	from case_selection.tests import flow
+
+	round_name = str(PAPER_YEAR)
+	with system_write():
+		for name in frappe.get_all("Case Application", {"round": round_name}, pluck="name"):
+			frappe.db.delete("Paper Copy", {"reference_name": name})
+			delete_application(name)
+	make_round(PAPER_YEAR, paper_copies=5, round_title=f"{PAPER_YEAR}年浏览器测试遴选（纸质材料）")
+	owner = make_user("owner.e2e-paper@test.local", ["Case Applicant"])
+	clerk = make_user("city.e2e-paper@test.local", ["City Case Manager"])
+	district = flow.District("渝中区", "e2e-yz")
+	name = flow.submitted(owner, 2082, round=round_name, district="渝中区", case_title="纸质材料签收测试案例")
+	early = flow.as_user(owner, lambda: render_pdf(frappe.get_doc("Case Application", name), "附件1 申报书"))
+	district.sign("Case Application", name)
+	frappe.db.commit()
+	sealed_form.run(name)  # the job the last signature queued
+	frappe.db.commit()
+	url = frappe.db.get_value("Case Application", name, "sealed_form")
+	sealed = frappe.get_doc("File", {"file_url": url}).get_content()
+	os.makedirs(PAPER_DIR, exist_ok=True)
+	paths = {"sealed": f"{PAPER_DIR}/sealed.pdf", "early": f"{PAPER_DIR}/early.pdf"}
+	for key, content in (("sealed", sealed), ("early", early)):
+		with open(paths[key], "wb") as f:
+			f.write(content)
+		os.chmod(paths[key], 0o644)
+	return {
+		"case": name,
+		"title": "纸质材料签收测试案例",
+		"clerk": clerk,
+		"officer": district.users["kj"],
+		"password": PASSWORD,
+		**paths,
 	}

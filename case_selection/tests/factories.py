@@ -19,11 +19,24 @@ def valid_uscc(seed: int) -> str:
 
 
 def make_round(year: int = 2098, **kw):
-	"""An open round whose deadline is in the future (the 2025 round's has passed)."""
+	"""An open round whose deadline is in the future (the 2025 round's has passed). Its lists are submitted
+	without stamped scans unless the test asks for them (scan_required=1: test_paper.py)."""
+	kw.setdefault("scan_required", 0)
 	name = str(year)
 	if frappe.db.exists("Selection Round", name):
 		doc = frappe.get_doc("Selection Round", name)
-		doc.update({"status": "Open", "district_deadline": add_days(nowdate(), 30), "default_quota": 0, **kw})
+		doc.update(
+			{
+				"status": "Open",
+				"district_deadline": add_days(nowdate(), 30),
+				"default_quota": 0,
+				# an earlier run's publication: its messages counted as sent would be skipped when published again
+				"published_on": None,
+				"results_notified": 0,
+				"results_notified_on": None,
+				**kw,
+			}
+		)
 		if "district_settings" not in kw:
 			doc.district_settings = []
 		with system_write():  # a test resets its round, whatever state an earlier test left it in

@@ -55,7 +55,13 @@ def message(r: requests.Response) -> str:
 		body = r.json()
 	except ValueError:
 		return r.text
-	return body.get("exception", "") + " ".join(json.loads(body.get("_server_messages", "[]")))
+	said = []
+	for m in json.loads(body.get("_server_messages", "[]")):
+		try:
+			said.append(json.loads(m).get("message", m))  # each message is a JSON object of its own
+		except (ValueError, AttributeError):
+			said.append(m)
+	return body.get("exception", "") + " ".join(str(m) for m in said)
 
 
 def fresh():

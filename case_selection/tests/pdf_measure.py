@@ -17,6 +17,14 @@ import pdfplumber
 
 MM = 72 / 25.4
 PAGE_NUMBER_FONT = "Times-Roman"  # the font export/pdf.py stamps page numbers in
+CODE_FONT = "Courier"  # the verification code under each page's QR code (export/pdf.stamp_qr)
+QR_MM = 17.0
+FEET = re.compile(r"(\s*(— \d+ —|[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}))+\s*$")
+
+
+def without_feet(text: str) -> str:
+	"""A page's text without its page number and the verification code under its QR code."""
+	return FEET.sub("", text.rstrip())
 
 
 @dataclass
@@ -35,14 +43,16 @@ class Page:
 	number: int
 	width: float  # mm
 	height: float
-	glyphs: list[Glyph] = field(default_factory=list)  # everything but the page number
+	glyphs: list[Glyph] = field(default_factory=list)  # everything but the page number and the QR code
 	page_number: list[Glyph] = field(default_factory=list)
+	code: list[Glyph] = field(default_factory=list)  # the verification code's characters
+	qr: list[tuple[float, float, float, float]] = field(default_factory=list)  # the QR code's squares, mm
 	rules: list[tuple[float, float, float, float]] = field(default_factory=list)  # x0, top, x1, bottom mm
 	text: str = ""  # as pdftotext extracts it
 
 	@property
 	def extent(self) -> tuple[float, float, float, float]:
-		"""Left, top, right, bottom (mm) of everything printed on the page except its number."""
+		"""Left, top, right, bottom (mm) of everything printed on the page except its number and QR code."""
 		xs0 = [g.x0 for g in self.glyphs] + [r[0] for r in self.rules]
 		tops = [g.top for g in self.glyphs] + [r[1] for r in self.rules]
 		xs1 = [g.x1 for g in self.glyphs] + [r[2] for r in self.rules]
@@ -50,9 +60,20 @@ class Page:
 		return min(xs0), min(tops), max(xs1), max(bottoms)
 
 	@property
+	def qr_box(self) -> tuple[float, float, float, float] | None:
+		"""Left, top, right, bottom (mm) of the QR code and its code, if the page has one."""
+		if not self.code:
+			return None
+		xs0 = [r[0] for r in self.qr] + [g.x0 for g in self.code]
+		tops = [r[1] for r in self.qr] + [g.top for g in self.code]
+		xs1 = [r[2] for r in self.qr] + [g.x1 for g in self.code]
+		bottoms = [r[3] for r in self.qr] + [g.bottom for g in self.code]
+		return min(xs0), min(tops), max(xs1), max(bottoms)
+
+	@property
 	def body(self) -> str:
-		"""The page's text without its page number."""
-		return re.sub(r"\s*— \d+ —\s*$", "", self.text.rstrip())
+		"""The page's text without its page number and verification code."""
+		return without_feet(self.text)
 
 	@property
 	def drawn(self) -> str:
@@ -96,11 +117,31 @@ def measure(pdf: bytes) -> list[Page]:
 					(baseline + 0.12 * size) / MM,
 					c["fontname"],
 				)
-				(page.page_number if PAGE_NUMBER_FONT in c["fontname"] else page.glyphs).append(glyph)
+				if PAGE_NUMBER_FONT in c["fontname"]:
+					page.page_number.append(glyph)
+				elif CODE_FONT in c["fontname"]:
+					page.code.append(glyph)
+				else:
+					page.glyphs.append(glyph)
+			# The QR code: the squares right above the code, within the symbol's width.
+			area = None
+			if page.code:
+				right, top = max(g.x1 for g in page.code), min(g.top for g in page.code)
+				area = (right - QR_MM - 0.5, top - QR_MM - 4, right + 0.5, top)
 			for r in [*p.rects, *p.lines]:
 				thin = min(float(r["x1"] - r["x0"]), float(r["bottom"] - r["top"])) < 2
 				if on_page(r) and dark(r) and thin:
-					page.rules.append(tuple(float(r[k]) / MM for k in ("x0", "top", "x1", "bottom")))
+					box = tuple(float(r[k]) / MM for k in ("x0", "top", "x1", "bottom"))
+					if (
+						area
+						and area[0] <= box[0]
+						and box[2] <= area[2]
+						and area[1] <= box[1]
+						and box[3] <= area[3]
+					):
+						page.qr.append(box)
+					else:
+						page.rules.append(box)
 			pages.append(page)
 	return pages
 

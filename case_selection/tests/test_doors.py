@@ -112,14 +112,18 @@ class TestDoors(FrappeTestCase):
 	# Data -----------------------------------------------------------------------------------------------
 
 	@classmethod
-	def private_file(cls, user: str, label: str, attached_to: str | None = None) -> str:
+	def private_file(cls, user: str, label: str, attached_to: str | None = None, pdf: bool = False) -> str:
+		text = f"{label} {cls.tag} 机密内容"
+		# the stamped scan must be a PDF or an image (files.scan_problem): the same marker inside a PDF
+		content = f"%PDF-1.4\n% {text}\n{'%' * 100}\n" if pdf else text
+
 		def make():
 			return (
 				frappe.get_doc(
 					{
 						"doctype": "File",
-						"file_name": f"{label}-{cls.tag}.txt",
-						"content": f"{label} {cls.tag} 机密内容",
+						"file_name": f"{label}-{cls.tag}.{'pdf' if pdf else 'txt'}",
+						"content": content,
 						"is_private": 1,
 						"attached_to_doctype": "Case Application" if attached_to else None,
 						"attached_to_name": attached_to,
@@ -145,7 +149,7 @@ class TestDoors(FrappeTestCase):
 			finance_years=[{"year": 2024, "revenue": 96123.45, "rd_spend": 3}],
 			indicators=[{"indicator": f"门禁指标-{t}", "value": "1", "unit": "项"}],
 		).name
-		scan = cls.private_file(cls.owner, "盖章申报书", cls.d)
+		scan = cls.private_file(cls.owner, "盖章申报书", cls.d, pdf=True)
 		evidence = cls.private_file(cls.owner, "佐证", cls.d)
 
 		def attach():

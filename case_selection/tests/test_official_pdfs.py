@@ -185,6 +185,28 @@ class TestOfficialPdfs(FrappeTestCase):
 				centre = (min(g.x0 for g in p.page_number) + max(g.x1 for g in p.page_number)) / 2
 				self.assertAlmostEqual(centre, page.width / 2, delta=2, msg=name)
 
+	def test_annexes_carry_their_qr_code_in_the_lower_right_margin(self):
+		for name, page in self.outputs():
+			for p in self.pages[name]:
+				box = p.qr_box
+				if name == "casebook":
+					self.assertIsNone(box, f"casebook page {p.number}")  # a book, not a form to verify
+					continue
+				self.assertIsNotNone(box, f"{name} page {p.number}")
+				self.assertGreater(len(p.qr), 20, f"{name} page {p.number}: the symbol's squares")
+				x0, top, x1, bottom = box
+				self.assertGreater(
+					top, page.height - page.bottom, f"{name} page {p.number}: below the type area"
+				)
+				self.assertLess(
+					bottom, page.height - 3, f"{name} page {p.number}: inside what printers print"
+				)
+				self.assertAlmostEqual(x1, page.width - page.right, delta=0.6, msg=f"{name} page {p.number}")
+				self.assertGreater(
+					x0, page.width / 2 + 20, f"{name} page {p.number}: clear of the page number"
+				)
+				self.assertRegex("".join(g.text for g in p.code), r"^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$")
+
 	# ─────────────────────────── text ───────────────────────────
 
 	def test_text_extracts_as_printed(self):

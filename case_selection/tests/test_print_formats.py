@@ -10,6 +10,7 @@ from frappe.utils.password import update_password
 
 from case_selection.export.pdf import render_pdf
 from case_selection.tests import output_data as od
+from case_selection.tests.pdf_measure import without_feet
 
 SCRIPT_TITLE = "<script>alert(1)</script>"
 FORMULA_TITLE = '=HYPERLINK("x")'
@@ -68,7 +69,7 @@ class TestPrintFormats(FrappeTestCase):
 		self.assertIn(f"— {len([p for p in pages if p.strip()]) - 1} —", text)
 		# Long text breaks across pages without losing a line: with the page feet taken out, every paragraph
 		# of every section is there whole (3 + 12 + 1 + 4 + 1 of them).
-		body = od.flat("".join(re.sub(r"\n\s*— \d+ —\s*$", "", p.rstrip()) for p in pages))
+		body = od.flat("".join(without_feet(p) for p in pages))
 		self.assertEqual(body.count(od.LONG_PARAGRAPH), 3 + 12 + 1 + 4 + 1)
 
 	def test_annex1_prints_typed_html_as_text(self):

@@ -25,7 +25,7 @@ from case_selection.signing import certificates, sealed_form
 from case_selection.signing import pdf as signing
 from case_selection.tests import flow
 from case_selection.tests.factories import make_round, make_user
-from case_selection.tests.http import URL, User, fresh
+from case_selection.tests.http import URL, User, fresh, message
 from case_selection.tests.jobs import run_job
 from case_selection.write_policy import system_write
 
@@ -130,6 +130,13 @@ class TestSeals(FrappeTestCase):
 		return frappe.db.get_value(
 			doctype, name, ["sealed_form_status", "sealed_form", "sealed_form_note"], as_dict=True
 		)
+
+	@staticmethod
+	def remove_list(name: str):
+		frappe.db.commit()
+		with system_write():
+			frappe.delete_doc("District Recommendation List", name, force=True, ignore_permissions=True)
+		frappe.db.commit()
 
 	def sealed_pdf(self, name: str) -> bytes:
 		url = frappe.db.get_value("Case Application", name, "sealed_form")
@@ -239,6 +246,9 @@ class TestSeals(FrappeTestCase):
 			self.yz.sign("Case Application", name)
 		lst = self.yz.make_list(ROUND, cases, contact_person="李联系", contact_phone="13800138000")
 		frappe.db.commit()
+		self.addCleanup(
+			self.remove_list, lst
+		)  # one list per district and round: test_write_policy makes its own
 		users = {key: User(self.yz.users[key]) for key in ORDER}
 		for key in ORDER:
 			users[key].ok(
@@ -437,10 +447,53 @@ class TestSeals(FrappeTestCase):
 			self.assertFalse(results[YZ[key][2]]["revoked"])
 			self.assertTrue(results[YZ[key][2]]["trusted"])
 
-		# The next case of that department is sealed with a new certificate, trusted and not revoked.
+		# The round requires a seal (会签须加盖电子印章, on by default): the department cannot co-sign the next
+		# case until the city issues it a new certificate; the other departments can.
 		second = self.new_case()
-		self.yz.sign("Case Application", second)
+		self.yz.sign("Case Application", second, keys=("jx", "kj"))
+		frappe.db.commit()
+		education = User(self.yz.users["jy"])
+		sign = {"doctype": "Case Application", "name": second, "opinion": AGREE}
+		r = education.call("case_selection.api.cosign", **sign)
+		self.assertEqual(r.status_code, 417, message(r))
+		self.assertIn("已吊销", message(r))
+		fresh()
+		self.assertFalse(
+			frappe.db.exists("Case Cosign Opinion", {"reference_name": second, "department": "教育"})
+		)
+		# A round that does not require a seal takes the opinion; the sealed 附件1 then fails, saying why.
+		make_round(ROUND_YEAR, seal_required=0)
+		frappe.db.commit()
+		third = self.new_case()
+		self.yz.sign("Case Application", third, keys=("jx", "kj"))
+		frappe.db.commit()
+		education.ok(education.call("case_selection.api.cosign", **{**sign, "name": third}))
+		row = self.wait_sealed(third)
+		self.assertEqual(row.sealed_form_status, sealed_form.FAILED)
+		self.assertIn("已吊销", row.sealed_form_note)
+		make_round(ROUND_YEAR, seal_required=1)
+		frappe.db.commit()
+
+		issue = "case_selection.signing.certificates.issue"
+		department = {"district": "渝中区", "role": "District Education Officer"}
+		for user in (self.reviewer, self.yz.lead, self.yz.users["jy"]):
+			self.assertEqual(User(user).call(issue, **department).status_code, 403, user)
+		for bad in (
+			{"district": "不存在区", "role": "District Education Officer"},
+			{"district": "渝中区", "role": "Nope"},
+		):
+			r = manager.call(issue, **bad)
+			self.assertEqual(r.status_code, 417, message(r))
+			self.assertTrue("「区县」" in message(r) or "「会签部门角色」" in message(r), message(r))
+		issued = manager.ok(manager.call(issue, **department)).json()["message"]
+		self.assertEqual(issued["subject"], YZ["jy"][2])
+		r = manager.call(issue, **department)  # one valid certificate at a time
+		self.assertEqual(r.status_code, 417, message(r))
+		education.ok(education.call("case_selection.api.cosign", **sign))
+		self.wait_sealed(second)
+		fresh()
 		new = certificates.active_for("渝中区", "District Education Officer")
+		self.assertEqual(new, issued["name"])
 		self.assertNotEqual(new, old)
 		results = {r["signer"]: r for r in sealed_form.verify_pdf(self.sealed_pdf(second))}
 		self.assertEqual(len(results), 3)

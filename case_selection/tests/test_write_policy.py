@@ -219,7 +219,16 @@ class TestWritePolicy(FrappeTestCase):
 		self.assertEqual(frappe.db.count("File", {"file_url": secret}), before)
 		self.assertFalse(frappe.db.get_value("Case Application", self.draft, "signed_form_scan"))
 		# the applicant's own upload for this case is accepted
-		mine = upload(owner, "Case Application", self.draft, "盖章申报书-mine.txt", b"mine")
+		# a text file is not a scan: refused by name, by its content as well as its name
+		text = upload(owner, "Case Application", self.draft, "盖章申报书-mine.txt", b"mine")
+		renamed = upload(owner, "Case Application", self.draft, "盖章申报书-fake.pdf", b"not a pdf " * 20)
+		for value in (text, renamed):
+			r = put(owner, "Case Application", self.draft, {"signed_form_scan": value})
+			self.assertEqual(r.status_code, 417, r.text[:300])
+			self.assertIn("盖章申报书扫描件", message(r))
+		mine = upload(
+			owner, "Case Application", self.draft, "盖章申报书-mine.pdf", b"%PDF-1.4\n" + b"%" * 200
+		)
 		r = put(owner, "Case Application", self.draft, {"signed_form_scan": mine})
 		self.assertEqual(r.status_code, 200, r.text[:300])
 		# and no file can be added to a case the user may not change

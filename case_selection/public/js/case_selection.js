@@ -153,5 +153,36 @@ Object.assign(case_selection, {
 				}
 				frappe.msgprint({ title: __("电子签章验证"), message: html, wide: true });
 			});
-},
+	},
+
+	// An accredited CA's seal for a department: a .p12/.pfx uploaded as a private file, and its password
+	// (signing/certificates.import_pkcs12; the uploaded key file is deleted once the key is stored encrypted).
+	import_pkcs12(defaults = {}) {
+		const d = new frappe.ui.Dialog({
+			title: __("导入印章证书（PKCS#12）"),
+			fields: [
+				{ fieldname: "district", fieldtype: "Link", options: "Case District", label: __("区县"), reqd: 1 },
+				{ fieldname: "role", fieldtype: "Link", options: "Role", label: __("会签部门角色"), reqd: 1 },
+				{
+					fieldname: "file",
+					fieldtype: "Attach",
+					label: __("证书文件（.p12 / .pfx）"),
+					reqd: 1,
+					options: { restrictions: { allowed_file_types: [".p12", ".pfx"] }, make_attachments_public: false },
+				},
+				{ fieldname: "password", fieldtype: "Password", label: __("证书密码"), reqd: 1 },
+			],
+			primary_action_label: __("导入"),
+			primary_action(values) {
+				frappe
+					.call({ method: "case_selection.signing.certificates.import_pkcs12", args: values })
+					.then((r) => {
+						d.hide();
+						frappe.set_route("Form", "Seal Certificate", r.message.name);
+					});
+			},
+		});
+		d.set_values({ district: defaults.district, role: defaults.role });
+		d.show();
+	},
 });

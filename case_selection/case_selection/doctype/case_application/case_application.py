@@ -18,6 +18,7 @@ from case_selection.exceptions import (
 	DuplicateApplicationError,
 	PublicNoticeError,
 )
+from case_selection.files import scan_problem
 from case_selection.history import log_action
 from case_selection.validation import count_chars, is_email, is_mobile, uscc_problem
 from case_selection.workflows import states
@@ -63,6 +64,7 @@ class CaseApplication(Document):
 		self.validate_finance_years()
 		self.validate_word_limits()
 		self.validate_duplicate()
+		self.validate_scan()
 		if self.leaving_editable_state():
 			self.validate_declarations()
 			self.validate_deadline()
@@ -246,6 +248,15 @@ class CaseApplication(Document):
 				_("重复申报：{0} 在本轮已申报同名案例（{1}）。").format(self.unit_name, other),
 				DuplicateApplicationError,
 			)
+
+	def validate_scan(self):
+		"""盖章申报书扫描件: a PDF or an image (JPG, PNG) of reasonable size, by its content, not only its name."""
+		before = self.get_doc_before_save()
+		if not self.signed_form_scan or (before and before.signed_form_scan == self.signed_form_scan):
+			return
+		problem = scan_problem(self.signed_form_scan)
+		if problem:
+			self.refuse("signed_form_scan", problem)
 
 	def leaving_editable_state(self) -> bool:
 		"""Handed in: from a state the applicant may edit to one they may not (e.g. 草稿 → 已提交区县)."""

@@ -4,7 +4,7 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import getdate, now_datetime, nowdate
+from frappe.utils import cint, getdate, now_datetime, nowdate
 
 from case_selection import workflows as wf
 from case_selection.actors import actor
@@ -86,6 +86,7 @@ class DistrictRecommendationList(Document):
 						"district",
 						"workflow_state",
 						"recommendation_list",
+						"paper_copies_received",
 						*ITEM_FIELDS,
 					],
 				)
@@ -116,6 +117,9 @@ class DistrictRecommendationList(Document):
 			row.rank = i
 			row.update({f: app.get(f) for f in ITEM_FIELDS if f != "contact_mobile"})
 			row.contact_phone = app.contact_mobile
+			row.paper_copies = (
+				app.paper_copies_received or 0
+			)  # the city's intake counts them (signing/paper.py)
 
 	def listable(self, app) -> bool:
 		return app.recommendation_list == self.name or (
@@ -124,11 +128,12 @@ class DistrictRecommendationList(Document):
 
 	def validate_ready(self):
 		"""At submission every case is recommended again, or already at the city from this list."""
+		scan_required = cint(self.round_doc.scan_required)
 		for i, row in enumerate(self.items, start=1):
 			app = frappe.db.get_value(
 				"Case Application",
 				row.application,
-				["case_title", "workflow_state", "recommendation_list"],
+				["case_title", "workflow_state", "recommendation_list", "signed_form_scan"],
 				as_dict=True,
 			)
 			if not self.listable(app):
@@ -136,6 +141,13 @@ class DistrictRecommendationList(Document):
 					_("「推荐案例名单」第 {0} 行：「{1}」状态为「{2}」，须经区县会签推荐后才能报送。").format(
 						i, app.case_title, _(app.workflow_state)
 					),
+					RecommendationListError,
+				)
+			if scan_required and not app.signed_form_scan:
+				frappe.throw(
+					_(
+						"「推荐案例名单」第 {0} 行：「{1}」尚未上传「盖章申报书扫描件」，本轮要求报送名单前上传。"
+					).format(i, app.case_title),
 					RecommendationListError,
 				)
 
