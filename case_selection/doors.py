@@ -541,6 +541,8 @@ def getpage(name: str | None = None):
 	from frappe.desk import desk_page
 
 	name = frappe.form_dict.get("name") if name is None else name
+	if frappe.session.user == "Guest":  # Frappe's method is allow_guest; Desk pages are for signed-in users
+		raise frappe.PermissionError(_("请先登录。"))
 	if not isinstance(name, str) or (name not in APP_PAGES and not actor().admin):
 		raise frappe.PermissionError(_("没有权限打开此页面。"))
 	frappe.form_dict.name = name

@@ -10,15 +10,18 @@ the three departments of the notice still works.
 
 import io
 import json
+import os
 
 import frappe
+import requests
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from case_selection.demo_pipeline import scan_pdf
 from case_selection.tests.factories import PASSWORD, application_values, delete_application, make_user
-from case_selection.tests.http import REFUSED, User, fresh, message
+from case_selection.tests.http import REFUSED, URL, User, fresh, message
 from case_selection.workflows import WORKFLOW_NAME
 from case_selection.write_policy import system_write
 
@@ -187,6 +190,20 @@ class TestConfigurableInDesk(FrappeTestCase):
 	def new_case(self, owner: User, year: int, seed: int) -> str:
 		values = application_values(seed=seed, round=str(year), case_title=f"配置测试案例{seed}")
 		name = owner.ok(owner.call("frappe.client.insert", doc=values)).json()["message"]["name"]
+		# the stamped scan, as the form's Attach control uploads it (the round asks for it before the list goes)
+		r = owner.s.post(
+			f"{URL}/api/method/upload_file",
+			files={"file": (f"盖章申报书-{seed}.pdf", scan_pdf(name), "application/pdf")},
+			data={
+				"doctype": "Case Application",
+				"docname": name,
+				"fieldname": "signed_form_scan",
+				"is_private": 1,
+			},
+			timeout=60,
+		)
+		scan = owner.ok(r).json()["message"]["file_url"]
+		owner.ok(owner.put("Case Application", name, {"signed_form_scan": scan}))
 		owner.ok(owner.act("Case Application", name, "Submit to District"))
 		return name
 
@@ -318,12 +335,6 @@ class AdminSession(User):
 	"""Administrator over REST (the admin configuring the round in Desk)."""
 
 	def __init__(self):
-		import os
-
-		import requests
-
-		from case_selection.tests.http import URL
-
 		self.user = "Administrator"
 		self.s = requests.Session()
 		r = self.s.post(
@@ -334,6 +345,4 @@ class AdminSession(User):
 		r.raise_for_status()
 
 	def post(self, path: str, values: dict):
-		from case_selection.tests.http import URL
-
 		return self.s.post(f"{URL}{path}", json=values, timeout=60)

@@ -423,3 +423,10 @@ class TestPaper(FrappeTestCase):
 		self.assertEqual(getpage(self.yz.lead, "paper-intake").status_code, 403)
 		for page in ("permission-manager", "backups", "print", "setup-wizard", "user-profile"):
 			self.assertEqual(getpage(self.yz.lead, page).status_code, 403, page)
+		for page in ("seal-verify", "paper-intake", "permission-manager"):
+			r = requests.post(
+				f"{URL}/api/method/frappe.desk.desk_page.getpage", data={"name": page}, timeout=30
+			)
+			self.assertEqual(r.status_code, 403, f"Guest: {page}")
+		r = User(self.yz.lead).call("frappe.desk.desk_page.get", name="seal-verify")
+		self.assertEqual(r.status_code, 403, "the other door to a page: not on the allow-list")
