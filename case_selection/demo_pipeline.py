@@ -731,8 +731,19 @@ class Demo:
 			for case in cases:
 				if self.state_of(round_name, case[3]) != expected[case[7]]:
 					return False
-		return frappe.db.get_value("Selection Round", published, "status") == "Published" and bool(
-			frappe.db.exists("Case Collection", {"round": published, "status": "Generated"})
+		# a demo built before lists were sealed (附件2) and scans required is built again
+		unsealed = frappe.db.exists(
+			"District Recommendation List",
+			{
+				"round": ("in", [published, opened]),
+				"submitted_at": ("is", "set"),
+				"sealed_form_status": ("is", "not set"),
+			},
+		)
+		return (
+			not unsealed
+			and frappe.db.get_value("Selection Round", published, "status") == "Published"
+			and bool(frappe.db.exists("Case Collection", {"round": published, "status": "Generated"}))
 		)
 
 	def remove(self):

@@ -5,17 +5,19 @@ Run on a site with a sealed case (the demo's, after `make demo`), from the bench
 (needs poppler-utils and certutil, Debian's libnss3-tools).
 
 The reader is poppler (the engine of Evince and Okular, and of `pdfsig`), with the city's root certificate
-imported into its NSS trust store the way an office would install it (certutil -A -t "C,,"): the panel lists
+imported into its NSS trust store the way an office would install it (certutil -A -t "CT,C,C"): the panel lists
 each signature's signer, time, and whether the signature and the certificate are valid. Beside it, the page
 of the opinion blocks with the three seals, rendered by poppler at print resolution.
 """
 
+import io
 import os
 import subprocess
 import sys
 import tempfile
 
 import frappe
+import pdfplumber
 from PIL import Image, ImageDraw, ImageFont
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -44,7 +46,7 @@ def reader_panel(pdf: bytes, root_pem: bytes) -> str:
 		with open(f"{tmp}/root.pem", "wb") as f:
 			f.write(root_pem)
 		subprocess.run(
-			["certutil", "-A", "-d", db, "-n", "city-root", "-t", "C,,", "-a", "-i", f"{tmp}/root.pem"],
+			["certutil", "-A", "-d", db, "-n", "city-root", "-t", "CT,C,C", "-a", "-i", f"{tmp}/root.pem"],
 			check=True,
 		)
 		with open(f"{tmp}/doc.pdf", "wb") as f:
@@ -63,13 +65,12 @@ def reader_panel(pdf: bytes, root_pem: bytes) -> str:
 
 
 def opinion_page(pdf: bytes) -> Image.Image:
-	import io
-
-	import pdfplumber
-
+	"""The page of the signatures' widgets (the seals), as poppler renders it."""
 	with pdfplumber.open(io.BytesIO(pdf)) as doc:
 		index = next(
-			i for i in range(len(doc.pages) - 1, -1, -1) if "意见" in (doc.pages[i].extract_text() or "")
+			i
+			for i, page in enumerate(doc.pages)
+			if any(a["data"].get("FT") and a["data"]["FT"].name == "Sig" for a in page.annots)
 		)
 	with tempfile.TemporaryDirectory() as tmp:
 		with open(f"{tmp}/doc.pdf", "wb") as f:
