@@ -169,15 +169,15 @@ def active_for(district: str, role: str) -> str | None:
 
 
 def usable(district: str, role: str) -> str | None:
-	"""The department's Active certificate that has not expired."""
-	row = frappe.db.get_value(
-		DOCTYPE,
-		{"district": district, "role": role, "status": ACTIVE, "is_authority": 0},
-		["name", "valid_to"],
-		as_dict=True,
-		order_by="creation desc",
+	"""The department's Active certificate that has not expired. Asked on every co-signing signature, so one
+	plain indexed query (the query builder and the DocType's meta would cost a few ms more)."""
+	rows = frappe.db.sql(
+		"""select name, valid_to from `tabSeal Certificate`
+		where district = %s and role = %s and status = %s and is_authority = 0
+		order by creation desc limit 1""",
+		(district, role, ACTIVE),
 	)
-	return row.name if row and get_datetime(row.valid_to) > now_datetime() else None
+	return rows[0][0] if rows and get_datetime(rows[0][1]) > now_datetime() else None
 
 
 def revoked_last(district: str, role: str) -> bool:

@@ -361,17 +361,24 @@ def store(
 	)
 	with system_write():
 		file.insert(ignore_permissions=True)
-	frappe.db.set_value(
-		doctype,
-		application,
-		{
-			FIELD: file.file_url,
-			"sealed_form_hash": digest,  # what a paper copy's QR code must carry to be this version
-			"sealed_form_status": READY,
-			"sealed_form_note": _("已由全部会签部门电子签章（用时 {0:.1f} 秒）").format(seconds),
-		},
-		update_modified=False,
-	)
+	values = {
+		FIELD: file.file_url,
+		"sealed_form_hash": digest,  # what a paper copy's QR code must carry to be this version
+		"sealed_form_status": READY,
+		"sealed_form_note": _("已由全部会签部门电子签章（用时 {0:.1f} 秒）").format(seconds),
+	}
+	if frappe.db.get_value(doctype, application, "sealed_form_hash") != digest:
+		# a new version: the paper copies received of the one before are of that one (signing/paper.py)
+		values["paper_copies_received"] = 0
+		if doctype == DOCTYPE:
+			frappe.db.set_value(
+				"Recommendation List Item",
+				{"application": application},
+				"paper_copies",
+				0,
+				update_modified=False,
+			)
+	frappe.db.set_value(doctype, application, values, update_modified=False)
 	frappe.publish_realtime(
 		"case_sealed_form", {"name": application, "status": READY}, doctype=doctype, docname=application
 	)

@@ -236,6 +236,48 @@ class TestPaper(FrappeTestCase):
 			6,
 		)
 
+	def test_a_new_sealed_version_after_a_way_back_starts_the_count_again(self):
+		name = self.new_case()
+		self.yz.sign("Case Application", name)
+		frappe.db.commit()
+		fresh()
+		first = qr.payload(frappe.get_doc("Case Application", name))
+		clerk = User(self.city.manager)
+		for _i in range(2):
+			clerk.ok(clerk.call(RECEIVE, scan=first))
+		# The district sends the case back; the applicant changes it; it is signed and sealed again.
+		fresh()  # what the served site committed (the count), as a new request would read it
+		flow.act(self.yz.lead, "Case Application", name, "Return for Revision")
+		flow.as_user(
+			self.owner,
+			lambda: frappe.get_doc("Case Application", name).update({"keywords": "按区县意见修改"}).save(),
+		)
+		flow.act(self.owner, "Case Application", name, "Resubmit")
+		self.yz.sign("Case Application", name)
+		frappe.db.commit()
+		fresh()
+		row = frappe.db.get_value(
+			"Case Application",
+			name,
+			["sealed_form_hash", "paper_copies_received", "sealed_form_status"],
+			as_dict=True,
+		)
+		self.assertEqual(row.sealed_form_status, sealed_form.READY)
+		self.assertNotEqual(row.sealed_form_hash, code_and_hash(first)[1])
+		self.assertEqual(row.paper_copies_received, 0, "the two copies were of the version before")
+		self.assertEqual(
+			len(sealed_form.sealed_files(name)), 2, "the earlier sealed PDF stays in the history"
+		)
+		body = clerk.ok(clerk.call(RECEIVE, scan=first)).json()["message"]
+		self.assertEqual((body["status"], body["received"]), ("Stale", 0))
+		current = qr_codes(
+			frappe.get_doc(
+				"File", {"file_url": frappe.db.get_value("Case Application", name, "sealed_form")}
+			).get_content()
+		)[0][0]
+		body = clerk.ok(clerk.call(RECEIVE, scan=current)).json()["message"]
+		self.assertEqual((body["status"], body["received"]), ("Received", 1))
+
 	def test_two_clerks_at_the_same_second_both_count(self):
 		name = self.new_case()
 		self.yz.sign("Case Application", name)
