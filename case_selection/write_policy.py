@@ -51,6 +51,17 @@ class Rule:
 
 # Kinds of field that are not a Rule:
 FIXED = "fixed"  # set when the document is created, by whoever may create it; never changed afterwards
+# The sealed 附件1 / 附件2 of a case or a list and its paper copies (signing/sealed_form.py, signing/paper.py):
+# written by the sealing job and the city's intake only.
+SEALED_FORM_FIELDS = (
+	"sealed_form",
+	"sealed_form_status",
+	"sealed_form_note",
+	"sealed_form_requested",
+	"verification_code",
+	"sealed_form_hash",
+	"paper_copies_received",
+)
 DERIVED = "derived"  # computed by the server on every save; a client's value is replaced
 WORKFLOW = "workflow"  # moved only by a Workflow transition (Frappe checks the role and the condition)
 SYSTEM = Rule(who=())  # written by the system only
@@ -176,18 +187,7 @@ POLICY: dict[str, DocPolicy] = {
 			"cosign_status": SYSTEM,
 			"recommendation_list": SYSTEM,
 			# The sealed 附件1 (signing/sealed_form.py): made by the sealing job only.
-			**dict.fromkeys(
-				(
-					"sealed_form",
-					"sealed_form_status",
-					"sealed_form_note",
-					"sealed_form_requested",
-					"verification_code",
-					"sealed_form_hash",
-					"paper_copies_received",
-				),
-				SYSTEM,
-			),
+			**dict.fromkeys(SEALED_FORM_FIELDS, SYSTEM),
 			"city_remark": CITY_ENTRY,
 		},
 	),
@@ -212,18 +212,7 @@ POLICY: dict[str, DocPolicy] = {
 				SYSTEM,
 			),
 			# The sealed 附件2 (signing/sealed_form.py): made by the sealing job only.
-			**dict.fromkeys(
-				(
-					"sealed_form",
-					"sealed_form_status",
-					"sealed_form_note",
-					"sealed_form_requested",
-					"verification_code",
-					"sealed_form_hash",
-					"paper_copies_received",
-				),
-				SYSTEM,
-			),
+			**dict.fromkeys(SEALED_FORM_FIELDS, SYSTEM),
 			"items": Table(
 				rows=LIST_EDIT,
 				columns={

@@ -109,13 +109,24 @@ def to_bytes(writer: PdfWriter) -> bytes:
 
 def stamp_writer(writer: PdfWriter, skip: int = 0, first_number: int = 1, bottom_mm: float | None = None):
 	"""Stamp the pages of a PdfWriter in place (no extra parse/serialise round trip)."""
+	draw_on_pages(
+		writer,
+		FONT_KEY,
+		{"/BaseFont": "/Times-Roman", "/Encoding": "/WinAnsiEncoding"},
+		lambda index, page: number_ops(index - skip + first_number, page.mediabox, bottom_mm),
+		skip,
+	)
+
+
+def draw_on_pages(writer: PdfWriter, font_key: str, font: dict, ops_of, skip: int = 0) -> None:
+	"""Append PDF operators to every page after the first `skip`: `ops_of(index, page)` gives them (they begin
+	with Q, ending the page's own content) and may use one standard Type 1 font as `font_key`."""
 	font_ref = writer._add_object(
 		DictionaryObject(
 			{
 				NameObject("/Type"): NameObject("/Font"),
 				NameObject("/Subtype"): NameObject("/Type1"),
-				NameObject("/BaseFont"): NameObject("/Times-Roman"),
-				NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+				**{NameObject(k): NameObject(v) for k, v in font.items()},
 			}
 		)
 	)
@@ -125,21 +136,18 @@ def stamp_writer(writer: PdfWriter, skip: int = 0, first_number: int = 1, bottom
 	for index, page in enumerate(writer.pages):
 		if index < skip:
 			continue
-		ops = number_ops(index - skip + first_number, page.mediabox, bottom_mm)
-		number_ref = writer._add_object(stream(ops.encode("latin-1")))
-
+		ops_ref = writer._add_object(stream(ops_of(index, page).encode("latin-1")))
 		resources = page[NameObject("/Resources")].get_object()
 		fonts = resources.get("/Font")
 		if fonts is None:
 			fonts = DictionaryObject()
 			resources[NameObject("/Font")] = fonts
-		fonts.get_object()[NameObject(FONT_KEY)] = font_ref
-
+		fonts.get_object()[NameObject(font_key)] = font_ref
 		contents = page.get("/Contents")
 		existing = (
 			list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
 		)
-		page[NameObject("/Contents")] = ArrayObject([save_ref, *existing, number_ref])
+		page[NameObject("/Contents")] = ArrayObject([save_ref, *existing, ops_ref])
 
 
 def stream(data: bytes) -> DecodedStreamObject:
@@ -186,29 +194,12 @@ def qr_ops(matrix: list[list[bool]], box, label: str) -> str:
 def stamp_qr(writer: PdfWriter, text: str, label: str) -> None:
 	"""Draw the QR code of `text` and `label` (the code, ASCII) on every page of a PdfWriter, in place."""
 	matrix = qr.modules(text)
-	font_ref = writer._add_object(
-		DictionaryObject(
-			{
-				NameObject("/Type"): NameObject("/Font"),
-				NameObject("/Subtype"): NameObject("/Type1"),
-				NameObject("/BaseFont"): NameObject("/Courier"),
-			}
-		)
+	draw_on_pages(
+		writer,
+		CODE_FONT_KEY,
+		{"/BaseFont": "/Courier"},
+		lambda _i, page: qr_ops(matrix, page.mediabox, label),
 	)
-	save_ref = writer._add_object(stream(b"q\n"))
-	for page in writer.pages:
-		ops_ref = writer._add_object(stream(qr_ops(matrix, page.mediabox, label).encode("latin-1")))
-		resources = page[NameObject("/Resources")].get_object()
-		fonts = resources.get("/Font")
-		if fonts is None:
-			fonts = DictionaryObject()
-			resources[NameObject("/Font")] = fonts
-		fonts.get_object()[NameObject(CODE_FONT_KEY)] = font_ref
-		contents = page.get("/Contents")
-		existing = (
-			list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
-		)
-		page[NameObject("/Contents")] = ArrayObject([save_ref, *existing, ops_ref])
 
 
 # The print view links Frappe's print.bundle.css (bootstrap for the standard formats). Our templates carry
