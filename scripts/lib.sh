@@ -313,7 +313,7 @@ serve_site() {
 # be about the wrong site, so it is an error, not a result.
 assert_serves() {
 	local site=$1 url=$2 served
-	served=$(curl -fs "$url/api/method/case_selection.api.served_site" 2>/dev/null |
+	served=$(curl -fs "$url/api/method/case_selection.api.site.served_site" 2>/dev/null |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["message"])' 2>/dev/null || true)
 	[ "$served" = "$site" ] ||
 		die "$url answers as ${served:-something that is not a site of this app}, not as $site: stop what holds the port"

@@ -50,7 +50,7 @@ log "gunicorn: $PROD_WEB_WORKERS workers (2 × $(nproc) cores + 1); RQ: $PROD_BG
 bench_cmd set-config -g --parse gunicorn_workers "$PROD_WEB_WORKERS" >/dev/null
 bench_cmd set-config -g --parse background_workers "$PROD_BG_WORKERS" >/dev/null
 bench_cmd set-config -g --parse serve_default_site False >/dev/null
-# Data Import on a queue with a worker of its own (case_selection.imports.import_queue), not behind the
+# Data Import on a queue with a worker of its own (case_selection.overrides.data_import.import_queue), not behind the
 # notification jobs a burst of signatures puts on the default queue. timeout: the seconds supervisor waits for
 # a stopping worker (Frappe's template) — an import cut by a restart resumes with 重试 (Frappe's importer skips
 # the rows its log records as in).

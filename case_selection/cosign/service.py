@@ -12,14 +12,15 @@ from frappe.model.document import Document
 from frappe.query_builder import DocType
 from frappe.utils import cint, now_datetime
 
-from case_selection.actors import actor
+from case_selection.access.actors import actor
+from case_selection.access.system_write import system_write
+from case_selection.access.write_policy import check_attachment
+from case_selection.checks.text_rules import check_value
 from case_selection.cosign import rules
 from case_selection.exceptions import CosignError
-from case_selection.history import log_action
 from case_selection.notifications import events
 from case_selection.signing import certificates, sealed_form
-from case_selection.text_rules import check_value
-from case_selection.write_policy import check_attachment, system_write
+from case_selection.workflow.action_log import log_action
 
 OPINIONS = (rules.AGREE, rules.DISAGREE, rules.RETURN)
 
@@ -174,8 +175,8 @@ def record_opinion(
 					**values,
 				}
 			).db_insert()
-		# Logged as it happened, shown in words by history.display_row (a translation is read when shown).
-		log_action(doc, f"会签：{dept.department} {opinion}", remark=remarks)
+		# Logged as a key and its values, shown in words by action_log.display_row (translated when shown).
+		log_action(doc, "Co-signed by {0}: {1}", remark=remarks, args=(dept.department, opinion))
 		to_seal = doctype == "Case Application" and outcome == rules.AGREED
 		if to_seal:
 			sealed_form.mark(doc)  # stored by the move below

@@ -23,7 +23,9 @@ from frappe import _
 from frappe.utils import cint, now_datetime
 from pypdf import PdfReader
 
-from case_selection import sealing
+from case_selection.access import sealing
+from case_selection.access.system_write import system_write
+from case_selection.constants import EVALUATION
 from case_selection.export import layout
 from case_selection.export.pdf import official_pdf, stamp_writer, to_bytes
 from case_selection.export.print_context import (
@@ -36,8 +38,7 @@ from case_selection.export.print_context import (
 )
 from case_selection.export.tables import Column, balanced_lines, paginate
 from case_selection.export.tounicode import RADICALS
-from case_selection.workflows import states
-from case_selection.write_policy import system_write
+from case_selection.workflow import states
 
 RADICAL_TABLE = str.maketrans(RADICALS)
 
@@ -54,8 +55,8 @@ def selected_applications(round_name: str) -> list[dict]:
 	selected = states.final_states(states.SELECTED) or ("",)
 	filters = {"round": round_name, "workflow_state": ("in", selected)}
 	if sealing.sees_city_stage():
-		# Before publication the selection is the city's alone (sealing.py): read from the evaluations.
-		names = frappe.get_all(sealing.EVALUATION, filters=filters, pluck="name")
+		# Before publication the selection is the city's alone (access/sealing.py): read from the evaluations.
+		names = frappe.get_all(EVALUATION, filters=filters, pluck="name")
 		filters = {"name": ("in", names or [""])}
 	rows = frappe.get_list(
 		"Case Application",

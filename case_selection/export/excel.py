@@ -22,12 +22,14 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from case_selection import sealing
+from case_selection.access import sealing
 from case_selection.case_selection.report.expert_scoring_profile import expert_scoring_profile
 from case_selection.case_selection.report.review_score_comparison import review_score_comparison
-from case_selection.export.print_context import cn_date, plain, round_info
-from case_selection.history import state_label
-from case_selection.workflows import SUBMIT_TO_CITY, states, transitions_with
+from case_selection.constants import EVALUATION
+from case_selection.export.print_context import cn_date, plain, recommendation_list_print_context, round_info
+from case_selection.workflow import states
+from case_selection.workflow.action_log import OUTPUT_LANG, state_label
+from case_selection.workflow.definition import SUBMIT_TO_CITY, transitions_with
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -236,7 +238,6 @@ LIST_COLUMNS = [
 
 def district_list_xlsx(doc) -> bytes:
 	"""附件2 区县推荐案例名单 of one District Recommendation List (already permission-checked)."""
-	from case_selection.export.print_context import recommendation_list_print_context
 
 	ctx = recommendation_list_print_context(doc)
 	wb = Workbook(write_only=True)
@@ -275,7 +276,10 @@ def district_list_xlsx(doc) -> bytes:
 	last = 4 + len(ctx["rows"])
 	ws.append([])
 	# One seal block per co-signing department of the round, however many the round names.
-	seals = [f"{o['title']}（盖章）  {o['opinion']}  {o['date']}" for o in ctx["opinions"]]
+	seals = [
+		_("{0}（盖章）  {1}  {2}", lang=OUTPUT_LANG).format(o["title"], o["opinion"], o["date"])
+		for o in ctx["opinions"]
+	]
 	seal_row = last + 2
 	merged = []
 	for start in range(0, max(len(seals), 1), SEALS_PER_ROW):
@@ -359,7 +363,7 @@ def summary_rows(round_name: str | None = None) -> list[dict]:
 		city = {
 			e.name: e
 			for e in frappe.get_all(
-				sealing.EVALUATION,
+				EVALUATION,
 				filters={"round": round_name} if round_name else {},
 				fields=["name", "workflow_state", "review_score", "review_count"],
 			)

@@ -13,6 +13,7 @@ numbers "— N —", and the PDF download that makes them.
 """
 
 import base64
+import hashlib
 import io
 import re
 import socket
@@ -22,11 +23,11 @@ from frappe import _
 from frappe.translate import print_language
 from frappe.utils import print_format as frappe_print_format
 from frappe.utils.pdf import get_pdf, get_wkhtmltopdf_version
-from frappe.www.printview import validate_print_permission
+from frappe.www.printview import get_print_format, validate_print_permission
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
-from case_selection.doors import refuse_standard_format
+from case_selection.access.guards import refuse_standard_format
 from case_selection.export import layout, sandbox
 from case_selection.export.tounicode import fix_to_unicode
 from case_selection.signing import qr
@@ -48,7 +49,6 @@ def page_numbering(print_format: str | None) -> int | None:
 
 
 def _page_numbering(print_format: str) -> int | None:
-	from frappe.www.printview import get_print_format
 
 	fmt = frappe.db.get_value(
 		"Print Format", print_format, ["doc_type", "custom_format", "print_format_type"], as_dict=True
@@ -298,7 +298,6 @@ RENDERER_VERSION = "1"  # bump when the rendering steps below change what the sa
 
 
 def pdf_cache_key(html: str, skip: int | None) -> str:
-	import hashlib
 
 	digest = hashlib.sha256()
 	for part in (RENDERER_VERSION, str(skip), str(printed_pt_per_px()), html):

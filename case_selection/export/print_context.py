@@ -7,17 +7,15 @@ returns plain values; the templates escape every user-typed value with `| e`.
 import html
 
 import frappe
+from frappe import _
 from frappe.utils import cint, cstr, flt, fmt_money, format_datetime, getdate
 
-from case_selection.case_selection.doctype.case_application.case_application import DECLARATIONS
+from case_selection.constants import APPLICATION, DECLARATIONS, LIST
 from case_selection.export import layout
 from case_selection.export.seals import seal_data_uri
 from case_selection.export.tables import Column, paginate
-from case_selection.history import OUTPUT_LANG, display_row, label, visible_history
 from case_selection.setup.roles import DEFAULT_DEPARTMENTS  # used when a round names no departments
-
-APPLICATION_DOCTYPE = "Case Application"
-LIST_DOCTYPE = "District Recommendation List"
+from case_selection.workflow.action_log import OUTPUT_LANG, display_row, label, visible_history
 
 # The parts of 附件1, in the form's order, and the Case Application field whose label names each. The wording
 # is the DocType's (Customize Form can change it), so the form and the print always say the same thing.
@@ -70,7 +68,7 @@ def cn_date(value) -> str:
 	if not value:
 		return ""
 	d = getdate(value)
-	return f"{d.year}年{d.month}月{d.day}日"
+	return _("{0}年{1}月{2}日", lang=OUTPUT_LANG).format(d.year, d.month, d.day)
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -160,19 +158,19 @@ def field_labels(doctype: str, fieldnames) -> dict[str, str]:
 
 
 def headings() -> dict[str, str]:
-	labels = field_labels(APPLICATION_DOCTYPE, HEADING_FIELDS.values())
+	labels = field_labels(APPLICATION, HEADING_FIELDS.values())
 	return {key: labels[field] for key, field in HEADING_FIELDS.items()}
 
 
 def content_sections() -> list[tuple[str, str]]:
 	"""(field, title) of the parts of 三、案例内容, titled as on the form."""
-	labels = field_labels(APPLICATION_DOCTYPE, CONTENT_FIELDS)
+	labels = field_labels(APPLICATION, CONTENT_FIELDS)
 	return [(f, labels[f]) for f in CONTENT_FIELDS]
 
 
 def declarations(doc) -> list[dict]:
 	"""The declarations of 四、申报承诺 (notice 二(一)(三)), worded as the form's check boxes."""
-	labels = field_labels(APPLICATION_DOCTYPE, DECLARATIONS)
+	labels = field_labels(APPLICATION, DECLARATIONS)
 	return [{"text": labels[f], "checked": cint(doc.get(f))} for f in DECLARATIONS]
 
 
@@ -225,8 +223,8 @@ def case_application_print_context(doc) -> dict:
 			for r in doc.indicators
 		],
 		"declarations": declarations(doc),
-		"opinions": opinion_blocks(APPLICATION_DOCTYPE, doc.name, rnd["departments"]),
-		"history": action_history(APPLICATION_DOCTYPE, doc.name),
+		"opinions": opinion_blocks(APPLICATION, doc.name, rnd["departments"]),
+		"history": action_history(APPLICATION, doc.name),
 		"evidence": [{"type": plain(r.evidence_type), "title": plain(r.title)} for r in doc.evidence],
 	}
 	ctx["tables"] = application_tables(ctx)
@@ -306,7 +304,7 @@ def recommendation_list_print_context(doc) -> dict:
 			}
 			for i, r in enumerate(items, start=1)
 		],
-		"opinions": opinion_blocks(LIST_DOCTYPE, doc.name, rnd["departments"]),
+		"opinions": opinion_blocks(LIST, doc.name, rnd["departments"]),
 		"list_date": cn_date(doc.list_date),
 		"head_mm": LIST_HEAD_MM,
 	}

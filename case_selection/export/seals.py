@@ -9,7 +9,7 @@ import mimetypes
 
 import frappe
 
-from case_selection.write_policy import FILE_URL
+from case_selection.access.write_policy import FILE_URL
 
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif"}
 

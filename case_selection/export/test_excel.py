@@ -9,9 +9,11 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils.password import update_password
 from openpyxl import load_workbook
 
-from case_selection.export import api, excel
+from case_selection.access.system_write import system_write
+from case_selection.api import exports
+from case_selection.export import excel
 from case_selection.tests import output_data as od
-from case_selection.write_policy import system_write
+from case_selection.tests.http import URL
 
 FORMULA_TITLE = '=HYPERLINK("x")'
 SCRIPT_TITLE = "<script>alert(1)</script>"
@@ -38,7 +40,7 @@ class TestExcel(FrappeTestCase):
 		cls.draft_app = od.make_output_application("未推荐的草稿案例", district="万州区", seed=22)
 		od.set_state(cls.other_app.name, "Selected")
 		od.set_state(cls.draft_app.name, "Draft")
-		from case_selection import sealing
+		from case_selection.access import sealing
 
 		with system_write():
 			sealing.set_values(cls.other_app.name, {"review_score": 88.456, "review_count": 3})
@@ -169,19 +171,19 @@ class TestExcel(FrappeTestCase):
 	def test_endpoints_refuse_users_who_cannot_read(self):
 		frappe.set_user(self.other_district)
 		with self.assertRaises(frappe.PermissionError):
-			api.district_list_xlsx(self.district_list.name)
+			exports.district_list_xlsx(self.district_list.name)
 		with self.assertRaises(frappe.PermissionError):
-			api.city_summary_xlsx(od.ROUND)
+			exports.city_summary_xlsx(od.ROUND)
 
 	def test_endpoints_over_http(self):
-		url = os.environ.get("CASE_TEST_URL") or frappe.utils.get_url()
+		url = URL
 		city, own, other = requests.Session(), requests.Session(), requests.Session()
 		for session, user in ((city, self.city), (own, self.own_district), (other, self.other_district)):
 			session.post(
 				f"{url}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30
 			).raise_for_status()
-		summary = f"{url}/api/method/case_selection.export.api.city_summary_xlsx"
-		annex2 = f"{url}/api/method/case_selection.export.api.district_list_xlsx"
+		summary = f"{url}/api/method/case_selection.api.exports.city_summary_xlsx"
+		annex2 = f"{url}/api/method/case_selection.api.exports.district_list_xlsx"
 
 		r = city.get(summary, params={"round": od.ROUND}, timeout=60)
 		self.assertEqual(r.status_code, 200, r.text[:300])

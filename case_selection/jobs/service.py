@@ -23,9 +23,12 @@ from frappe.utils import now_datetime, time_diff_in_seconds
 from frappe.utils.background_jobs import get_job, is_job_enqueued
 from rq.job import JobStatus
 
+from case_selection.access.system_write import system_write
 from case_selection.export import casebook, excel
 from case_selection.jobs import recovery
-from case_selection.write_policy import system_write
+from case_selection.jobs.liveness import STALE_AFTER, rq_alive
+from case_selection.notifications import publication
+from case_selection.signing import sealed_form
 
 CITY_SUMMARY = "City Summary"
 CASEBOOK = "Casebook"
@@ -35,8 +38,6 @@ JOB_TIMEOUT = 1800  # seconds; RQ stops a job after this and the job records the
 LOCK_WAIT = 600  # seconds a job waits for another job of the same round before giving up (retryable)
 LOCK_TTL = 90  # seconds the round's lock outlives its last renewal (a killed worker renews nothing)
 ERROR_CHARS = 4000
-STALE_AFTER = 120  # seconds after which a Queued job with no RQ job behind it counts as lost
-HEARTBEAT_LOST = 150  # seconds without a heartbeat after which a started RQ job's worker counts as dead
 MAX_ATTEMPTS = 3  # runs of one export the sweeper starts before it marks the export failed
 
 
@@ -81,22 +82,6 @@ def is_stale(job) -> bool:
 	return True
 
 
-def rq_alive(job_id: str) -> bool:
-	"""Queued in RQ, or started by a worker whose heartbeat is recent (RQ's worker beats every
-	`job_monitoring_interval`, 30 s, while its job runs; a worker killed with SIGKILL leaves its job "started"
-	until the job's timeout)."""
-	if not is_job_enqueued(job_id):
-		return False
-	job = get_job(job_id)
-	if job is None or job.get_status() != JobStatus.STARTED:
-		return job is not None
-	beat = job.last_heartbeat or job.started_at
-	return (
-		beat is None
-		or (datetime.now(timezone.utc).replace(tzinfo=None) - beat).total_seconds() < HEARTBEAT_LOST
-	)
-
-
 def sweep():
 	"""Scheduler, every minute: the exports the app owes its users are recovered from the database, not from
 	Redis (RQ keeps its queue there without persistence). An active Case Export Job that is no longer alive in
@@ -104,8 +89,6 @@ def sweep():
 	results have not all been told gets its notification job again (it resumes where it stopped); a case whose
 	sealed 附件1 is still Queued with no job alive gets its sealing job again (signing.sealed_form); Frappe's
 	notification and import jobs that failed because the database was away run again (jobs.recovery)."""
-	from case_selection.notifications import publication
-	from case_selection.signing import sealed_form
 
 	for name in frappe.get_all(
 		"Case Export Job", filters={"status": ("in", ACTIVE)}, pluck="name", order_by="creation asc"

@@ -20,6 +20,7 @@ from rq.job import JobStatus
 from case_selection.jobs import service
 from case_selection.tests import output_data as od
 from case_selection.tests.factories import make_user
+from case_selection.tests.http import URL
 
 PASSWORD = "Job-Test@2025"
 
@@ -260,8 +261,8 @@ class TestExportJobs(FrappeTestCase):
 		self.assertTrue(file_bytes(job.file).startswith(b"%PDF"))
 
 	def test_enqueue_endpoint_over_http(self):
-		url = os.environ.get("CASE_TEST_URL") or frappe.utils.get_url()
-		endpoint = f"{url}/api/method/case_selection.export.api.enqueue_city_summary"
+		url = URL
+		endpoint = f"{url}/api/method/case_selection.api.exports.enqueue_city_summary"
 		city, district = requests.Session(), requests.Session()
 		for session, user in ((city, self.city), (district, self.district)):
 			session.post(

@@ -23,6 +23,8 @@ every list at the city, is addressed by role.
 
 import frappe
 
+from case_selection.workflow.action_log import state_label
+
 COSIGN_REQUESTED = "on_cosign_requested"
 RETURNED_FOR_REVISION = "on_returned_for_revision"
 SUBMITTED_TO_CITY = "on_submitted_to_city"
@@ -39,6 +41,5 @@ def fire(doctype: str, name: str, event: str):
 def case_state_label(state: str | None) -> str:
 	"""Jinja (hooks.jinja): a case's state in words for the messages — the name an admin gave it in the settings,
 	else its Chinese translation, whatever language the sending process runs in."""
-	from case_selection.history import state_label
 
 	return state_label(state, "Case Application")

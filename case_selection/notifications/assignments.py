@@ -19,10 +19,11 @@ import json
 import frappe
 from frappe.query_builder import DocType
 
-from case_selection import actors
+from case_selection.access import actors
 from case_selection.cosign import rules
 from case_selection.notifications.officers import officers
-from case_selection.workflows import LIST_EDITABLE, states
+from case_selection.workflow import states
+from case_selection.workflow.definition import LIST_EDITABLE
 
 DOCTYPES = ("Case Application", "District Recommendation List")
 OPEN, CLOSED, CANCELLED = "Open", "Closed", "Cancelled"

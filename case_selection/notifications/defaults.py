@@ -10,7 +10,7 @@ import os
 
 import frappe
 
-from case_selection.actors import city_roles
+from case_selection.access.actors import city_roles
 
 DEFINITIONS = os.path.join(os.path.dirname(__file__), "notifications.json")
 MODULE = "Case Selection"

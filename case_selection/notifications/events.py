@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 import frappe
 
-from case_selection import deadlines
+from case_selection.constants import LIST
 from case_selection.notifications import (
 	COSIGN_REQUESTED,
 	RETURNED_FOR_REVISION,
@@ -13,9 +13,8 @@ from case_selection.notifications import (
 	assignments,
 	fire,
 )
-from case_selection.workflows import LIST_SUBMITTED, states
-
-LIST = "District Recommendation List"
+from case_selection.workflow import deadlines, states
+from case_selection.workflow.definition import LIST_SUBMITTED
 
 
 def sync_assignments(doc, signed: dict[str, str] | None = None):

@@ -1,5 +1,5 @@
 """The officers of a district: enabled users holding a co-signing department's role with a User Permission on
-that district (the same two facts case_selection/actors.py reads for permissions, queried for many users)."""
+that district (the same two facts case_selection/access/actors.py reads for permissions, queried for many users)."""
 
 import frappe
 from frappe.query_builder import DocType

@@ -7,10 +7,11 @@ import frappe
 from frappe.utils import now_datetime, time_diff_in_seconds
 from frappe.utils.background_jobs import get_job
 
-from case_selection.deadlines import DOCTYPE as DEADLINE
-from case_selection.deadlines import name_of
+from case_selection.constants import DEADLINE, PUBLISHED
+from case_selection.jobs.liveness import STALE_AFTER, rq_alive
 from case_selection.notifications import RESULT_PUBLISHED, RESULTS_PUBLISHED, fire
-from case_selection.workflows import states
+from case_selection.workflow import states
+from case_selection.workflow.deadlines import name_of
 
 JOB = "case_selection.notifications.publication.notify_round"
 
@@ -71,11 +72,10 @@ def notify_round(round_name: str):
 def sweep():
 	"""jobs.service.sweep: a published round whose results are not all told, with no job alive to tell them
 	(Redis flushed or restarted, the worker killed), gets its job again."""
-	from case_selection.jobs.service import STALE_AFTER, rq_alive
 
 	for r in frappe.get_all(
 		"Selection Round",
-		filters={"status": "Published", "results_notified_on": ("is", "not set")},
+		filters={"status": PUBLISHED, "results_notified_on": ("is", "not set")},
 		fields=["name", "modified"],
 	):
 		if rq_alive(job_id(r.name)) or time_diff_in_seconds(now_datetime(), r.modified) < STALE_AFTER:

@@ -1,4 +1,4 @@
-from case_selection import sealing
+from case_selection.access import sealing
 
 
 def execute():

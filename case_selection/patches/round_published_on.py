@@ -3,11 +3,13 @@ published before the field existed take the day they were last changed, which wa
 
 import frappe
 
+from case_selection.constants import PUBLISHED
+
 
 def execute():
 	for r in frappe.get_all(
 		"Selection Round",
-		filters={"status": "Published", "published_on": ("is", "not set")},
+		filters={"status": PUBLISHED, "published_on": ("is", "not set")},
 		fields=["name", "modified"],
 	):
 		frappe.db.set_value(

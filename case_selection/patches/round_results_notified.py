@@ -4,11 +4,13 @@ before the field existed were told when they were published."""
 
 import frappe
 
+from case_selection.constants import PUBLISHED
+
 
 def execute():
 	for r in frappe.get_all(
 		"Selection Round",
-		filters={"status": "Published", "results_notified_on": ("is", "not set")},
+		filters={"status": PUBLISHED, "results_notified_on": ("is", "not set")},
 		fields=["name", "modified"],
 	):
 		frappe.db.set_value(

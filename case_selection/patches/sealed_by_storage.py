@@ -1,13 +1,14 @@
 import frappe
 
-from case_selection import sealing
+from case_selection.access import sealing
+from case_selection.constants import EVALUATION
 
 OLD_COLUMNS = ("public_state", *sealing.CITY_FIELDS)
 
 
 def execute():
 	"""The city's entries and the real state of sealed cases move from the case's row to its Case Evaluation
-	(sealing.py); the row keeps the public state, and the columns that held the city's entries are dropped."""
+	(access/sealing.py); the row keeps the public state, and the columns that held the city's entries are dropped."""
 	table = "tabCase Application"
 	columns = set(frappe.db.get_table_columns("Case Application"))
 	present = [c for c in OLD_COLUMNS if c in columns]
@@ -22,7 +23,7 @@ def execute():
 		real = row.workflow_state
 		public = sealing.public_state_of(real, row.round)
 		if city or real != public or (real and sealing.states.has(real, "city_visible")):
-			if not frappe.db.exists(sealing.EVALUATION, row.name):
+			if not frappe.db.exists(EVALUATION, row.name):
 				sealing.set_values(row, {sealing.STATE: real, **city})
 		if public != real:
 			frappe.db.set_value("Case Application", row.name, "workflow_state", public, update_modified=False)
@@ -31,7 +32,7 @@ def execute():
 	frappe.db.sql(
 		"""update `tabCase Action Log` set reference_doctype = %s
 		where reference_doctype = 'Case Application' and ifnull(sealed, 0) = 1 and `round` not in %s""",
-		(sealing.EVALUATION, published),
+		(EVALUATION, published),
 	)
 	hidden = [f'"{f}"' for f in OLD_COLUMNS] + [
 		f'"{s}"' for s in sealing.states.where("sealed") if s != sealing.sealed_state()
@@ -40,7 +41,7 @@ def execute():
 		"select name, data from `tabVersion` where ref_doctype = 'Case Application'"
 	):
 		if any(h in (data or "") for h in hidden):
-			frappe.db.set_value("Version", name, "ref_doctype", sealing.EVALUATION, update_modified=False)
+			frappe.db.set_value("Version", name, "ref_doctype", EVALUATION, update_modified=False)
 	# The shipped notifications named the old column; the case's row now holds what they may tell.
 	for field in ("subject", "message", "condition"):
 		frappe.db.sql(

@@ -4,17 +4,6 @@ across harsh and lenient experts (`scores`). The DocTypes (Case Review, the expe
 settings) feed these functions plain dicts and store what they return.
 """
 
+from case_selection.checks.words import _  # re-exported: the review core's messages
 
-def _(text: str) -> str:
-	"""`frappe._(text)` when a site is active, else `text` as written, so the review core runs (and is tested)
-	without a site. Called when a message is shown, never at import time."""
-	try:
-		import frappe
-	except ImportError:
-		return text
-	if not getattr(frappe.local, "site", None):
-		return text
-	try:
-		return frappe._(text)
-	except Exception:  # no translations reachable (site half set up): the source text is Chinese already
-		return text
+__all__ = ["_"]

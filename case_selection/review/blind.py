@@ -7,7 +7,7 @@ own Case Review, which holds a copy of what is to be judged and nothing that nam
   indicators, as plain text. The applicant's unit, USCC, legal representative, address, contact, district and
   partner units are not copied, and wherever the narrative names the unit, its legal representative, its contact
   or a partner, the name is replaced by （申报单位） / （合作单位）.
-- The expert's read of the case itself is granted by their *non-blind* reviews only (permissions.py:
+- The expert's read of the case itself is granted by their *non-blind* reviews only (access/permissions.py:
   application_condition and application_has_permission), so every door that reads a Case Application — form,
   REST, get_value, lists, counts, link search, print and PDF, its files, its child rows, exports — is closed to
   a blind expert the same way as to any outsider. The evidence files and the stamped scan are not shown to a
@@ -18,10 +18,9 @@ import frappe
 from frappe import _
 from frappe.utils import cstr
 
-from case_selection.write_policy import system_write
+from case_selection.access.system_write import system_write
+from case_selection.constants import APPLICATION, REVIEW
 
-REVIEW = "Case Review"
-APPLICATION = "Case Application"
 UNIT = "（申报单位）"
 PARTNER = "（合作单位）"
 SECTIONS = (  # (field, heading) of the narrative, in the form's order

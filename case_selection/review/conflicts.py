@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from case_selection.checks.formats import uscc_valid
 from case_selection.review import _
-from case_selection.validation import uscc_problem
 
 REGION = "重庆"
 REGION_PREFIXES = ("重庆市", "重庆")
@@ -120,8 +120,8 @@ def normalise_uscc(code: str | None) -> str:
 
 def valid_uscc(code: str | None) -> bool:
 	"""Whether `code` is a 统一社会信用代码 per GB 32100-2015: 18 characters of the standard's alphabet whose
-	last one is the check character of the first 17 (see `case_selection.validation`)."""
-	return uscc_problem(normalise_uscc(code)) is None
+	last one is the check character of the first 17 (see `case_selection.checks.formats`)."""
+	return uscc_valid(normalise_uscc(code))
 
 
 @dataclass(frozen=True)

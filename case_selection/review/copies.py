@@ -22,11 +22,12 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
+from case_selection.access.system_write import system_write
+from case_selection.constants import APPLICATION
 from case_selection.review import similarity
-from case_selection.workflows import initial_state, states
-from case_selection.write_policy import system_write
+from case_selection.workflow import states
+from case_selection.workflow.definition import initial_state
 
-APPLICATION = "Case Application"
 FINGERPRINT = "Case Fingerprint"
 BAND = "Case Fingerprint Band"
 PAIR = "Case Similarity"

@@ -16,7 +16,7 @@ from frappe import _
 
 from case_selection.exceptions import ReviewError
 from case_selection.review import assignment, conflicts, scores
-from case_selection.workflows import states
+from case_selection.workflow import states
 
 EXPERT = "Review Expert"
 RECUSED = "Recused"  # Case Review.status of a review its expert recused from: it counts in nothing

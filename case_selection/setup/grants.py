@@ -15,7 +15,9 @@ a DocType is left as it is.
 import frappe
 from frappe.permissions import setup_custom_perms
 
+from case_selection.access import actors
 from case_selection.setup.roles import ADMIN_ROLE, DEFAULT_CITY_ROLES, DEFAULT_LEAD_ROLE, DEFAULT_MEMBER_ROLE
+from case_selection.workflow.definition import WORKFLOW_NAME
 
 MODULE = "Case Selection"
 REPORTS = ("Case Action History",)
@@ -106,7 +108,6 @@ def grant_reports(role: str, template: str) -> bool:
 
 
 def grant_workflow_rows(role: str, template: str) -> bool:
-	from case_selection.workflows import WORKFLOW_NAME
 
 	if not frappe.db.exists("Workflow", WORKFLOW_NAME):
 		return False
@@ -161,7 +162,6 @@ def grant_settings_roles(settings, method=None):
 def reserved_roles() -> set[str]:
 	"""Roles a round may not name as a co-signing department: they act for the whole city, or are not a
 	department at all."""
-	from case_selection import actors
 
 	return RESERVED | {actors.applicant_role(), actors.expert_role()} | set(actors.city_roles().all)
 

@@ -4,6 +4,8 @@ import csv
 import os
 
 import frappe
+from frappe.custom.doctype.property_setter.property_setter import make_property_setter
+from frappe.www.printview import get_print_format
 
 from case_selection.setup.roles import DEFAULT_DEPARTMENTS
 
@@ -124,7 +126,6 @@ OFFICIAL_FORMATS = ("附件1 申报书", "附件2 区县推荐案例名单")
 def ensure_print_format_html():
 	"""The official formats' templates live beside their JSON; their text is also put in the Print Format
 	record, so that a copy an admin makes in Desk (Duplicate) carries the template, and its page numbers."""
-	from frappe.www.printview import get_print_format
 
 	for name in OFFICIAL_FORMATS:
 		if not frappe.db.exists("Print Format", name):
@@ -138,7 +139,6 @@ def ensure_print_format_html():
 def ensure_default_print_formats():
 	"""The official format is each DocType's default print format (Customize Form → 默认打印格式), so Desk's
 	print view and the 导出 buttons open it; an admin's choice of another format (a copy they edited) is kept."""
-	from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
 	for name in OFFICIAL_FORMATS:
 		doctype = frappe.db.get_value("Print Format", name, "doc_type")

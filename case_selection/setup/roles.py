@@ -2,7 +2,7 @@
 
 This is the one place that names roles, and only as defaults: at run time the district roles come from the
 rounds' co-signing departments and the city, applicant and expert roles from Case Selection Settings
-(case_selection/actors.py).
+(case_selection/access/actors.py).
 """
 
 import frappe

@@ -6,14 +6,14 @@ migrate.
 
 import frappe
 
+from case_selection.access.system_write import system_write
 from case_selection.setup.roles import (
 	DEFAULT_APPLICANT_ROLE,
 	DEFAULT_CITY_ROLES,
 	DEFAULT_EXPERT_ROLE,
 	DEFAULT_INTEGRATION_ROLE,
 )
-from case_selection.workflows import load_definition
-from case_selection.write_policy import system_write
+from case_selection.workflow.definition import load_definition
 
 
 def ensure_settings():

@@ -2,6 +2,7 @@
 
 import frappe
 
+from case_selection.access.system_write import system_write
 from case_selection.setup.roles import ADMIN_ROLE
 
 
@@ -12,7 +13,7 @@ def ensure_user(
 
 	Frappe gives System Manager to a user saved while no other enabled System Manager exists (besides
 	Administrator) once setup is complete; a case user must never hold it unless asked, so it is taken away
-	again here (callers create an administrator first, see demo.py, so that it stays away).
+	again here (callers create an administrator first, see demo/__init__.py, so that it stays away).
 	"""
 	if not frappe.db.exists("User", email):
 		frappe.get_doc(
@@ -53,7 +54,6 @@ def ensure_expert(
 ) -> str:
 	"""The expert's record in the city's library (Review Expert): what the conflict check and the balanced
 	assignment read (review/service.py). Made once; an existing record is left as the city keeps it."""
-	from case_selection.write_policy import system_write
 
 	if not frappe.db.exists("Review Expert", email):
 		with system_write():

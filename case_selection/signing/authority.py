@@ -9,6 +9,7 @@ against the CRLs handed to the validator, never fetched.
 
 from datetime import datetime, timedelta, timezone
 
+from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -21,6 +22,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+
+
+from case_selection.checks.words import _
 
 
 def _now() -> datetime:
@@ -44,7 +48,7 @@ def _new_key() -> ec.EllipticCurvePrivateKey:
 
 def _require(value: str, field: str) -> str:
 	if not isinstance(value, str) or not value.strip():
-		raise ValueError(f"「{field}」不能为空")
+		raise ValueError(_("「{0}」不能为空").format(field))
 	return value.strip()
 
 
@@ -148,7 +152,7 @@ def crl(
 ) -> bytes:
 	"""A DER CRL of the root listing `revoked` (serial, revocation time)."""
 	if next_update <= this_update:
-		raise ValueError("「下次更新时间」必须晚于「本次更新时间」")
+		raise ValueError(_("「下次更新时间」必须晚于「本次更新时间」"))
 	root_ski = root_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
 	builder = (
 		x509.CertificateRevocationListBuilder()
@@ -170,7 +174,7 @@ def crl(
 def key_to_pem(key: PrivateKey, passphrase: bytes) -> bytes:
 	"""PKCS#8 PEM, encrypted with the best encryption available."""
 	if not passphrase:
-		raise ValueError("「私钥密码」不能为空")
+		raise ValueError(_("「私钥密码」不能为空"))
 	return key.private_bytes(
 		serialization.Encoding.PEM,
 		serialization.PrivateFormat.PKCS8,
@@ -182,7 +186,7 @@ def key_from_pem(pem: bytes, passphrase: bytes) -> PrivateKey:
 	try:
 		return serialization.load_pem_private_key(pem, password=passphrase or None)
 	except (ValueError, TypeError) as e:
-		raise ValueError("「私钥密码」不正确，或「私钥文件」不是加密的 PEM 私钥") from e
+		raise ValueError(_("「私钥密码」不正确，或「私钥文件」不是加密的 PEM 私钥")) from e
 
 
 def cert_to_pem(cert: x509.Certificate) -> bytes:
@@ -193,12 +197,11 @@ def cert_from_pem(pem: bytes) -> x509.Certificate:
 	try:
 		return x509.load_pem_x509_certificate(pem)
 	except ValueError as e:
-		raise ValueError("「证书文件」不是 PEM 格式的 X.509 证书") from e
+		raise ValueError(_("「证书文件」不是 PEM 格式的 X.509 证书")) from e
 
 
 def _is_pfx(data: bytes) -> bool:
 	"""Whether `data` parses as a PKCS#12 PFX structure (independent of the password)."""
-	from asn1crypto import pkcs12 as asn1_pkcs12
 
 	try:
 		pfx = asn1_pkcs12.Pfx.load(data, strict=True)
@@ -213,15 +216,15 @@ def _is_pfx(data: bytes) -> bool:
 def load_pkcs12(data: bytes, password: bytes) -> tuple[PrivateKey, x509.Certificate, list[x509.Certificate]]:
 	"""Key, certificate and CA chain from a .p12/.pfx file (e.g. issued by an accredited CA)."""
 	if not data or not _is_pfx(data):
-		raise ValueError("「证书文件」不是 PKCS#12（.p12/.pfx）格式的证书文件")
+		raise ValueError(_("「证书文件」不是 PKCS#12（.p12/.pfx）格式的证书文件"))
 	try:
 		key, cert, chain = pkcs12.load_key_and_certificates(data, password or None)
 	except (ValueError, TypeError) as e:
-		raise ValueError("「证书密码」不正确，无法打开证书文件") from e
+		raise ValueError(_("「证书密码」不正确，无法打开证书文件")) from e
 	if key is None or cert is None:
-		raise ValueError("「证书文件」中没有私钥或证书")
+		raise ValueError(_("「证书文件」中没有私钥或证书"))
 	if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
-		raise ValueError("「证书文件」中的私钥类型不受支持（仅支持 RSA 或 EC）")
+		raise ValueError(_("「证书文件」中的私钥类型不受支持（仅支持 RSA 或 EC）"))
 	return key, cert, list(chain or [])
 
 
@@ -234,7 +237,7 @@ def to_pkcs12(
 ) -> bytes:
 	"""A password-protected PKCS#12 file holding the key, its certificate and the CA chain."""
 	if not password:
-		raise ValueError("「证书密码」不能为空")
+		raise ValueError(_("「证书密码」不能为空"))
 	name = (friendly_name or cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value).encode()
 	return pkcs12.serialize_key_and_certificates(
 		name, key, cert, chain or None, serialization.BestAvailableEncryption(password)

@@ -11,14 +11,17 @@ from datetime import datetime, timedelta, timezone
 
 import frappe
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from frappe import _
+from frappe.client import get_password as frappe_get_password
 from frappe.utils import cint, get_datetime, now_datetime
 from frappe.utils.password import get_decrypted_password, set_encrypted_password
 
-from case_selection.actors import actor
+from case_selection.access.actors import actor
+from case_selection.access.system_write import system_write
+from case_selection.checks.text_rules import check_value
 from case_selection.signing import authority
 from case_selection.signing.pdf import CHINA
-from case_selection.write_policy import system_write
 
 DOCTYPE = "Seal Certificate"
 ROOT_NAME = "重庆市科技创新案例遴选电子印章根证书"
@@ -113,7 +116,6 @@ def _store(key, cert, chain, **values):
 
 
 def _unencrypted_pem(key) -> str:
-	from cryptography.hazmat.primitives import serialization
 
 	return key.private_bytes(
 		serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -254,7 +256,7 @@ def crl() -> bytes:
 
 def require_admin():
 	a = actor()
-	if not (a.admin or a.is_city_manager):
+	if not a.manages_city:
 		frappe.throw(_("只有系统管理员或市级管理部门可以管理印章证书。"), frappe.PermissionError)
 
 
@@ -266,7 +268,6 @@ def revoke(name: str, reason: str) -> dict:
 		raise frappe.DoesNotExistError(_("印章证书 {0} 不存在。").format(str(name)[:140]))
 	if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
 		frappe.throw(_("「吊销原因」不能为空，且不超过 500 字。"), CertificateError)
-	from case_selection.text_rules import check_value
 
 	check_value(_("「吊销原因」"), reason)
 	doc = frappe.get_doc(DOCTYPE, name, for_update=True)
@@ -395,6 +396,5 @@ def get_password(doctype: str, name: str, fieldname: str):
 		frappe.throw(_("印章证书的私钥不对任何人返回。"), frappe.PermissionError)
 	if frappe.db.get_value("DocType", doctype, "name") != doctype:
 		raise frappe.DoesNotExistError(_("「{0}」不存在。").format(doctype[:140]))
-	from frappe.client import get_password as frappe_get_password
 
 	return frappe_get_password(doctype, name, fieldname)

@@ -14,10 +14,10 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from case_selection.actors import actor
+from case_selection.access.actors import actor
+from case_selection.access.system_write import system_write
 from case_selection.signing import qr
 from case_selection.signing.sealed_form import READY
-from case_selection.write_policy import system_write
 
 RECEIVED, STALE = "Received", "Stale"
 
@@ -44,7 +44,7 @@ def title_of(doctype: str, row) -> str:
 def receive(scan: str) -> dict:
 	"""One paper copy scanned at the city's intake desk."""
 	a = actor()
-	if not (a.is_city_manager or a.admin):
+	if not a.manages_city:
 		frappe.throw(_("只有市级管理部门可以签收纸质材料。"), frappe.PermissionError)
 	code, digest = qr.parse(scan)
 	if digest is None:

@@ -65,6 +65,7 @@ from pyhanko_certvalidator.policy_decl import (
 )
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from case_selection.checks.words import _
 from case_selection.signing import stamp
 from case_selection.signing.authority import PrivateKey, common_name
 
@@ -132,7 +133,7 @@ def appearance_font() -> str:
 		target = os.path.join(cache_dir, f"{base}-{index}-{int(st.st_mtime)}-{st.st_size}.otf")
 		if os.path.isfile(target) and os.path.getsize(target) > 0:
 			return target
-		from fontTools.ttLib import TTCollection
+		from fontTools.ttLib import TTCollection  # deferred: fontTools loads only when a face must be cut
 
 		fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".otf")
 		try:
@@ -153,6 +154,7 @@ def appearance_subset(text: str) -> str:
 	"""The appearance font (`appearance_font`) cut down to the characters of `text` and STAMP_ASCII, as a file
 	cached in this user's font cache under a digest of the face and the characters. Glyph names (the CIDs of
 	Noto's CID-keyed CFF) are kept, and with them everything pyHanko reads."""
+	# deferred: fontTools loads only when a cut is made (a caption's cut is found on disk after the first)
 	from fontTools import subset
 	from fontTools.ttLib import TTFont
 
@@ -222,7 +224,7 @@ def _stamp_style(seal_png: bytes | None, text: str) -> TextStampStyle | StaticSt
 	try:
 		background = PdfImage(Image.open(io.BytesIO(seal_png)).convert("RGBA")) if seal_png else None
 	except OSError as e:
-		raise ValueError("「印章图片」不是有效的图片文件") from e
+		raise ValueError(_("「印章图片」不是有效的图片文件")) from e
 	font = _cjk_text_font()
 	if font is not None:
 		try:
@@ -231,7 +233,7 @@ def _stamp_style(seal_png: bytes | None, text: str) -> TextStampStyle | StaticSt
 			logger.warning("Could not cut the appearance font, using the whole face", exc_info=True)
 	if font is None:
 		if background is None:
-			raise ValueError("未找到中文字体，又没有「印章图片」：无法生成可见的签章")
+			raise ValueError(_("未找到中文字体，又没有「印章图片」：无法生成可见的签章"))
 		return StaticStampStyle(
 			background=background,
 			border_width=0,
@@ -305,19 +307,19 @@ def _media_box(writer: IncrementalPdfFileWriter, page: int) -> tuple[float, floa
 
 def _check_place(writer: IncrementalPdfFileWriter, field_name: str, page: int, box: tuple) -> None:
 	if not field_name or not isinstance(field_name, str) or "." in field_name:
-		raise ValueError("「签章域名称」不能为空，也不能含有“.”")
+		raise ValueError(_("「签章域名称」不能为空，也不能含有“.”"))
 	pages = int(writer.root["/Pages"]["/Count"])
 	if not isinstance(page, int) or not 0 <= page < pages:
-		raise ValueError(f"「签章页码」超出范围：文件共 {pages} 页")
+		raise ValueError(_("「签章页码」超出范围：文件共 {0} 页").format(pages))
 	x0, y0, x1, y1 = (float(v) for v in box)
 	px0, py0, px1, py1 = _media_box(writer, page)
 	if not (x1 - x0 >= 20 and y1 - y0 >= 20):
-		raise ValueError("「签章位置」无效：宽、高都应不小于 20 点")
+		raise ValueError(_("「签章位置」无效：宽、高都应不小于 20 点"))
 	if x0 < px0 or y0 < py0 or x1 > px1 or y1 > py1:
-		raise ValueError("「签章位置」超出了页面范围")
+		raise ValueError(_("「签章位置」超出了页面范围"))
 	for name, _value, _ref in fields.enumerate_sig_fields(writer.prev, filled_status=True):
 		if name == field_name:
-			raise ValueError(f"「签章域名称」{field_name} 已经签过章")
+			raise ValueError(_("「签章域名称」{0} 已经签过章").format(field_name))
 
 
 def sign(
@@ -367,12 +369,12 @@ def sign_with(
 ) -> bytes:
 	"""`sign` with any pyHanko `Signer` (a key in memory, or a PKCS#11 token)."""
 	if not signer_label or not signer_label.strip():
-		raise ValueError("「签章单位」不能为空")
+		raise ValueError(_("「签章单位」不能为空"))
 	when = _as_china_time(signing_time)
 	try:
 		writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
 	except (PdfError, ValueError) as e:
-		raise ValueError("「PDF 文件」无法读取，不是有效的 PDF") from e
+		raise ValueError(_("「PDF 文件」无法读取，不是有效的 PDF")) from e
 	_check_place(writer, field_name, page, box)
 	meta = signers.PdfSignatureMetadata(
 		field_name=field_name,
@@ -410,7 +412,7 @@ def sign_with(
 	try:
 		return _run(run())
 	except SigningError as e:
-		raise ValueError(f"签章失败：{e}") from e
+		raise ValueError(_("签章失败：{0}").format(e)) from e
 
 
 def _issuers(crls: list[bytes]) -> list[asn1_x509.Name]:
@@ -419,7 +421,7 @@ def _issuers(crls: list[bytes]) -> list[asn1_x509.Name]:
 		try:
 			names.append(asn1_crl.CertificateList.load(der)["tbs_cert_list"]["issuer"])
 		except (ValueError, TypeError) as e:
-			raise ValueError("「证书吊销列表」不是 DER 格式的 CRL") from e
+			raise ValueError(_("「证书吊销列表」不是 DER 格式的 CRL")) from e
 	return names
 
 
@@ -469,7 +471,7 @@ def verify(
 		reader = PdfFileReader(io.BytesIO(pdf), strict=False)
 		embedded = reader.embedded_regular_signatures
 	except (PdfError, ValueError) as e:
-		raise ValueError("「PDF 文件」无法读取，不是有效的 PDF") from e
+		raise ValueError(_("「PDF 文件」无法读取，不是有效的 PDF")) from e
 	roots = [_asn1_cert(c) for c in trust_roots]
 	crl_issuers = _issuers(list(crls or []))
 	moment = validation_time or datetime.now(timezone.utc)

@@ -25,6 +25,9 @@ from frappe import _
 from frappe.utils import get_url
 from frappe.utils.password import get_encryption_key
 
+from case_selection.constants import APPLICATION, LIST
+from case_selection.export import print_context
+
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
 CODE = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
@@ -53,11 +56,10 @@ def shown(code: str) -> str:
 
 
 def printed_content(doc) -> dict:
-	from case_selection.export import print_context
 
 	make = {
-		print_context.APPLICATION_DOCTYPE: print_context.case_application_print_context,
-		print_context.LIST_DOCTYPE: print_context.recommendation_list_print_context,
+		APPLICATION: print_context.case_application_print_context,
+		LIST: print_context.recommendation_list_print_context,
 	}[doc.doctype]
 	ctx = make(doc)
 	return {

@@ -33,13 +33,16 @@ from frappe import _
 from frappe.utils import get_datetime, now_datetime, time_diff_in_seconds
 from frappe.utils.background_jobs import get_job
 
+from case_selection.access.documents import load
+from case_selection.access.system_write import system_write
+from case_selection.constants import APPLICATION, LIST
 from case_selection.cosign import rules
+from case_selection.export.pdf import render_pdf
+from case_selection.jobs.liveness import STALE_AFTER, rq_alive
 from case_selection.signing import certificates, qr, stamp
 from case_selection.signing import pdf as signing
-from case_selection.write_policy import system_write
+from case_selection.workflow.action_log import OUTPUT_LANG
 
-DOCTYPE = "Case Application"
-LIST_DOCTYPE = "District Recommendation List"
 JOB = "case_selection.signing.sealed_form.run"
 QUEUED, READY, FAILED = "Queued", "Ready", "Failed"
 FIELD = "sealed_form"
@@ -66,10 +69,8 @@ class Kind:
 
 
 KINDS = {
-	DOCTYPE: Kind(DOCTYPE, "附件1", FORMAT, "{title}意见", True, "case_seal"),
-	LIST_DOCTYPE: Kind(
-		LIST_DOCTYPE, "附件2", "附件2 区县推荐案例名单", "{title}（盖章）", False, "list_seal"
-	),
+	APPLICATION: Kind(APPLICATION, "附件1", FORMAT, "{title}意见", True, "case_seal"),
+	LIST: Kind(LIST, "附件2", "附件2 区县推荐案例名单", "{title}（盖章）", False, "list_seal"),
 }
 
 
@@ -79,7 +80,7 @@ def kind_of(doctype: str) -> Kind:
 	return KINDS[doctype]
 
 
-def job_id(name: str, doctype: str = DOCTYPE) -> str:
+def job_id(name: str, doctype: str = APPLICATION) -> str:
 	return f"{kind_of(doctype).job_prefix}::{name}"
 
 
@@ -101,7 +102,7 @@ def mark(doc) -> None:
 	)
 
 
-def enqueue(application: str, doctype: str = DOCTYPE) -> None:
+def enqueue(application: str, doctype: str = APPLICATION) -> None:
 	frappe.enqueue(
 		JOB,
 		# "long", behind the exports (queued at the front, jobs.service.put_on_queue): a deadline day's hundreds
@@ -119,7 +120,6 @@ def enqueue(application: str, doctype: str = DOCTYPE) -> None:
 
 def sweep() -> None:
 	"""jobs.service.sweep: a seal Queued for longer than STALE_AFTER with no live RQ job is queued again."""
-	from case_selection.jobs.service import STALE_AFTER, rq_alive
 
 	for doctype in KINDS:
 		for row in frappe.get_all(
@@ -144,7 +144,7 @@ def sweep() -> None:
 # ─────────────────────────── the job ───────────────────────────
 
 
-def agreed_opinions(application: str, round_name: str, doctype: str = DOCTYPE) -> list:
+def agreed_opinions(application: str, round_name: str, doctype: str = APPLICATION) -> list:
 	"""The departments' opinions in the order they signed; every round department must have agreed."""
 	rows = frappe.get_all(
 		"Case Cosign Opinion",
@@ -163,11 +163,10 @@ def agreed_opinions(application: str, round_name: str, doctype: str = DOCTYPE) -
 	return rows
 
 
-def render(doc_name: str, user: str, doctype: str = DOCTYPE) -> tuple[bytes, str]:
+def render(doc_name: str, user: str, doctype: str = APPLICATION) -> tuple[bytes, str]:
 	"""The official 附件1 / 附件2 as `user` (a department that signed it) reads it, in the print format the
 	admin chose for the DocType (Customize Form's default print format), else the shipped one; and the hash
 	of its content, which its pages' QR codes carry (signing/qr.py)."""
-	from case_selection.export.pdf import render_pdf
 
 	previous = frappe.session.user
 	frappe.set_user(user)
@@ -246,7 +245,7 @@ def _frame_around(page, hit) -> tuple[float, float, float, float]:
 	return x0, top, x1, bottom
 
 
-def run(application: str, doctype: str = DOCTYPE) -> None:
+def run(application: str, doctype: str = APPLICATION) -> None:
 	"""The RQ job (also run at once under the test runner, inside the co-signing or submitting call)."""
 	kind = kind_of(doctype)
 	row = frappe.db.get_value(
@@ -282,7 +281,7 @@ def run(application: str, doctype: str = DOCTYPE) -> None:
 				box=place["box"],
 				seal_png=seal_image(subject),
 				signer_label=subject,
-				reason=f"{o.title}意见：{o.opinion}",
+				reason=_("{0}意见：{1}", lang=OUTPUT_LANG).format(o.title, o.opinion),
 				signing_time=get_datetime(o.signed_at),
 			)
 	except Exception as exc:
@@ -327,7 +326,7 @@ def certificate_for(district: str, opinion) -> str:
 	return name
 
 
-def _lock_pending(application: str, requested, doctype: str = DOCTYPE) -> bool:
+def _lock_pending(application: str, requested, doctype: str = APPLICATION) -> bool:
 	"""Under the document's row lock: whether it still waits for this very request."""
 	kind_of(doctype)  # one of KINDS: the table name below is never the caller's text
 	current = frappe.db.sql(
@@ -343,7 +342,7 @@ def _lock_pending(application: str, requested, doctype: str = DOCTYPE) -> bool:
 
 
 def store(
-	application: str, requested, pdf: bytes, digest: str, seconds: float, doctype: str = DOCTYPE
+	application: str, requested, pdf: bytes, digest: str, seconds: float, doctype: str = APPLICATION
 ) -> None:
 	if not _lock_pending(application, requested, doctype):
 		return  # a newer request came in meanwhile (its job, or the sweeper, seals that one)
@@ -370,7 +369,7 @@ def store(
 	if frappe.db.get_value(doctype, application, "sealed_form_hash") != digest:
 		# a new version: the paper copies received of the one before are of that one (signing/paper.py)
 		values["paper_copies_received"] = 0
-		if doctype == DOCTYPE:
+		if doctype == APPLICATION:
 			frappe.db.set_value(
 				"Recommendation List Item",
 				{"application": application},
@@ -384,7 +383,7 @@ def store(
 	)
 
 
-def store_failure(application: str, requested, message: str, doctype: str = DOCTYPE) -> None:
+def store_failure(application: str, requested, message: str, doctype: str = APPLICATION) -> None:
 	if not _lock_pending(application, requested, doctype):
 		return
 	frappe.db.set_value(
@@ -401,7 +400,7 @@ def store_failure(application: str, requested, message: str, doctype: str = DOCT
 # ─────────────────────────── verification ───────────────────────────
 
 
-def sealed_files(application: str, doctype: str = DOCTYPE) -> list[dict]:
+def sealed_files(application: str, doctype: str = APPLICATION) -> list[dict]:
 	return frappe.get_all(
 		"File",
 		filters={
@@ -454,12 +453,11 @@ def verify_pdf(pdf: bytes) -> list[dict]:
 
 
 @frappe.whitelist(methods=["GET"])
-def verify_sealed_pdf(name: str, file: str | None = None, doctype: str = DOCTYPE) -> dict:
+def verify_sealed_pdf(name: str, file: str | None = None, doctype: str = APPLICATION) -> dict:
 	"""The sealed 附件1 of a case or 附件2 of a list (the newest, or `file`, an earlier one attached to it) as
 	pyHanko validates it against the city's root and CRL: per signature, department, signer, signing time,
 	intact / valid / trusted / revoked, and whether the later changes are allowed ones. For whoever may read
 	the document."""
-	from case_selection.api import load
 
 	if not isinstance(doctype, str):
 		frappe.throw(_("「单据类型」须为文字。"), frappe.ValidationError)

@@ -14,6 +14,8 @@ import subprocess
 
 from PIL import Image, ImageDraw, ImageFont
 
+from case_selection.checks.words import _
+
 SEAL_RED = (220, 20, 30)
 NOTO_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto", "/usr/share/fonts/noto-cjk")
 # In order of preference: a seal is cut in a Song (serif) face, bold; Sans is the fallback.
@@ -62,7 +64,7 @@ def _simplified_chinese_index(path: str) -> int:
 		if family.endswith(" SC") and "Mono" not in family:
 			return index
 	if first is None:
-		raise CJKFontNotFound(f"无法读取中文字体文件 {path}")
+		raise CJKFontNotFound(_("无法读取中文字体文件 {0}").format(path))
 	return first
 
 
@@ -78,7 +80,9 @@ def find_cjk_font(serif: bool = True, bold: bool = True) -> tuple[str, int]:
 		except (OSError, CJKFontNotFound):
 			continue
 	raise CJKFontNotFound(
-		"未找到中文字体（Noto CJK），无法绘制印章或签章文字：请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk）"
+		_(
+			"未找到中文字体（Noto CJK），无法绘制印章或签章文字：请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk）"
+		)
 	)
 
 
@@ -96,9 +100,9 @@ def seal_png(name: str, size_px: int = 400) -> bytes:
 	"""A red round seal with `name` along its upper arc, as a PNG with a transparent background."""
 	name = "".join((name or "").split())
 	if not name:
-		raise ValueError("「印章名称」不能为空")
+		raise ValueError(_("「印章名称」不能为空"))
 	if not 64 <= size_px <= 4000:
-		raise ValueError("「印章尺寸」应在 64 至 4000 像素之间")
+		raise ValueError(_("「印章尺寸」应在 64 至 4000 像素之间"))
 	path, index = find_cjk_font()
 
 	scale = 3  # draw large, then shrink: smooth edges

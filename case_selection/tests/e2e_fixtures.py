@@ -9,6 +9,7 @@ import frappe
 from frappe.model.workflow import apply_workflow
 
 from case_selection import demo
+from case_selection.access.system_write import system_write
 from case_selection.demo import complete_setup
 from case_selection.tests import output_data as od
 from case_selection.tests.factories import (
@@ -20,7 +21,6 @@ from case_selection.tests.factories import (
 	make_round,
 	make_user,
 )
-from case_selection.write_policy import system_write
 
 PAPER_YEAR = 2082
 PAPER_DIR = "/tmp/case-e2e-paper"

@@ -3,11 +3,11 @@
 import frappe
 from frappe.utils import add_days, nowdate
 
-from case_selection.actors import expert_role
-from case_selection.case_selection.doctype.case_application.case_application import DECLARATIONS
+from case_selection.access.actors import expert_role
+from case_selection.access.system_write import system_write
+from case_selection.checks.formats import uscc_check_char
+from case_selection.constants import DECLARATIONS
 from case_selection.setup.users import ensure_expert, ensure_user
-from case_selection.validation import uscc_check_char
-from case_selection.write_policy import system_write
 
 TEST_ROUND = "2098"
 PASSWORD = "Test@Case2025"
@@ -18,11 +18,25 @@ def valid_uscc(seed: int) -> str:
 	return first17 + uscc_check_char(first17)
 
 
-def make_round(year: int = 2098, **kw):
+def make_round(year: int = 2098, new: bool = False, **kw):
 	"""An open round whose deadline is in the future (the 2025 round's has passed). Its lists are submitted
-	without stamped scans unless the test asks for them (scan_required=1: test_paper.py)."""
-	kw.setdefault("scan_required", 0)
+	without stamped scans unless the test asks for them (scan_required=1: test_paper.py).
+
+	new: the round made afresh as an admin creates it in Desk (the record of that year deleted first, only the
+	given values and the form's defaults), to test what a new round starts with and what its form refuses."""
 	name = str(year)
+	if new:
+		if frappe.db.exists("Selection Round", name):
+			frappe.delete_doc("Selection Round", name, force=True)
+		values = {
+			"doctype": "Selection Round",
+			"year": year,
+			"round_title": f"{year}年推动科技创新和产业创新深度融合优秀案例遴选",
+			"open_date": f"{year}-03-01",
+			"district_deadline": f"{year}-04-30",
+		}
+		return frappe.get_doc({**values, **kw}).insert()
+	kw.setdefault("scan_required", 0)
 	if frappe.db.exists("Selection Round", name):
 		doc = frappe.get_doc("Selection Round", name)
 		doc.update(
@@ -139,9 +153,9 @@ def delete_application(name: str):
 
 
 def put_state(name: str, state: str, case_values: dict | None = None, **city_values):
-	"""Test set-up past the Workflow: a case stored in `state`, as the app stores it (sealing.py): the case's
+	"""Test set-up past the Workflow: a case stored in `state`, as the app stores it (access/sealing.py): the case's
 	row with the public state and its own values, its evaluation with the real state and the city's values."""
-	from case_selection import sealing
+	from case_selection.access import sealing
 
 	round_name = frappe.db.get_value("Case Application", name, "round")
 	public = sealing.public_state_of(state, round_name)

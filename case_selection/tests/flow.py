@@ -8,7 +8,8 @@ permissions on the way. A `District` holds one district's three officers.
 import frappe
 from frappe.model.workflow import apply_workflow
 
-from case_selection.api import assign_experts, cosign
+from case_selection.api.cosigning import cosign
+from case_selection.api.review import assign_experts
 from case_selection.tests.factories import district_users, make_application, make_user
 
 AGREE = "同意推荐"
@@ -86,7 +87,7 @@ class City:
 
 	def formal_check(self, name: str, result: str = "通过"):
 		def check():
-			doc = frappe.get_doc("Case Evaluation", name)  # the city's record of the case (sealing.py)
+			doc = frappe.get_doc("Case Evaluation", name)  # the city's record of the case (access/sealing.py)
 			doc.formal_check = result
 			doc.save()
 

@@ -1,4 +1,5 @@
-"""A logged-in user of the served test site (scripts/test.sh passes its URL as CASE_TEST_URL)."""
+"""The tests' one set of HTTP helpers: the served test site's URL (scripts/test.sh passes it as CASE_TEST_URL), a
+logged-in session, and a response's message as the user reads it."""
 
 import json
 import os
@@ -12,12 +13,17 @@ URL = os.environ.get("CASE_TEST_URL", "http://case-test.localhost:8011")
 REFUSED = {403, 417}
 
 
+def login(user: str, url: str = URL, password: str = PASSWORD) -> requests.Session:
+	"""A session of `user` on the served test site."""
+	s = requests.Session()
+	s.post(f"{url}/api/method/login", data={"usr": user, "pwd": password}, timeout=30).raise_for_status()
+	return s
+
+
 class User:
 	def __init__(self, user: str):
 		self.user = user
-		self.s = requests.Session()
-		r = self.s.post(f"{URL}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30)
-		r.raise_for_status()
+		self.s = login(user)
 
 	def get(self, path: str, **params) -> requests.Response:
 		return self.s.get(f"{URL}{path}", params=params, timeout=120)

@@ -12,13 +12,10 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import random_string
 
-from case_selection.tests import (
-	flow,
-	test_doors,  # the module: its TestCase imported here would run here too
-)
-from case_selection.tests.factories import delete_application, make_round, make_user
+from case_selection.access.system_write import system_write
+from case_selection.tests import flow, test_doors  # the module: its TestCase imported here would run here too
+from case_selection.tests.factories import clear_round, delete_application, make_round, make_user
 from case_selection.tests.http import User, fresh, message
-from case_selection.write_policy import system_write
 
 ROUND = "2085"
 SEED = 8500
@@ -55,7 +52,9 @@ class TestBlindReview(FrappeTestCase):
 		frappe.db.commit()
 		cls.manager = User(cls.city.manager)
 		cls.review = cls.manager.ok(
-			cls.manager.call("case_selection.api.assign_experts", application=cls.case, experts=[cls.expert])
+			cls.manager.call(
+				"case_selection.api.review.assign_experts", application=cls.case, experts=[cls.expert]
+			)
 		).json()["message"][0]
 		cls.partner_row = frappe.db.get_value("Case Partner Unit", {"parent": cls.case}, "name")
 
@@ -69,13 +68,7 @@ class TestBlindReview(FrappeTestCase):
 
 	@classmethod
 	def clean(cls):
-		with system_write():
-			for name in frappe.get_all("District Recommendation List", {"round": ROUND}, pluck="name"):
-				frappe.delete_doc("District Recommendation List", name, force=True, ignore_permissions=True)
-			for name in frappe.get_all("Case Application", {"round": ROUND}, pluck="name"):
-				frappe.db.delete("Case Review", {"application": name})
-				delete_application(name)
-		frappe.db.commit()
+		clear_round(ROUND)
 
 	def set_blind(self, on: bool):
 		self.manager.ok(self.manager.put("Selection Round", ROUND, {"blind_review": int(on)}))

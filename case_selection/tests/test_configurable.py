@@ -19,11 +19,11 @@ from frappe.utils import add_days, nowdate
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from case_selection.demo_pipeline import scan_pdf
+from case_selection.access.system_write import system_write
+from case_selection.demo.pipeline import scan_pdf
 from case_selection.tests.factories import PASSWORD, application_values, delete_application, make_user
 from case_selection.tests.http import REFUSED, URL, User, fresh, message
-from case_selection.workflows import WORKFLOW_NAME
-from case_selection.write_policy import system_write
+from case_selection.workflow.definition import WORKFLOW_NAME
 
 HR_ROLE = "District HR Officer 测试"
 NEW_STATE = "市级复核"
@@ -211,7 +211,7 @@ class TestConfigurableInDesk(FrappeTestCase):
 		out = None
 		for u in users:
 			out = u.ok(
-				u.call("case_selection.api.cosign", doctype=doctype, name=name, opinion="同意推荐")
+				u.call("case_selection.api.cosigning.cosign", doctype=doctype, name=name, opinion="同意推荐")
 			).json()
 		return out["message"]
 
@@ -246,11 +246,11 @@ class TestConfigurableInDesk(FrappeTestCase):
 			)
 		).json()["message"]["name"]
 		self.sign([*officers, hr], "District Recommendation List", lst)
-		r = officers[0].call("case_selection.api.submit_list", name=lst)
+		r = officers[0].call("case_selection.api.lists.submit_list", name=lst)
 		self.assertIn(r.status_code, REFUSED, message(r))
-		hr.ok(hr.call("case_selection.api.submit_list", name=lst))
+		hr.ok(hr.call("case_selection.api.lists.submit_list", name=lst))
 		self.assertEqual(self.state(case), "Submitted to City")
-		city.ok(city.call("case_selection.api.receive_list", name=lst))
+		city.ok(city.call("case_selection.api.lists.receive_list", name=lst))
 		city.ok(city.put("Case Evaluation", case, {"formal_check": "通过"}))
 		city.ok(city.act("Case Application", case, NEW_ACTION))
 		self.assertEqual(self.state(case), NEW_STATE)
@@ -300,7 +300,7 @@ class TestConfigurableInDesk(FrappeTestCase):
 		).replace(" ", "")
 		for title in ("区县经信部门", "区县科技部门", "区县教育部门", "区县人力社保部门"):
 			self.assertIn(title, annex2)
-		xlsx = hr.ok(hr.get("/api/method/case_selection.export.api.district_list_xlsx", name=lst)).content
+		xlsx = hr.ok(hr.get("/api/method/case_selection.api.exports.district_list_xlsx", name=lst)).content
 		cells = [
 			c for row in load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True) for c in row if c
 		]
@@ -326,7 +326,10 @@ class TestConfigurableInDesk(FrappeTestCase):
 		self.assertEqual(self.state(case), "Recommended")
 		if frappe.db.exists("User", "hr.cfg@test.local"):
 			r = User("hr.cfg@test.local").call(
-				"case_selection.api.cosign", doctype="Case Application", name=case, opinion="同意推荐"
+				"case_selection.api.cosigning.cosign",
+				doctype="Case Application",
+				name=case,
+				opinion="同意推荐",
 			)
 			self.assertIn(r.status_code, REFUSED)  # not a department of this round
 

@@ -3,9 +3,9 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from case_selection import deadlines
 from case_selection.tests.factories import TEST_ROUND, make_round, make_user
 from case_selection.tests.http import URL, User, message
+from case_selection.workflow import deadlines
 
 NEW_DISTRICT = "测试新区"
 

@@ -19,27 +19,21 @@ import frappe.desk.form.assign_to
 import requests
 from frappe.tests.utils import FrappeTestCase
 
+from case_selection.access.system_write import system_write
 from case_selection.tests import flow
 from case_selection.tests.factories import (
 	PASSWORD,
+	clear_round,
 	delete_application,
 	make_application,
 	make_round,
 	make_user,
 )
-from case_selection.write_policy import system_write
+from case_selection.tests.http import URL, login
 
-URL = os.environ.get("CASE_TEST_URL", "http://case-test.localhost:8011")
 ROUND_YEAR = 2096
 ROUND = str(ROUND_YEAR)
 REFUSED = {403, 404, 417}
-
-
-def login(user: str) -> requests.Session:
-	s = requests.Session()
-	r = s.post(f"{URL}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30)
-	r.raise_for_status()
-	return s
 
 
 @dataclass
@@ -102,8 +96,7 @@ class TestDoors(FrappeTestCase):
 		with system_write():
 			for name in frappe.get_all("Case Collection", {"round": ROUND}, pluck="name"):
 				frappe.delete_doc("Case Collection", name, force=True, ignore_permissions=True)
-			for name in frappe.get_all("Case Application", {"round": ROUND}, pluck="name"):
-				delete_application(name)
+			clear_round(ROUND)
 			for f in frappe.get_all("File", {"file_name": ("like", f"%{cls.tag}%")}, pluck="name"):
 				frappe.delete_doc("File", f, force=True, ignore_permissions=True)
 		frappe.db.commit()
@@ -271,7 +264,7 @@ class TestDoors(FrappeTestCase):
 			Target("Case Review", cls.review, f"门禁评审-{t}", "comments", outside_review, cls.expert),
 			child(review, "scores", "score", "门禁评分", outside_review, cls.expert),
 			Target("Case Objection", cls.objection, f"门禁异议-{t}", "content", outside_city, city),
-			# The city's record of C (sealing.py): its formal check remark, real state and scores.
+			# The city's record of C (access/sealing.py): its formal check remark, real state and scores.
 			Target("Case Evaluation", cls.c, f"门禁形审-{t}", "formal_check_remark", outside_city, city),
 			Target("Case Collection", cls.collection, f"门禁案例集-{t}", "title", outside_city, city),
 			# the row's title is C's, which C's district, applicant and expert know
@@ -544,7 +537,7 @@ class TestDoors(FrappeTestCase):
 			call(
 				"附件2 xlsx",
 				"GET",
-				f"{api}/case_selection.export.api.district_list_xlsx",
+				f"{api}/case_selection.api.exports.district_list_xlsx",
 				lambda r, b: True,
 				params={"name": name},
 			)
@@ -618,7 +611,7 @@ class TestDoors(FrappeTestCase):
 			call(
 				"co-sign",
 				"POST",
-				f"{api}/case_selection.api.cosign",
+				f"{api}/case_selection.api.cosigning.cosign",
 				data={"doctype": dt, "name": name, "opinion": "同意推荐"},
 			)
 		call(
@@ -805,12 +798,12 @@ class TestDoors(FrappeTestCase):
 		"""Every method an outsider may call (the platform's allowed ones and the app's own), with hostile
 		arguments naming each record: no body may hold the record's marker or, for the district and the
 		applicant, a sealed state of the city's case; no call may answer 5xx."""
-		from case_selection import method_allowlist
+		from case_selection.access import allowlist
 		from case_selection.tests.test_method_allowlist import whitelisted_methods
 
 		methods = sorted(
 			m
-			for m in set(method_allowlist.ALLOWED)
+			for m in set(allowlist.ALLOWED)
 			| {m for m in whitelisted_methods() if m.startswith("case_selection.")}
 			if m not in ("login", "logout", "upload_file", "frappe.handler.upload_file")
 			and not m.startswith("case_selection.tests")

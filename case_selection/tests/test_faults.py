@@ -21,7 +21,7 @@ from case_selection.tests.factories import (
 from case_selection.tests.http import User, fresh
 
 CASE = "Case Application"
-COSIGN = "case_selection.api.cosign"
+COSIGN = "case_selection.api.cosigning.cosign"
 
 
 class TestRetriedSignatures(FrappeTestCase):
@@ -110,7 +110,7 @@ class TestRetriedListSubmission(FrappeTestCase):
 		lead = User(yz.lead)
 
 		def send():
-			return lead.ok(lead.call("case_selection.api.submit_list", name=lst)).json()["message"]
+			return lead.ok(lead.call("case_selection.api.lists.submit_list", name=lst)).json()["message"]
 
 		def facts():
 			fresh()

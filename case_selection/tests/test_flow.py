@@ -4,12 +4,15 @@ import frappe
 from frappe.model.workflow import WorkflowPermissionError, WorkflowTransitionError, apply_workflow
 from frappe.tests.utils import FrappeTestCase
 
-from case_selection import sealing
-from case_selection.api import assign_experts, cosign, publish_results
+from case_selection.access import sealing
+from case_selection.access.system_write import system_write
+from case_selection.access.write_policy import WritePolicyError
+from case_selection.api.cosigning import cosign
+from case_selection.api.publication import publish_results
+from case_selection.api.review import assign_experts
 from case_selection.exceptions import CosignError, QuotaExceededError, ReviewError
-from case_selection.history import history
 from case_selection.tests.factories import district_users, make_application, make_round, make_user
-from case_selection.write_policy import WritePolicyError, system_write
+from case_selection.workflow.action_log import history
 
 
 def as_user(user, fn, *args, **kw):
@@ -117,7 +120,7 @@ class TestFlow(FrappeTestCase):
 		doc = frappe.get_doc("Case Application", app.name)
 		with self.assertRaises(WorkflowTransitionError):  # formal check not passed yet
 			apply_workflow(doc, "Start Review")
-		evaluation = frappe.get_doc("Case Evaluation", app.name)  # the city's record (sealing.py)
+		evaluation = frappe.get_doc("Case Evaluation", app.name)  # the city's record (access/sealing.py)
 		evaluation.formal_check = "通过"
 		evaluation.save()
 		apply_workflow(frappe.get_doc("Case Application", app.name), "Start Review")

@@ -14,6 +14,7 @@ import requests
 from frappe.model.workflow import apply_workflow
 from frappe.tests.utils import FrappeTestCase
 
+from case_selection.access.system_write import system_write
 from case_selection.tests.factories import (
 	PASSWORD,
 	delete_application,
@@ -22,16 +23,7 @@ from case_selection.tests.factories import (
 	make_round,
 	make_user,
 )
-from case_selection.write_policy import system_write
-
-URL = os.environ.get("CASE_TEST_URL", "http://case-test.localhost:8011")
-
-
-def session(user: str) -> requests.Session:
-	s = requests.Session()
-	r = s.post(f"{URL}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30)
-	r.raise_for_status()
-	return s
+from case_selection.tests.http import URL, login
 
 
 class TestHTTP(FrappeTestCase):
@@ -77,9 +69,9 @@ class TestHTTP(FrappeTestCase):
 	def test_private_attachment_follows_the_case(self):
 		url = f"{URL}{self.private_file.file_url}"
 		for user in (self.wz["jx"], self.other_applicant, self.city, self.expert):
-			self.assertEqual(session(user).get(url, timeout=30).status_code, 403, user)
+			self.assertEqual(login(user).get(url, timeout=30).status_code, 403, user)
 		for user in (self.owner, self.yz["jy"]):
-			r = session(user).get(url, timeout=30)
+			r = login(user).get(url, timeout=30)
 			self.assertEqual(r.status_code, 200, user)
 			self.assertEqual(r.content.decode(), "盖章扫描件（测试）")
 
@@ -93,7 +85,7 @@ class TestHTTP(FrappeTestCase):
 			review.insert()
 		frappe.db.commit()
 		try:
-			s = session(self.expert)
+			s = login(self.expert)
 			ok = s.get(f"{URL}/api/resource/Case Application/{self.apps[0]}", timeout=30)
 			self.assertEqual(ok.status_code, 200)
 			other = s.get(f"{URL}/api/resource/Case Application/{self.apps[1]}", timeout=30)
@@ -110,7 +102,7 @@ class TestHTTP(FrappeTestCase):
 	def test_own_scope_is_allowed(self):
 		name = self.apps[0]
 		for user in (self.owner, self.yz["jx"], self.yz["kj"]):
-			s = session(user)
+			s = login(user)
 			self.assertEqual(
 				s.get(f"{URL}/api/resource/Case Application/{name}", timeout=30).status_code, 200, user
 			)
@@ -122,7 +114,7 @@ class TestHTTP(FrappeTestCase):
 			self.assertEqual(r.status_code, 200, user)
 			self.assertTrue(r.content.startswith(b"%PDF"))
 		# the owner may not push the state by hand; the district's 经信 may return it
-		owner = session(self.owner)
+		owner = login(self.owner)
 		r = owner.post(
 			f"{URL}/api/method/frappe.client.set_value",
 			data={
@@ -152,14 +144,14 @@ class TestHTTP(FrappeTestCase):
 			frappe.set_user("Administrator")
 		frappe.db.commit()
 		signers = [(districts[d][k], cases[d]) for d in districts for k in ("jx", "kj", "jy")]
-		sessions = {user: session(user) for user, _case in signers}
+		sessions = {user: login(user) for user, _case in signers}
 		barrier = threading.Barrier(len(signers))
 		results = []
 
 		def sign(user, case):
 			barrier.wait()
 			r = sessions[user].post(
-				f"{URL}/api/method/case_selection.api.cosign",
+				f"{URL}/api/method/case_selection.api.cosigning.cosign",
 				data={"doctype": "Case Application", "name": case, "opinion": "同意推荐"},
 				timeout=120,
 			)
@@ -187,14 +179,14 @@ class TestHTTP(FrappeTestCase):
 
 	def test_three_cosignatures_at_the_same_moment_are_all_kept(self):
 		name = self.apps[1]
-		sessions = {k: session(u) for k, u in self.yz.items()}
+		sessions = {k: login(u) for k, u in self.yz.items()}
 		barrier = threading.Barrier(3)
 		results = {}
 
 		def sign(key):
 			barrier.wait()
 			r = sessions[key].post(
-				f"{URL}/api/method/case_selection.api.cosign",
+				f"{URL}/api/method/case_selection.api.cosigning.cosign",
 				data={"doctype": "Case Application", "name": name, "opinion": "同意推荐", "remarks": key},
 				timeout=60,
 			)
@@ -235,6 +227,6 @@ class TestServedSite(FrappeTestCase):
 	def test_the_server_names_the_site_it_serves(self):
 		"""scripts/lib.sh assert_serves asks the server which site answered: the test site here, for a caller
 		not signed in, and nothing more than its name."""
-		r = requests.get(f"{URL}/api/method/case_selection.api.served_site", timeout=30)
+		r = requests.get(f"{URL}/api/method/case_selection.api.site.served_site", timeout=30)
 		self.assertEqual(r.status_code, 200, r.text[:300])
 		self.assertEqual(r.json(), {"message": frappe.local.site})

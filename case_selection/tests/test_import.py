@@ -20,8 +20,10 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils.background_jobs import get_job
 from openpyxl import load_workbook
 
-from case_selection import imports
+from case_selection.checks.formats import uscc_check_char
+from case_selection.overrides import data_import
 from case_selection.tests.factories import (
+	clear_round,
 	delete_application,
 	district_users,
 	make_round,
@@ -30,8 +32,7 @@ from case_selection.tests.factories import (
 )
 from case_selection.tests.http import URL, User, fresh, message
 from case_selection.tests.jobs import run_job
-from case_selection.validation import uscc_check_char
-from case_selection.workflows import initial_state
+from case_selection.workflow.definition import initial_state
 
 ROUND = "2092"
 FINANCE = "近三年营业收入与研发投入（企业填写，万元）"
@@ -103,8 +104,7 @@ class TestImport(FrappeTestCase):
 	@classmethod
 	def clean(cls):
 		fresh()
-		for name in frappe.get_all("Case Application", {"round": ROUND}, pluck="name"):
-			delete_application(name)
+		clear_round(ROUND)
 		for name in frappe.get_all("Data Import", {"reference_doctype": "Case Application"}, pluck="name"):
 			frappe.delete_doc("Data Import", name, force=True, ignore_permissions=True)
 		frappe.db.commit()
@@ -112,7 +112,7 @@ class TestImport(FrappeTestCase):
 	# Helpers -------------------------------------------------------------------------------------------------
 
 	def filled_template(self, u: User, rows: list[dict]) -> bytes:
-		r = u.get("/api/method/case_selection.imports.template")
+		r = u.get("/api/method/case_selection.overrides.data_import.template")
 		self.assertEqual(r.status_code, 200, message(r)[:300])
 		wb = load_workbook(io.BytesIO(r.content))
 		ws = wb.worksheets[0]
@@ -145,8 +145,8 @@ class TestImport(FrappeTestCase):
 		u.ok(u.call("frappe.core.doctype.data_import.data_import.form_start_import", data_import=name))
 		job = get_job(f"data_import::{name}")
 		# Not on Frappe's default queue, where a burst of signatures queues its notifications (make chaos).
-		self.assertEqual(job.origin.rsplit(":", 1)[1], imports.import_queue())
-		self.assertIn(imports.import_queue(), ("import", "long"))
+		self.assertEqual(job.origin.rsplit(":", 1)[1], data_import.import_queue())
+		self.assertIn(data_import.import_queue(), ("import", "long"))
 		run_job(f"data_import::{name}")
 		# A worker of the test site's own queues, if one runs, may have taken the job: wait for its end.
 		deadline = time.monotonic() + 180
@@ -257,7 +257,9 @@ class TestImport(FrappeTestCase):
 	def test_only_the_lead_department_imports(self):
 		for user in (self.applicant, self.yz["kj"], self.yz["jy"]):
 			u = User(user)
-			self.assertEqual(u.get("/api/method/case_selection.imports.template").status_code, 403, user)
+			self.assertEqual(
+				u.get("/api/method/case_selection.overrides.data_import.template").status_code, 403, user
+			)
 			r = u.s.post(
 				f"{URL}/api/resource/Data Import",
 				json={"reference_doctype": "Case Application", "import_type": "Insert New Records"},
@@ -329,7 +331,7 @@ class TestImport(FrappeTestCase):
 		offered (the city's fields, the state, attachments)."""
 		previous, frappe.local.lang = frappe.local.lang, "zh"
 		try:
-			columns = imports.template_columns()
+			columns = data_import.template_columns()
 			known = build_fields_dict_for_column_matching("Case Application")
 		finally:
 			frappe.local.lang = previous

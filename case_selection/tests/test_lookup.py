@@ -13,17 +13,17 @@ import requests
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import today
 
-from case_selection import lookup
+from case_selection.access.system_write import system_write
+from case_selection.api import lookup
 from case_selection.tests import flow
 from case_selection.tests.factories import delete_application, make_round, make_user, valid_uscc
 from case_selection.tests.http import URL, User, fresh, message
-from case_selection.write_policy import system_write
 
 PUBLISHED, SEALED = "2093", "2094"
 X_SEED, Y_SEED = 9301, 9302
 X_USCC, Y_USCC = valid_uscc(X_SEED), valid_uscc(Y_SEED)
 X_UNIT = f"重庆测试科技有限公司{X_SEED}"
-ENDPOINT = f"{URL}/api/method/case_selection.lookup.selected_units"
+ENDPOINT = f"{URL}/api/method/case_selection.api.lookup.selected_units"
 REPORT = "Selected Unit Lookup"
 
 
@@ -71,7 +71,9 @@ class TestLookup(FrappeTestCase):
 		cls.x, cls.y, cls.x2 = x, y, x2
 		frappe.db.commit()
 		User(cls.city.manager).ok(
-			User(cls.city.manager).call("case_selection.api.publish_results", round_name=PUBLISHED)
+			User(cls.city.manager).call(
+				"case_selection.api.publication.publish_results", round_name=PUBLISHED
+			)
 		)
 		fresh()
 		cls.integration = lookup.make_integration_user("bonus.lookup@test.local", "科技局加分系统")
@@ -197,6 +199,6 @@ class TestLookup(FrappeTestCase):
 		"""Sealed until published, whoever asks; the same query then finds both rounds."""
 		self.assertEqual(call(self.integration_keys, uscc=X_USCC).json()["message"]["count"], 1)
 		city = User(self.city.manager)
-		city.ok(city.call("case_selection.api.publish_results", round_name=SEALED))
+		city.ok(city.call("case_selection.api.publication.publish_results", round_name=SEALED))
 		rows = call(self.integration_keys, uscc=X_USCC).json()["message"]["results"]
 		self.assertEqual([(r["round"], r["case"]) for r in rows], [(SEALED, self.x2), (PUBLISHED, self.x)])

@@ -5,10 +5,10 @@ names them all (it held 1,000 characters, about 40 officers, and the next office
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from case_selection import deadlines
+from case_selection.access.system_write import system_write
 from case_selection.tests.factories import TEST_ROUND, make_round, make_user
 from case_selection.tests.http import URL, User, message
-from case_selection.write_policy import system_write
+from case_selection.workflow import deadlines
 
 DISTRICT = "测试大区"
 N = 500

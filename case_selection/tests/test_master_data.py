@@ -3,7 +3,7 @@ import csv
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from case_selection.install import after_install
+from case_selection.setup.install import after_install
 from case_selection.setup.master_data import DATA_DIR, OTHER_DIRECTION
 
 

@@ -1,4 +1,4 @@
-"""The allow-list of platform methods (method_allowlist.py), over HTTP against the served test site.
+"""The allow-list of platform methods (allowlist.py), over HTTP against the served test site.
 
 The census imports every module of every installed app, lists every whitelisted function, and calls each one
 that is not on the list as a user of every kind the list applies to: each must be refused with 403 by the
@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from case_selection import method_allowlist
+from case_selection.access import allowlist
 from case_selection.tests.factories import make_user
 from case_selection.tests.http import URL, User, message
 
@@ -62,11 +62,11 @@ class TestMethodAllowList(FrappeTestCase):
 		every kind of user the list applies to."""
 		hooks = frappe.get_hooks("override_whitelisted_methods")
 		special = {"login", "logout", "upload_file", "ping"}
-		stale = [m for m in method_allowlist.ALLOWED if m not in self.methods | special and m not in hooks]
+		stale = [m for m in allowlist.ALLOWED if m not in self.methods | special and m not in hooks]
 		self.assertEqual(stale, [], "allow-list entries that name no whitelisted method")
-		self.assertTrue(all(reason.strip() for reason in method_allowlist.ALLOWED.values()))
+		self.assertTrue(all(reason.strip() for reason in allowlist.ALLOWED.values()))
 
-		refused = sorted(m for m in self.methods if not method_allowlist.is_allowed("method", m))
+		refused = sorted(m for m in self.methods if not allowlist.is_allowed("method", m))
 		self.assertGreater(len(refused), 300, "the census found too few methods to be a census")
 		self.assertIn("frappe.desk.form.utils.get_next", refused)
 		self.assertIn("frappe.utils.global_search.search", refused)
@@ -129,7 +129,7 @@ class TestMethodAllowList(FrappeTestCase):
 		r = applicant.call("frappe.desk.reportview.get", doctype="Case Application", fields=["name"])
 		self.assertEqual(r.status_code, 200, message(r))
 		r = applicant.call(
-			"case_selection.api.list_experts"
+			"case_selection.api.review.list_experts"
 		)  # the app's own: its own refusal, not the list's
 		self.assertEqual(r.status_code, 403)
 		self.assertNotIn(REFUSAL, message(r))

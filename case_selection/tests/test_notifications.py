@@ -10,13 +10,12 @@ from frappe.email.doctype.notification.notification import trigger_daily_alerts
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, add_to_date, nowdate
 
-from case_selection import deadlines
-from case_selection.api import publish_results
+from case_selection.access.system_write import system_write
+from case_selection.api.publication import publish_results
 from case_selection.jobs import service
 from case_selection.tests import flow
 from case_selection.tests.factories import delete_application, make_round, make_user
-from case_selection.workflows import states
-from case_selection.write_policy import system_write
+from case_selection.workflow import deadlines, states
 
 ROUND_YEAR = 2086
 ROUND = str(ROUND_YEAR)

@@ -16,14 +16,15 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils.password import update_password
 from openpyxl import load_workbook
 
-from case_selection.case_selection.doctype.case_application.case_application import DECLARATIONS
 from case_selection.case_selection.report.case_action_history.case_action_history import execute
+from case_selection.constants import DECLARATIONS
 from case_selection.exceptions import ApplicationValidationError
 from case_selection.export import casebook, excel, layout
 from case_selection.export.pdf import DIGIT_HEIGHT, render_pdf
 from case_selection.export.print_context import HEADING_FIELDS
 from case_selection.tests import output_data as od
 from case_selection.tests.factories import make_application, make_round
+from case_selection.tests.http import URL, login
 from case_selection.tests.pdf_measure import MM, flat, measure, median
 
 PASSWORD = "Out-Geo@2025"
@@ -97,12 +98,12 @@ class TestOfficialPdfs(FrappeTestCase):
 		# The downloads below read these records through a separate server process.
 		frappe.db.commit()
 
-		url = os.environ.get("CASE_TEST_URL") or frappe.utils.get_url()
+		url = URL
 		cls.annex1 = download_pdf(url, cls.user, "Case Application", cls.app.name, "附件1 申报书")
 		cls.annex2 = download_pdf(
 			url, cls.user, "District Recommendation List", cls.district_list.name, "附件2 区县推荐案例名单"
 		)
-		response = login(url, cls.city).get(f"{url}{collection.generated_file}", timeout=60)
+		response = login(cls.city, url, PASSWORD).get(f"{url}{collection.generated_file}", timeout=60)
 		response.raise_for_status()
 		cls.casebook = response.content
 		cls.pages = {name: measure(getattr(cls, name)) for name in ("annex1", "annex2", "casebook")}
@@ -425,15 +426,8 @@ def glyphs_of(pages, text: str, last: bool = False) -> list:
 	return []
 
 
-def login(url: str, user: str) -> requests.Session:
-	session = requests.Session()
-	r = session.post(f"{url}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30)
-	r.raise_for_status()
-	return session
-
-
 def download_pdf(url: str, user: str, doctype: str, name: str, print_format: str) -> bytes:
-	response = login(url, user).get(
+	response = login(user, url, PASSWORD).get(
 		f"{url}/api/method/frappe.utils.print_format.download_pdf",
 		params={"doctype": doctype, "name": name, "format": print_format, "no_letterhead": 1},
 		timeout=120,

@@ -20,14 +20,14 @@ from PIL import Image
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from case_selection.demo_pipeline import attach_scan
+from case_selection.access.system_write import system_write
+from case_selection.demo.pipeline import attach_scan
 from case_selection.export import layout
 from case_selection.export.pdf import render_pdf
 from case_selection.signing import certificates, qr, sealed_form
 from case_selection.tests import flow
 from case_selection.tests.factories import make_application, make_round, make_user
 from case_selection.tests.http import URL, User, fresh, message
-from case_selection.write_policy import system_write
 
 ROUND_YEAR = 2094
 ROUND = str(ROUND_YEAR)
@@ -380,7 +380,7 @@ class TestPaper(FrappeTestCase):
 		frappe.db.commit()
 		self.addCleanup(lambda: (make_round(ROUND_YEAR, paper_copies=5), frappe.db.commit()))
 		lead = User(self.yz.lead)
-		r = lead.call("case_selection.api.submit_list", name=lst)
+		r = lead.call("case_selection.api.lists.submit_list", name=lst)
 		self.assertEqual(r.status_code, 417, message(r))
 		title = frappe.db.get_value("Case Application", without, "case_title")
 		self.assertIn("第 2 行", message(r))
@@ -394,7 +394,7 @@ class TestPaper(FrappeTestCase):
 		# Not required by the round: the same list goes.
 		make_round(ROUND_YEAR, paper_copies=5, scan_required=0)
 		frappe.db.commit()
-		lead.ok(lead.call("case_selection.api.submit_list", name=lst))
+		lead.ok(lead.call("case_selection.api.lists.submit_list", name=lst))
 		fresh()
 		self.assertEqual(
 			frappe.db.get_value("District Recommendation List", lst, "status"), "Submitted to City"

@@ -1,15 +1,18 @@
 """附件1 and 附件2 rendered for real data through Frappe's print path, checked by the PDF's text."""
 
+import io
 import os
 import re
 
 import frappe
+import pdfplumber
 import requests
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.password import update_password
 
 from case_selection.export.pdf import render_pdf
 from case_selection.tests import output_data as od
+from case_selection.tests.http import URL, login
 from case_selection.tests.pdf_measure import without_feet
 
 SCRIPT_TITLE = "<script>alert(1)</script>"
@@ -80,9 +83,16 @@ class TestPrintFormats(FrappeTestCase):
 		text = od.pdf_text(render_pdf(self.app, "附件1 申报书"))
 		self.assertIn(SCRIPT_TITLE, od.flat(text))
 
-	def test_annex1_seal_image_is_embedded(self):
-		html = frappe.get_print("Case Application", self.app.name, "附件1 申报书", no_letterhead=1)
-		self.assertEqual(html.count('class="seal"'), 3)
+	def test_annex1_pdf_carries_the_three_seal_images_beside_the_opinions(self):
+		"""Read from the PDF, not the HTML: the three departments' seals are images drawn on the pages that carry
+		the departments' opinions."""
+		with pdfplumber.open(io.BytesIO(render_pdf(self.app, "附件1 申报书"))) as pdf:
+			pages = [(page.extract_text() or "", page.images) for page in pdf.pages]
+		images = [image for _text, page_images in pages for image in page_images]
+		self.assertEqual(len(images), 3)
+		for text, page_images in pages:
+			if page_images:
+				self.assertIn("部门意见", od.flat(text))
 
 	def test_annex2_pdf_has_table_seals_contact_and_page_number(self):
 		text = od.flat(od.pdf_text(render_pdf(self.district_list, "附件2 区县推荐案例名单")))
@@ -125,24 +135,17 @@ class TestPrintFormats(FrappeTestCase):
 			)
 
 	def test_download_pdf_over_http(self):
-		url = os.environ.get("CASE_TEST_URL") or frappe.utils.get_url()
+		url = URL
 		endpoint = f"{url}/api/method/frappe.utils.print_format.download_pdf"
 		params = {"doctype": "Case Application", "name": self.app.name, "format": "附件1 申报书"}
 
-		own = login(url, self.own_district)
+		own = login(self.own_district, url, PASSWORD)
 		response = own.get(endpoint, params=params, timeout=60)
 		self.assertEqual(response.status_code, 200, response.text[:300])
 		self.assertEqual(response.headers["Content-Type"], "application/pdf")
 		self.assertIn("— 1 —", od.pdf_text(response.content))
 
-		other = login(url, self.other_district)
+		other = login(self.other_district, url, PASSWORD)
 		self.assertEqual(other.get(endpoint, params=params, timeout=60).status_code, 403)
 		anonymous = requests.get(endpoint, params=params, timeout=60)
 		self.assertEqual(anonymous.status_code, 403)
-
-
-def login(url: str, user: str) -> requests.Session:
-	session = requests.Session()
-	r = session.post(f"{url}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30)
-	r.raise_for_status()
-	return session

@@ -550,7 +550,7 @@ class TestScores(unittest.TestCase):
 		# At 2.5 yardsticks (18.75 points) a 15-point gap is no longer a label.
 		self.assertEqual(summarise(biased_reviews(), 20, harsh_lenient_sd=2.5).expert("H").labels, ())
 
-	def test_z_score_formula(self):
+	def test_the_z_score_formula(self):
 		reviews = [
 			{"case": "c1", "expert": "A", "total": 60},
 			{"case": "c2", "expert": "A", "total": 80},

@@ -27,11 +27,11 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from openpyxl import load_workbook
 
+from case_selection.access.system_write import system_write
 from case_selection.review import service
 from case_selection.tests import flow
-from case_selection.tests.factories import delete_application, make_round, make_user
+from case_selection.tests.factories import clear_round, delete_application, make_round, make_user
 from case_selection.tests.http import URL, User, fresh, message
-from case_selection.write_policy import system_write
 
 ROUND = "2086"
 SEEDS = range(8600, 8603)
@@ -76,7 +76,9 @@ class TestReviewScores(FrappeTestCase):
 		cls.review = {}
 		for c, name in enumerate(cls.cases):
 			made = cls.manager.ok(
-				cls.manager.call("case_selection.api.assign_experts", application=name, experts=cls.experts)
+				cls.manager.call(
+					"case_selection.api.review.assign_experts", application=name, experts=cls.experts
+				)
 			).json()["message"]
 			for e, review in enumerate(made):
 				cls.review[(c, e)] = review
@@ -96,13 +98,7 @@ class TestReviewScores(FrappeTestCase):
 
 	@classmethod
 	def clean(cls):
-		with system_write():
-			for name in frappe.get_all("District Recommendation List", {"round": ROUND}, pluck="name"):
-				frappe.delete_doc("District Recommendation List", name, force=True, ignore_permissions=True)
-			for name in frappe.get_all("Case Application", {"round": ROUND}, pluck="name"):
-				frappe.db.delete("Case Review", {"application": name})
-				delete_application(name)
-		frappe.db.commit()
+		clear_round(ROUND)
 
 	@staticmethod
 	def score(user: User, review: str, total: float):
@@ -145,7 +141,7 @@ class TestReviewScores(FrappeTestCase):
 
 		# Balanced assignment fills the freed place, never with the expert who recused.
 		self.manager.ok(
-			self.manager.call("case_selection.api.assign_round_experts", round_name=ROUND, per_case=3)
+			self.manager.call("case_selection.api.review.assign_round_experts", round_name=ROUND, per_case=3)
 		)
 		fresh()
 		experts = set(frappe.get_all("Case Review", {"application": self.cases[2]}, pluck="expert"))
@@ -193,7 +189,7 @@ class TestReviewScores(FrappeTestCase):
 		# The same figures in the city summary's sheets.
 		r = self.manager.ok(
 			self.manager.s.get(
-				f"{URL}/api/method/case_selection.export.api.city_summary_xlsx",
+				f"{URL}/api/method/case_selection.api.exports.city_summary_xlsx",
 				params={"round": ROUND},
 				timeout=120,
 			)
@@ -227,23 +223,27 @@ class TestReviewScores(FrappeTestCase):
 	def test_an_expert_sees_the_others_totals_only_after_scoring_and_only_if_the_round_allows(self):
 		self.users[2].ok(self.recuse())
 		a = self.users[0]
-		r = a.ok(a.call("case_selection.api.peer_scores", http="GET", review=self.review[(0, 0)])).json()[
-			"message"
-		]
+		r = a.ok(
+			a.call("case_selection.api.review.peer_scores", http="GET", review=self.review[(0, 0)])
+		).json()["message"]
 		self.assertEqual(r["own"], 90.0)
 		self.assertEqual(sorted(o["total"] for o in r["others"]), [60.0, 80.0])
 		self.assertNotIn(self.experts[1], json.dumps(r, ensure_ascii=False))  # no names
 		self.assertNotIn(self.experts[2], json.dumps(r, ensure_ascii=False))
 
 		# Recused: nothing to compare with.
-		r = self.users[2].call("case_selection.api.peer_scores", http="GET", review=self.review[(2, 2)])
+		r = self.users[2].call(
+			"case_selection.api.review.peer_scores", http="GET", review=self.review[(2, 2)]
+		)
 		self.assertEqual(r.status_code, 417, message(r)[:200])
 		# Another expert's review: not theirs to ask about.
-		r = self.users[1].call("case_selection.api.peer_scores", http="GET", review=self.review[(0, 0)])
+		r = self.users[1].call(
+			"case_selection.api.review.peer_scores", http="GET", review=self.review[(0, 0)]
+		)
 		self.assertEqual(r.status_code, 403, message(r)[:200])
-		r = a.call("case_selection.api.peer_scores", http="GET", review="CR-NO-SUCH-0000")
+		r = a.call("case_selection.api.review.peer_scores", http="GET", review="CR-NO-SUCH-0000")
 		self.assertEqual(r.status_code, 404, message(r)[:200])
-		r = a.call("case_selection.api.peer_scores", review=json.dumps({"name": self.review[(0, 1)]}))
+		r = a.call("case_selection.api.review.peer_scores", review=json.dumps({"name": self.review[(0, 1)]}))
 		self.assertIn(r.status_code, (403, 404, 417), message(r)[:200])
 		self.assertNotIn("80.0", r.text)
 
@@ -253,7 +253,7 @@ class TestReviewScores(FrappeTestCase):
 			frappe.clear_document_cache("Selection Round", ROUND)
 		frappe.db.commit()
 		try:
-			r = a.call("case_selection.api.peer_scores", http="GET", review=self.review[(0, 0)])
+			r = a.call("case_selection.api.review.peer_scores", http="GET", review=self.review[(0, 0)])
 			self.assertEqual(r.status_code, 417, message(r)[:200])
 			self.assertNotIn("60.0", r.text)
 		finally:
@@ -264,7 +264,7 @@ class TestReviewScores(FrappeTestCase):
 	def test_an_expert_without_a_score_sees_nothing(self):
 		made = self.manager.ok(
 			self.manager.call(
-				"case_selection.api.assign_experts", application=self.cases[0], experts=[self.spare]
+				"case_selection.api.review.assign_experts", application=self.cases[0], experts=[self.spare]
 			)
 		).json()["message"]
 		review = (
@@ -274,6 +274,6 @@ class TestReviewScores(FrappeTestCase):
 		)
 		spare = User(self.spare)
 		if frappe.db.get_value("Case Review", review, "status") == "Assigned":
-			r = spare.call("case_selection.api.peer_scores", http="GET", review=review)
+			r = spare.call("case_selection.api.review.peer_scores", http="GET", review=review)
 			self.assertEqual(r.status_code, 417, message(r)[:200])
 			self.assertNotIn("90.0", r.text)

@@ -15,11 +15,11 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils.background_jobs import get_job
 from pypdf import PdfReader
 
+from case_selection.access.system_write import system_write
 from case_selection.notifications import publication
 from case_selection.tests import flow
-from case_selection.tests.factories import delete_application, make_round, make_user
+from case_selection.tests.factories import clear_round, delete_application, make_round, make_user
 from case_selection.tests.http import REFUSED, User, fresh, message
-from case_selection.write_policy import system_write
 
 ROUND_YEAR = 2091
 ROUND = str(ROUND_YEAR)
@@ -61,11 +61,8 @@ class TestSealing(FrappeTestCase):
 	@classmethod
 	def clean(cls):
 		fresh()
+		clear_round(ROUND)
 		with system_write():
-			for name in frappe.get_all("Case Application", {"round": ROUND}, pluck="name"):
-				delete_application(name)
-			for name in frappe.get_all("District Recommendation List", {"round": ROUND}, pluck="name"):
-				frappe.delete_doc("District Recommendation List", name, force=True, ignore_permissions=True)
 			frappe.db.delete("Notification Log", {"document_name": ("like", f"%{ROUND}%")})
 		make_round(ROUND_YEAR, public_notice_days=0)
 		frappe.db.commit()
@@ -168,7 +165,10 @@ class TestSealing(FrappeTestCase):
 			# history rows of the city's sealed steps are not there
 			history = u.ok(
 				u.call(
-					"case_selection.api.get_history", "GET", doctype="Case Application", name=self.selected
+					"case_selection.api.cases.get_history",
+					"GET",
+					doctype="Case Application",
+					name=self.selected,
 				)
 			).json()["message"]
 			self.assertFalse(
@@ -276,7 +276,7 @@ class TestSealing(FrappeTestCase):
 
 	def test_2_publishing_reveals_the_round_at_once_and_tells_them(self):
 		city = User(self.city.manager)
-		r = city.call("case_selection.api.publish_results", round_name=ROUND)
+		r = city.call("case_selection.api.publication.publish_results", round_name=ROUND)
 		self.assertIn(r.status_code, REFUSED)  # two cases are still undecided
 		self.assertIn("未作出入选决定", message(r))
 		flow.as_user(
@@ -286,7 +286,7 @@ class TestSealing(FrappeTestCase):
 			self.city.manager, flow.act, self.city.manager, "Case Application", self.reviewing, "Reject"
 		)
 		frappe.db.commit()
-		city.ok(city.call("case_selection.api.publish_results", round_name=ROUND))
+		city.ok(city.call("case_selection.api.publication.publish_results", round_name=ROUND))
 		for user in self.outsiders:
 			seen = self.states_seen(User(user))
 			self.assertEqual(
@@ -298,7 +298,7 @@ class TestSealing(FrappeTestCase):
 		)
 		history = owner.ok(
 			owner.call(
-				"case_selection.api.get_history", "GET", doctype="Case Application", name=self.selected
+				"case_selection.api.cases.get_history", "GET", doctype="Case Application", name=self.selected
 			)
 		).json()["message"]
 		self.assertIn("入选", {h["to_state"] for h in history})

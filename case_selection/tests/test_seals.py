@@ -21,13 +21,13 @@ from frappe.utils import add_to_date, now_datetime
 from frappe.utils.background_jobs import get_job
 from frappe.utils.password import get_decrypted_password
 
+from case_selection.access.system_write import system_write
 from case_selection.signing import certificates, sealed_form
 from case_selection.signing import pdf as signing
 from case_selection.tests import flow
 from case_selection.tests.factories import make_round, make_user
 from case_selection.tests.http import URL, User, fresh, message
 from case_selection.tests.jobs import run_job
-from case_selection.write_policy import system_write
 
 ROUND_YEAR = 2093
 ROUND = str(ROUND_YEAR)
@@ -150,7 +150,10 @@ class TestSeals(FrappeTestCase):
 		for key in ORDER:
 			r = users[key].ok(
 				users[key].call(
-					"case_selection.api.cosign", doctype="Case Application", name=name, opinion=AGREE
+					"case_selection.api.cosigning.cosign",
+					doctype="Case Application",
+					name=name,
+					opinion=AGREE,
 				)
 			)
 		self.assertEqual(r.json()["message"]["cosign_status"], "Agreed")
@@ -253,7 +256,7 @@ class TestSeals(FrappeTestCase):
 		for key in ORDER:
 			users[key].ok(
 				users[key].call(
-					"case_selection.api.cosign",
+					"case_selection.api.cosigning.cosign",
 					doctype="District Recommendation List",
 					name=lst,
 					opinion=AGREE,
@@ -262,7 +265,7 @@ class TestSeals(FrappeTestCase):
 		fresh()
 		self.assertFalse(frappe.db.get_value("District Recommendation List", lst, "sealed_form_status"))
 		lead = User(self.yz.lead)
-		lead.ok(lead.call("case_selection.api.submit_list", name=lst))
+		lead.ok(lead.call("case_selection.api.lists.submit_list", name=lst))
 		row = self.wait_sealed(lst, "District Recommendation List")
 		self.assertEqual(row.sealed_form_status, sealed_form.READY, row.sealed_form_note)
 		file = frappe.get_doc("File", {"file_url": row.sealed_form})
@@ -332,7 +335,7 @@ class TestSeals(FrappeTestCase):
 		self.assertFalse(results[-1]["intact"] or results[-1]["bottom_line"])
 
 		# The same submission again (a retry) seals nothing twice.
-		lead.ok(lead.call("case_selection.api.submit_list", name=lst))
+		lead.ok(lead.call("case_selection.api.lists.submit_list", name=lst))
 		fresh()
 		self.assertEqual(len(sealed_form.sealed_files(lst, "District Recommendation List")), 1)
 
@@ -359,7 +362,11 @@ class TestSeals(FrappeTestCase):
 		self.yz.sign("Case Application", name, keys=("jx", "kj"))
 		frappe.db.commit()
 		jy = User(self.yz.users["jy"])
-		jy.ok(jy.call("case_selection.api.cosign", doctype="Case Application", name=name, opinion=AGREE))
+		jy.ok(
+			jy.call(
+				"case_selection.api.cosigning.cosign", doctype="Case Application", name=name, opinion=AGREE
+			)
+		)
 		job = get_job(sealed_form.job_id(name))
 		self.assertIsNotNone(job, "the request queued the sealing job")
 		self.assertTrue(job.origin.endswith(":long"), job.origin)  # Frappe prefixes the bench's queues
@@ -454,7 +461,7 @@ class TestSeals(FrappeTestCase):
 		frappe.db.commit()
 		education = User(self.yz.users["jy"])
 		sign = {"doctype": "Case Application", "name": second, "opinion": AGREE}
-		r = education.call("case_selection.api.cosign", **sign)
+		r = education.call("case_selection.api.cosigning.cosign", **sign)
 		self.assertEqual(r.status_code, 417, message(r))
 		self.assertIn("已吊销", message(r))
 		fresh()
@@ -467,7 +474,7 @@ class TestSeals(FrappeTestCase):
 		third = self.new_case()
 		self.yz.sign("Case Application", third, keys=("jx", "kj"))
 		frappe.db.commit()
-		education.ok(education.call("case_selection.api.cosign", **{**sign, "name": third}))
+		education.ok(education.call("case_selection.api.cosigning.cosign", **{**sign, "name": third}))
 		row = self.wait_sealed(third)
 		self.assertEqual(row.sealed_form_status, sealed_form.FAILED)
 		self.assertIn("已吊销", row.sealed_form_note)
@@ -489,7 +496,7 @@ class TestSeals(FrappeTestCase):
 		self.assertEqual(issued["subject"], YZ["jy"][2])
 		r = manager.call(issue, **department)  # one valid certificate at a time
 		self.assertEqual(r.status_code, 417, message(r))
-		education.ok(education.call("case_selection.api.cosign", **sign))
+		education.ok(education.call("case_selection.api.cosigning.cosign", **sign))
 		self.wait_sealed(second)
 		fresh()
 		new = certificates.active_for("渝中区", "District Education Officer")

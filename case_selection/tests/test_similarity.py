@@ -10,12 +10,12 @@ import unittest
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from case_selection.access.system_write import system_write
 from case_selection.review import copies, similarity
 from case_selection.tests import flow
 from case_selection.tests.factories import delete_application, make_round, make_user
 from case_selection.tests.http import User, fresh, message
 from case_selection.tests.jobs import run_job
-from case_selection.write_policy import system_write
 
 ROUNDS = ("2084", "2083")  # this year's and a past one
 CJK = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
@@ -156,7 +156,7 @@ class TestSimilarityOnTheSite(FrappeTestCase):
 			pair = self.pairs_of(self.cases["copy"])[0].name
 			r = u.get(f"/api/resource/Case Similarity/{pair}")
 			self.assertIn(r.status_code, (403, 404), (user, message(r)[:200]))
-			r = u.call("case_selection.api.check_round_similarity", round_name=ROUNDS[0])
+			r = u.call("case_selection.api.review.check_round_similarity", round_name=ROUNDS[0])
 			self.assertEqual(r.status_code, 403, (user, message(r)[:200]))
 
 	def test_a_rewritten_case_is_checked_again_and_its_pair_dropped(self):
@@ -188,7 +188,7 @@ class TestSimilarityOnTheSite(FrappeTestCase):
 		frappe.db.commit()
 		manager = User(self.city.manager)
 		n = manager.ok(
-			manager.call("case_selection.api.check_round_similarity", round_name=ROUNDS[0])
+			manager.call("case_selection.api.review.check_round_similarity", round_name=ROUNDS[0])
 		).json()["message"]
 		self.assertEqual(n, 1)
 		run_job(copies.job_id(self.cases["other"]))

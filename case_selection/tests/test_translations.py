@@ -14,16 +14,21 @@ contains Chinese. The test lists every one missing.
 """
 
 import glob
+import json
 import os
 import re
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from case_selection import actors
-from case_selection.workflows import WORKFLOW_NAME
+from case_selection.access import actors
+from case_selection.tests import flow
+from case_selection.tests.factories import delete_application, make_round, make_user
+from case_selection.workflow.action_log import display_row, visible_history
+from case_selection.workflow.definition import WORKFLOW_NAME
 
 APP = "case_selection"
+COSIGNED = "Co-signed by {0}: {1}"  # the history key of a department's signature
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 LATIN = re.compile(r"[A-Za-z]")
 # Written this way in Chinese offices' own documents and screens.
@@ -158,3 +163,47 @@ class TestTranslations(FrappeTestCase):
 		)
 		missing = self.missing(self.workflow_texts(workflow))
 		self.assertEqual(missing, ["'Awaiting Second Look'", "'Look Again'"])
+
+
+class TestHistoryInWords(FrappeTestCase):
+	"""签核历程 stores what happened as keys and values, never translated text: a row reads in words when shown,
+	from zh.csv or a Translation record an admin adds in Desk, old rows and new alike."""
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		make_round(2078)
+		self.yz = flow.District("渝中区", "hist")
+		self.case = flow.submitted(make_user("owner.hist@test.local", ["Case Applicant"]), 781, round="2078")
+		self.addCleanup(delete_application, self.case)
+		self.addCleanup(frappe.db.delete, "Translation", {"source_text": COSIGNED})
+
+	def rows(self) -> list[dict]:
+		return visible_history("Case Application", self.case)
+
+	def test_a_signature_is_stored_as_a_key_and_shown_in_words(self):
+		self.yz.sign("Case Application", self.case, keys=("kj",))
+		stored = [r for r in self.rows() if r.action == COSIGNED]
+		self.assertEqual(len(stored), 1, [r.action for r in self.rows()])
+		department = frappe.db.get_value("Case Cosign Opinion", {"reference_name": self.case}, "department")
+		self.assertEqual(json.loads(stored[0].action_args), [department, flow.AGREE])
+		self.assertEqual(display_row(stored[0])["action"], f"会签：{department} 同意推荐")
+		# The first step is stored as its key too.
+		self.assertEqual(self.rows()[0].action, "New Case")
+		self.assertEqual(display_row(self.rows()[0])["action"], "新建")
+
+		# An admin words it otherwise in Desk (Translation): every history shows the new words at once.
+		frappe.get_doc(
+			{
+				"doctype": "Translation",
+				"language": "zh",
+				"source_text": COSIGNED,
+				"translated_text": "{0}会签意见：{1}",
+			}
+		).insert()
+		self.assertEqual(display_row(stored[0])["action"], f"{department}会签意见：同意推荐")
+
+	def test_a_row_logged_as_text_before_keys_reads_as_it_was(self):
+		row = frappe._dict(
+			action="会签：经信 同意推荐", action_args=None, actor_role="", reference_doctype=""
+		)
+		self.assertEqual(display_row(row)["action"], "会签：经信 同意推荐")

@@ -10,7 +10,8 @@ import threading
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from case_selection import text_rules
+from case_selection.access.system_write import system_write
+from case_selection.checks import text_rules
 from case_selection.export import sandbox
 from case_selection.tests import flow
 from case_selection.tests.factories import (
@@ -22,7 +23,6 @@ from case_selection.tests.factories import (
 	make_user,
 )
 from case_selection.tests.http import URL, User, fresh, message
-from case_selection.write_policy import system_write
 
 PAYLOADS = (
 	'<img src=x onerror="alert(1)">',
@@ -100,7 +100,7 @@ class TestTrust(FrappeTestCase):
 		kj = User(self.yz.users["kj"])
 		for remark, field in ((PAYLOADS[0], "意见说明"), ("长" * 200_000, "最多 2000")):
 			r = kj.call(
-				"case_selection.api.cosign",
+				"case_selection.api.cosigning.cosign",
 				doctype="Case Application",
 				name=name,
 				opinion="退回",
@@ -114,12 +114,17 @@ class TestTrust(FrappeTestCase):
 			frappe.db.exists("Case Action Log", {"reference_name": name, "remark": ("like", "%<img%")})
 		)
 		for bad in ({"a": 1}, "", "不存在的案例"):
-			r = kj.call("case_selection.api.cosign", doctype="Case Application", name=bad, opinion="同意推荐")
+			r = kj.call(
+				"case_selection.api.cosigning.cosign",
+				doctype="Case Application",
+				name=bad,
+				opinion="同意推荐",
+			)
 			self.assertIn(r.status_code, (403, 404, 417), f"{bad!r}: {r.status_code} {message(r)[:200]}")
 
 	def test_follow_digests_of_a_case_name_no_sealed_state(self):
 		"""Frappe follows the documents a user creates when their settings say so, and mails them the version
-		diffs (outside every door). A case's versions hold only the state its row holds (sealing.py): the
+		diffs (outside every door). A case's versions hold only the state its row holds (access/sealing.py): the
 		applicant's digest shows the case reaching 市级评审中 (the control: the digest works) and nothing of the
 		city's sealed steps after it."""
 		from frappe.desk.form.document_follow import get_message

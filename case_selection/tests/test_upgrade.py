@@ -7,9 +7,9 @@ import os
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from case_selection import workflows
-from case_selection.workflows import WORKFLOW_NAME, load_definition, shipped_defaults, sync_workflow
-from case_selection.write_policy import system_write
+from case_selection.access.system_write import system_write
+from case_selection.workflow import definition
+from case_selection.workflow.definition import WORKFLOW_NAME, load_definition, shipped_defaults, sync_workflow
 
 
 def as_new(row: dict) -> dict:
@@ -36,11 +36,11 @@ class TestWorkflowUpgrade(FrappeTestCase):
 		settings.set("states", [as_new(r) for r in self.settings_before["states"]])
 		with system_write():
 			settings.save(ignore_permissions=True)
-		workflows.record_defaults(shipped_defaults())
+		definition.record_defaults(shipped_defaults())
 		frappe.db.commit()
 
 	def install_previous_release(self) -> dict:
-		path = os.path.join(workflows.HISTORY_DIR, "2026-11-26.json")
+		path = os.path.join(definition.VERSIONS_DIR, "2026-11-26.json")
 		with open(path, encoding="utf-8") as f:
 			previous = json.load(f)
 		workflow = frappe.get_doc("Workflow", WORKFLOW_NAME)
@@ -56,7 +56,7 @@ class TestWorkflowUpgrade(FrappeTestCase):
 		with system_write():
 			settings.save(ignore_permissions=True)
 		old = shipped_defaults({**previous, "_state_classes": old_classes})
-		workflows.record_defaults(old)
+		definition.record_defaults(old)
 		return old
 
 	def test_new_defaults_arrive_and_admin_edits_stay(self):

@@ -9,11 +9,17 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
-from case_selection import sealing
+from case_selection.access import sealing
+from case_selection.access.system_write import system_write
 from case_selection.tests import flow
-from case_selection.tests.factories import application_values, delete_application, make_round, make_user
+from case_selection.tests.factories import (
+	application_values,
+	clear_round,
+	delete_application,
+	make_round,
+	make_user,
+)
 from case_selection.tests.http import REFUSED, User, fresh, message
-from case_selection.write_policy import system_write
 
 ROUND_YEAR = 2092
 ROUND = str(ROUND_YEAR)
@@ -49,11 +55,7 @@ class TestWaysBack(FrappeTestCase):
 	@classmethod
 	def clean(cls):
 		fresh()
-		with system_write():
-			for name in frappe.get_all("Case Application", {"round": ROUND}, pluck="name"):
-				delete_application(name)
-			for name in frappe.get_all("District Recommendation List", {"round": ROUND}, pluck="name"):
-				frappe.delete_doc("District Recommendation List", name, force=True, ignore_permissions=True)
+		clear_round(ROUND)
 		make_round(ROUND_YEAR, public_notice_days=0)
 		frappe.db.commit()
 
@@ -70,7 +72,7 @@ class TestWaysBack(FrappeTestCase):
 		out = None
 		for key in who:
 			r = self.signers[key].call(
-				"case_selection.api.cosign",
+				"case_selection.api.cosigning.cosign",
 				doctype=doctype,
 				name=name,
 				opinion=opinion,
@@ -81,7 +83,7 @@ class TestWaysBack(FrappeTestCase):
 
 	def state(self, name) -> str:
 		fresh()
-		return sealing.real_state(name)  # the city's (sealing.py)
+		return sealing.real_state(name)  # the city's (access/sealing.py)
 
 	def list_status(self, name) -> tuple[str, str]:
 		fresh()
@@ -117,13 +119,15 @@ class TestWaysBack(FrappeTestCase):
 		return self.lead.ok(r).json()["message"]["name"]
 
 	def submit_list(self, lst):
-		return self.lead.call("case_selection.api.submit_list", name=lst)
+		return self.lead.call("case_selection.api.lists.submit_list", name=lst)
 
 	def review_and_decide(self, name, action):
 		self.city.ok(self.city.put("Case Evaluation", name, {"formal_check": "通过"}))
 		self.city.ok(self.city.act("Case Application", name, "Start Review"))
 		review = self.city.ok(
-			self.city.call("case_selection.api.assign_experts", application=name, experts=[self.expert])
+			self.city.call(
+				"case_selection.api.review.assign_experts", application=name, experts=[self.expert]
+			)
 		).json()["message"][0]
 		expert = User(self.expert)
 		doc = expert.doc("Case Review", review)
@@ -187,12 +191,14 @@ class TestWaysBack(FrappeTestCase):
 		lst = self.make_list([a, b])
 		self.sign("District Recommendation List", lst)
 		self.lead.ok(self.submit_list(lst))
-		self.city.ok(self.city.call("case_selection.api.receive_list", name=lst))
+		self.city.ok(self.city.call("case_selection.api.lists.receive_list", name=lst))
 		# a return needs a reason
 		self.assertIn(
-			self.city.call("case_selection.api.return_case", name=a, reason=" ").status_code, REFUSED
+			self.city.call("case_selection.api.cases.return_case", name=a, reason=" ").status_code, REFUSED
 		)
-		self.city.ok(self.city.call("case_selection.api.return_case", name=a, reason="佐证材料与申报书不符"))
+		self.city.ok(
+			self.city.call("case_selection.api.cases.return_case", name=a, reason="佐证材料与申报书不符")
+		)
 		self.assertEqual(self.state(a), "City Returned")
 		self.assertEqual(self.state(b), "Received")
 		self.assertEqual(self.list_status(lst), ("City Returned", "Pending"))
@@ -207,7 +213,7 @@ class TestWaysBack(FrappeTestCase):
 		self.sign("District Recommendation List", lst)
 		self.lead.ok(self.submit_list(lst))
 		self.assertEqual((self.state(a), self.state(b)), ("Submitted to City", "Received"))
-		self.city.ok(self.city.call("case_selection.api.receive_list", name=lst))
+		self.city.ok(self.city.call("case_selection.api.lists.receive_list", name=lst))
 		self.assertEqual((self.state(a), self.state(b)), ("Received", "Received"))
 		self.review_and_decide(a, "Select")
 		self.review_and_decide(b, "Reject")
@@ -232,7 +238,7 @@ class TestWaysBack(FrappeTestCase):
 		lst = self.make_list([a, b])
 		self.sign("District Recommendation List", lst)
 		self.lead.ok(self.submit_list(lst))
-		r = self.city.call("case_selection.api.return_list", name=lst, reason="名单缺少联系人电话")
+		r = self.city.call("case_selection.api.lists.return_list", name=lst, reason="名单缺少联系人电话")
 		self.city.ok(r)
 		self.assertEqual((self.state(a), self.state(b)), ("City Returned", "City Returned"))
 		self.assertEqual(self.list_status(lst), ("City Returned", "Pending"))
@@ -247,7 +253,7 @@ class TestWaysBack(FrappeTestCase):
 		self.sign("Case Application", a)
 		self.sign("District Recommendation List", lst)
 		self.lead.ok(self.submit_list(lst))
-		self.city.ok(self.city.call("case_selection.api.receive_list", name=lst))
+		self.city.ok(self.city.call("case_selection.api.lists.receive_list", name=lst))
 		self.assertEqual((self.state(a), self.state(b)), ("Received", "Returned"))
 		self.assertEqual(
 			self.moves("District Recommendation List", lst)[-3:],
@@ -274,7 +280,7 @@ class TestWaysBack(FrappeTestCase):
 		lst = self.make_list([a])
 		self.sign("District Recommendation List", lst)
 		self.lead.ok(self.submit_list(lst))
-		self.city.ok(self.city.call("case_selection.api.return_list", name=lst, reason="补充材料"))
+		self.city.ok(self.city.call("case_selection.api.lists.return_list", name=lst, reason="补充材料"))
 		self.sign("Case Application", a)
 		self.sign("District Recommendation List", lst)
 		make_round(ROUND_YEAR, public_notice_days=0, district_deadline=add_days(nowdate(), -1))

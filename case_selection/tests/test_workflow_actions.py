@@ -1,4 +1,4 @@
-"""Frappe's Workflow Action hook reading the cached Workflow (case_selection/workflow_actions.py): the same
+"""Frappe's Workflow Action hook reading the cached Workflow (case_selection/overrides/workflow_action.py): the same
 answers as Frappe's own lookups, an edit of the Workflow in Desk seen at once, and no workflow rows read from
 the database on a move."""
 
@@ -7,17 +7,17 @@ from frappe.model.workflow import apply_workflow, get_workflow_name
 from frappe.tests.utils import FrappeTestCase
 from frappe.workflow.doctype.workflow_action import workflow_action as frappe_workflow_action
 
-from case_selection import workflow_actions
-from case_selection.api import cosign
+from case_selection.api.cosigning import cosign
+from case_selection.overrides import workflow_action
 from case_selection.tests.factories import district_users, make_application, make_round, make_user
 from case_selection.tests.flow import as_user
 
-OURS = workflow_actions.REPLACEMENTS
-FRAPPE = workflow_actions.ORIGINAL
+OURS = workflow_action.REPLACEMENTS
+FRAPPE = workflow_action.ORIGINAL
 
 
 def transition_rows(transitions) -> list[tuple]:
-	return sorted(tuple(t.get(f) for f in workflow_actions.TRANSITION_FIELDS) for t in transitions)
+	return sorted(tuple(t.get(f) for f in workflow_action.TRANSITION_FIELDS) for t in transitions)
 
 
 class TestWorkflowActions(FrappeTestCase):
@@ -30,7 +30,7 @@ class TestWorkflowActions(FrappeTestCase):
 		self.states = [s.state for s in frappe.get_doc("Workflow", self.workflow).states]
 
 	def tearDown(self):
-		workflow_actions.install()
+		workflow_action.install()
 		self.set_optional({}, restore=True)
 		frappe.set_user("Administrator")
 
@@ -102,7 +102,7 @@ class TestWorkflowActions(FrappeTestCase):
 		self.set_optional({"Returned": 0})
 		ours = self.workflow_actions_after_submit(74)
 		self.assertEqual(ours, [("Submitted", "Open", ("District Economy Officer",))])
-		workflow_actions.uninstall()
+		workflow_action.uninstall()
 		self.assertEqual(self.workflow_actions_after_submit(75), ours)
 
 	def test_a_move_reads_no_workflow_rows(self):

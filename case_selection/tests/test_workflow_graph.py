@@ -13,7 +13,8 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
-from case_selection import actors, sealing
+from case_selection.access import actors, sealing
+from case_selection.access.system_write import system_write
 from case_selection.tests.factories import (
 	delete_application,
 	make_application,
@@ -22,8 +23,8 @@ from case_selection.tests.factories import (
 	put_state,
 )
 from case_selection.tests.http import REFUSED, User, fresh, message
-from case_selection.workflows import WORKFLOW_NAME, states
-from case_selection.write_policy import system_write
+from case_selection.workflow import states
+from case_selection.workflow.definition import WORKFLOW_NAME
 
 ROUND_YEAR = 2090
 ROUND = str(ROUND_YEAR)

@@ -12,10 +12,10 @@ import json
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from case_selection.access.system_write import system_write
 from case_selection.tests import flow
 from case_selection.tests.factories import delete_application, make_application, make_round, make_user
 from case_selection.tests.http import User
-from case_selection.write_policy import system_write
 
 ROUND_YEAR = 2082
 ROUND = str(ROUND_YEAR)
@@ -227,7 +227,7 @@ class TestWorkspaces(FrappeTestCase):
 			labels = kj.ok(kj.call(door, chart_name="测试：申报书按状态", **args)).json()["message"]["labels"]
 			self.assertIn("Under Review", labels, args)
 			self.assertFalse({"Selected", "In Public Notice", "Shortlisted"} & set(labels), labels)
-		# The city's real states are not in the cases' rows (sealing.py): a generic chart on the cases shows the
+		# The city's real states are not in the cases' rows (access/sealing.py): a generic chart on the cases shows the
 		# city what it shows everyone; the city's own charts and cards read its evaluations.
 		labels = city.ok(city.call(door, chart_name="测试：申报书按状态")).json()["message"]["labels"]
 		self.assertIn("Under Review", labels)

@@ -11,35 +11,22 @@ import frappe
 import requests
 from frappe.tests.utils import FrappeTestCase
 
+from case_selection.access.system_write import system_write
+from case_selection.access.write_policy import describe
 from case_selection.tests import flow
 from case_selection.tests.factories import (
 	PASSWORD,
+	clear_round,
 	delete_application,
 	make_application,
 	make_round,
 	make_user,
 )
-from case_selection.write_policy import describe, system_write
+from case_selection.tests.http import URL, fresh, login, message
 
-URL = os.environ.get("CASE_TEST_URL", "http://case-test.localhost:8011")
 ROUND_YEAR = 2093
 ROUND = str(ROUND_YEAR)
 REFUSED = {403, 417}
-
-
-def login(user: str) -> requests.Session:
-	s = requests.Session()
-	s.post(f"{URL}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30).raise_for_status()
-	return s
-
-
-def message(r: requests.Response) -> str:
-	"""The refusal as the user reads it (the exception text, unescaped)."""
-	try:
-		body = r.json()
-	except ValueError:
-		return r.text
-	return body.get("exception", "") + " ".join(json.loads(body.get("_server_messages", "[]")))
 
 
 def put(s, doctype, name, values):
@@ -93,11 +80,8 @@ class TestWritePolicy(FrappeTestCase):
 
 	@classmethod
 	def tearDownClass(cls):
-		frappe.db.rollback()
-		with system_write():
-			for name in frappe.get_all("Case Application", {"round": ROUND}, pluck="name"):
-				delete_application(name)
-		frappe.db.commit()
+		fresh()
+		clear_round(ROUND)
 		super().tearDownClass()
 
 	def stored(self, doctype, name, field):
@@ -149,7 +133,7 @@ class TestWritePolicy(FrappeTestCase):
 			("recommendation_list", self.lst),
 		):
 			self.assertRefused(put(owner, "Case Application", self.draft, {field: value}), field)
-		# the city's entries are the city's record, not the case's (sealing.py)
+		# the city's entries are the city's record, not the case's (access/sealing.py)
 		for field, value in (("review_score", 100), ("formal_check", "通过"), ("workflow_state", "Selected")):
 			self.assertRefused(put(owner, "Case Evaluation", self.reviewed, {field: value}), field)
 		self.assertRefused(
@@ -247,7 +231,7 @@ class TestWritePolicy(FrappeTestCase):
 		kj = login(self.yz.users["kj"])
 		for seal in (secret, "http://127.0.0.1:9/seal.png", "<svg onload=alert(1)>"):
 			r = kj.post(
-				f"{URL}/api/method/case_selection.api.cosign",
+				f"{URL}/api/method/case_selection.api.cosigning.cosign",
 				data={"doctype": "Case Application", "name": case, "opinion": "同意推荐", "seal": seal},
 			)
 			self.assertRefused(r, seal)
@@ -259,7 +243,7 @@ class TestWritePolicy(FrappeTestCase):
 			data={"is_private": 1},
 		).json()["message"]["file_url"]
 		r = kj.post(
-			f"{URL}/api/method/case_selection.api.cosign",
+			f"{URL}/api/method/case_selection.api.cosigning.cosign",
 			data={"doctype": "Case Application", "name": case, "opinion": "同意推荐", "seal": seal},
 		)
 		self.assertEqual(r.status_code, 200, r.text[:300])
@@ -318,7 +302,7 @@ class TestWritePolicy(FrappeTestCase):
 		self.assertTrue(
 			table in text,
 			"README's write-policy table differs from write_policy.POLICY: regenerate it with "
-			"`bench --site SITE execute case_selection.write_policy.describe`",
+			"`bench --site SITE execute case_selection.access.write_policy.describe`",
 		)
 
 

@@ -3,15 +3,16 @@
 The workspaces, their Number Cards, Dashboard Charts and chart sources are standard records of the module
 (case_selection/case_selection/workspace, number_card, dashboard_chart, dashboard_chart_source): a migrate
 installs them. The numbers behind them are computed here, for the user who asks, through frappe.get_list, so
-every count is what that user may read. A case's row holds the state its readers may know (sealing.py); the city
+every count is what that user may read. A case's row holds the state its readers may know (access/sealing.py); the city
 counts the cases at the city by their real state, from the city-only Case Evaluation. Which states a count
-covers is read from the state classes and the Workflow (workflows/states.py), never from state names.
+covers is read from the state classes and the Workflow (workflow/states.py), never from state names.
 """
 
 import frappe
 
-from case_selection import sealing
-from case_selection.workflows import states as state_classes
+from case_selection.access import sealing
+from case_selection.constants import EVALUATION
+from case_selection.workflow import states as state_classes
 
 
 def state_doctype(state_list) -> str:
@@ -22,7 +23,7 @@ def state_doctype(state_list) -> str:
 		and state_list
 		and all(state_classes.has(s, "city_visible") for s in state_list)
 	):
-		return sealing.EVALUATION
+		return EVALUATION
 	return "Case Application"
 
 

@@ -6,14 +6,11 @@ import json
 import frappe
 from frappe.utils import cint
 
-from case_selection import deadlines
-from case_selection.workflows import LIST_RECEIVED, LIST_SUBMITTED
+from case_selection.constants import APPLICATION, DEADLINE, LIST, REVIEW
+from case_selection.workflow import deadlines
+from case_selection.workflow.definition import LIST_RECEIVED, LIST_SUBMITTED
 from case_selection.workspaces import current_round, state_doctype, state_field
 from case_selection.workspaces import states as groups
-
-APPLICATION = "Case Application"
-LIST = "District Recommendation List"
-REVIEW = "Case Review"
 
 
 def card(value, route: list, route_options: dict | None = None, fieldtype: str = "Int") -> dict:
@@ -99,16 +96,16 @@ def days_to_deadline(filters=None) -> dict:
 	(District Deadline records the user may read: a district officer's own)."""
 	round_name = current_round()
 	rows = []
-	if frappe.has_permission(deadlines.DOCTYPE, "read"):
+	if frappe.has_permission(DEADLINE, "read"):
 		rows = frappe.get_list(
-			deadlines.DOCTYPE,
+			DEADLINE,
 			filters={"round": round_name},
 			fields=["deadline"],
 			order_by="deadline asc",
 			limit_page_length=1,
 		)
 	if rows:
-		deadline, route = rows[0].deadline, ["List", deadlines.DOCTYPE]
+		deadline, route = rows[0].deadline, ["List", DEADLINE]
 	else:  # an applicant: the round's deadline
 		deadline = (
 			frappe.db.get_value("Selection Round", round_name, "district_deadline") if round_name else None
@@ -163,9 +160,7 @@ def review_progress(filters=None) -> dict:
 def districts_submitted(filters=None) -> dict:
 	"""已报送区县: districts whose list of the current round is at the city (sent or received)."""
 	round_name = current_round()
-	n = count(
-		deadlines.DOCTYPE, {"round": round_name, "list_status": ("in", [LIST_SUBMITTED, LIST_RECEIVED])}
-	)
+	n = count(DEADLINE, {"round": round_name, "list_status": ("in", [LIST_SUBMITTED, LIST_RECEIVED])})
 	return card(n, ["query-report", "District Submission Progress"], {"round": round_name})
 
 

@@ -7,8 +7,11 @@ from frappe.get_list under the asker's row rules, by the state the asker may kno
 import frappe
 from frappe import _
 
-from case_selection import deadlines
-from case_selection.workflows import (
+from case_selection.constants import APPLICATION, DEADLINE
+from case_selection.export.casebook import code_key
+from case_selection.workflow import deadlines
+from case_selection.workflow import states as state_classes
+from case_selection.workflow.definition import (
 	LIST_COSIGNING,
 	LIST_DRAFT,
 	LIST_EDITABLE,
@@ -16,11 +19,8 @@ from case_selection.workflows import (
 	LIST_RETURNED,
 	LIST_SUBMITTED,
 )
-from case_selection.workflows import states as state_classes
 from case_selection.workspaces import current_round, state_doctype, state_field
 from case_selection.workspaces import states as groups
-
-APPLICATION = "Case Application"
 
 
 def chart(labels: list[str], *datasets: tuple[str, list]) -> dict:
@@ -74,7 +74,6 @@ def cases_by_direction(chart_name=None, filters=None, **kwargs) -> dict:
 
 
 def _code_key(code) -> tuple:
-	from case_selection.export.casebook import code_key
 
 	return code_key(code)
 
@@ -125,7 +124,7 @@ def district_lists(chart_name=None, filters=None, **kwargs) -> dict:
 	"""Districts of the current round by where their list stands (District Deadline records the user may
 	read: the city sees all 41)."""
 	rows = frappe.get_list(
-		deadlines.DOCTYPE,
+		DEADLINE,
 		filters={"round": _round(filters)},
 		fields=["list_status", "count(*) as n"],
 		group_by="list_status",

@@ -2,13 +2,14 @@
 
 import frappe
 
-from case_selection import workflows
-from case_selection.workflows import RECEIVE, SUBMIT_TO_CITY, initial_state, states
+from case_selection.access.actors import city_roles
+from case_selection.workflow import definition, states
+from case_selection.workflow.definition import RECEIVE, SUBMIT_TO_CITY, initial_state
 
 
 def workflow_states() -> list[str]:
 	"""Every state of the live Workflow, in its order."""
-	rows = frappe.get_cached_doc("Workflow", workflows.WORKFLOW_NAME).states
+	rows = frappe.get_cached_doc("Workflow", definition.WORKFLOW_NAME).states
 	return list(dict.fromkeys(r.state for r in rows))  # a state has a row per role that may edit in it
 
 
@@ -26,7 +27,7 @@ def finals() -> list[str]:
 
 
 def with_action(action: str) -> list[str]:
-	return [s for s in workflow_states() if workflows.has_action(s, action)]
+	return [s for s in workflow_states() if definition.has_action(s, action)]
 
 
 def recommended() -> list[str]:
@@ -47,14 +48,13 @@ def received() -> list[str]:
 			continue
 		if any(
 			t.allowed in manage and states.has(t.next_state, "review_open")
-			for t in workflows.transitions_from(s)
+			for t in definition.transitions_from(s)
 		):
 			out.append(s)
 	return out
 
 
 def _city_manage_roles():
-	from case_selection.actors import city_roles
 
 	return city_roles().manage
 

@@ -163,8 +163,8 @@ def cmd_compare(args):
 
 def cmd_prepare(args):
 	"""An application with three opinions (seals), 签核历程 rows and a private evidence attachment."""
-	from case_selection.history import log_action
 	from case_selection.tests import output_data as od
+	from case_selection.workflow.action_log import log_action
 
 	connect(args.site)
 	app = od.make_output_application(f"{MARK}案例", district="渝中区", seed=601)

@@ -9,7 +9,7 @@ this script twice from the bench's sites folder:
 `measure` times, over HTTP against the running server, in one run:
 1. the first page (20 rows, 5 fields) of the REST list and of Desk's Report View of Case Application for a
    district user and a city user, against the same requests on ToDo (10,000 rows, stock DocType);
-2. one co-sign action (case_selection.api.cosign) on fresh Submitted cases, three departments each, then the
+2. one co-sign action (case_selection.api.cosigning.cosign) on fresh Submitted cases, three departments each, then the
    sealing job of ten of the cases just agreed (render + three PAdES signatures), as the RQ worker runs it;
 3. 40 concurrent users for 60 s mixing list reads, report views and form opens.
 """
@@ -29,7 +29,7 @@ import http_bench as hb
 import seed_data as sd
 
 from case_selection.tests.factories import PASSWORD
-from case_selection.workflows import states
+from case_selection.workflow import states
 
 CA_FIELDS = ["name", "case_title", "district", "workflow_state", "unit_name"]
 TODO_FIELDS = ["name", "status", "priority", "date", "allocated_to"]
@@ -122,7 +122,7 @@ def measure_cosign(url: str, officers: dict, admin=None) -> tuple[dict[str, hb.S
 	def sign(key: str, name: str, into: hb.Series):
 		def req():
 			return officers[key].post(
-				f"{url}/api/method/case_selection.api.cosign",
+				f"{url}/api/method/case_selection.api.cosigning.cosign",
 				data={"doctype": "Case Application", "name": name, "opinion": "同意推荐", "remarks": ""},
 				timeout=hb.TIMEOUT,
 			)
@@ -319,7 +319,7 @@ def render(args, counts, district, lists, cosign, cosign_outcome, sealing, load,
 	)
 	lines += [
 		"",
-		f"## Co-sign action (`case_selection.api.cosign`, {cosign_outcome['cases']} Submitted cases × 3 "
+		f"## Co-sign action (`case_selection.api.cosigning.cosign`, {cosign_outcome['cases']} Submitted cases × 3 "
 		f"departments, {durations[1]:.0f} s)",
 		"",
 		"| signature | n | p50 ms | p95 ms | target | errors |",

@@ -42,10 +42,10 @@ def timed(fn, *args, **kw):
 
 
 def seed():
-	from case_selection import sealing
+	from case_selection.access import sealing
 	from case_selection.tests.factories import make_round
 	from case_selection.tests.output_data import uscc
-	from case_selection.workflows import states
+	from case_selection.workflow import states
 
 	round_name = str(BENCH_ROUND)
 	if not frappe.db.exists("Selection Round", round_name):
@@ -122,7 +122,7 @@ def seed():
 					"Agreed",
 				)
 			)
-			# the city's record of the case (sealing.py): its real state and the experts' average
+			# the city's record of the case (access/sealing.py): its real state and the experts' average
 			name = f"BENCH-{BENCH_ROUND}-{n:05d}"
 			evaluations.append(
 				(name, now, now, "Administrator", "Administrator", 0, 0, name, round_name, district)
@@ -205,7 +205,7 @@ def bench_summary(round_name: str) -> dict:
 		frappe.local.form_dict = frappe._dict(
 			doctype="Case Application",
 			file_format_type="Excel",
-			# the case's own columns (the city's average and count are in Case Evaluation, sealing.py)
+			# the case's own columns (the city's average and count are in Case Evaluation, access/sealing.py)
 			fields=json.dumps([f"`tabCase Application`.`{k}`" for k in keys if not k.startswith("review_")]),
 			filters=json.dumps(
 				[

@@ -23,8 +23,8 @@ from multiprocessing import Pool
 
 import frappe
 
+from case_selection.access.system_write import system_write
 from case_selection.review import assignment, copies, similarity
-from case_selection.write_policy import system_write
 
 FINGERPRINTS = 10_000
 NEW_CASES = 20

@@ -124,9 +124,13 @@ def form_panels(s: requests.Session, url: str, doctype: str, name: str) -> list[
 	params = {"doctype": doctype, "name": name}
 	return [
 		lambda: s.get(
-			f"{url}/api/method/case_selection.api.get_cosign_opinions", params=params, timeout=TIMEOUT
+			f"{url}/api/method/case_selection.api.cosigning.get_cosign_opinions",
+			params=params,
+			timeout=TIMEOUT,
 		),
-		lambda: s.get(f"{url}/api/method/case_selection.api.get_history", params=params, timeout=TIMEOUT),
+		lambda: s.get(
+			f"{url}/api/method/case_selection.api.cases.get_history", params=params, timeout=TIMEOUT
+		),
 	]
 
 

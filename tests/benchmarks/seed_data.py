@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 import frappe
 from frappe.query_builder import DocType
 
-from case_selection import sealing
+from case_selection.access import sealing
 from case_selection.cosign import rules
 from case_selection.notifications import assignments
 from case_selection.tests.factories import make_user, valid_uscc
-from case_selection.workflows import states
+from case_selection.workflow import states
 
 ROUND = "2025"
 PER_DISTRICT = 250
@@ -169,7 +169,7 @@ def application_row(rng, name, district, state, when, directions, seed) -> dict:
 			"decl_political": 1,
 			"decl_no_secret": 1,
 			"decl_ip_clear": 1,
-			# The row holds the state its readers may know; the real one is the evaluation's (sealing.py).
+			# The row holds the state its readers may know; the real one is the evaluation's (access/sealing.py).
 			"workflow_state": sealing.public_state_of(state, ROUND),
 			"at_city": int(states.has(state, "city_visible")),
 			"cosign_status": cosign_status_for(state),
@@ -181,7 +181,7 @@ def application_row(rng, name, district, state, when, directions, seed) -> dict:
 
 
 def evaluation_row(rng, app: dict, state: str) -> dict | None:
-	"""The city's record of a case that reached the city (sealing.py): its real state and the city's entries."""
+	"""The city's record of a case that reached the city (access/sealing.py): its real state and the city's entries."""
 	if not states.has(state, "city_visible"):
 		return None
 	row = _base(app["name"], app["creation"])
@@ -285,13 +285,13 @@ def log_rows(rng, app: dict, state: str) -> list[dict]:
 		row = _base(frappe.generate_hash(length=10), at)
 		row.update(
 			{
-				# a step naming a sealed state is the city's until publication (sealing.py)
+				# a step naming a sealed state is the city's until publication (access/sealing.py)
 				"reference_doctype": (
 					"Case Evaluation" if sealing.is_sealed_step(prev, step, ROUND) else "Case Application"
 				),
 				"reference_name": app["name"],
 				"district": app["district"],
-				"action": "新建" if prev is None else f"{prev} → {step}",
+				"action": "New Case" if prev is None else f"{prev} → {step}",
 				"from_state": prev,
 				"to_state": step,
 				"actor_name": person(rng),

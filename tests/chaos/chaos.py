@@ -166,7 +166,7 @@ def message_of(r) -> str:
 
 def sign(client: Client, case: str, ack: dict):
 	r = client.post(
-		"/api/method/case_selection.api.cosign",
+		"/api/method/case_selection.api.cosigning.cosign",
 		data={"doctype": "Case Application", "name": case, "opinion": "同意推荐", "remarks": ""},
 	)
 	if r is not None and r.status_code == 200:
@@ -175,7 +175,7 @@ def sign(client: Client, case: str, ack: dict):
 
 
 def submit(client: Client, lst: str, ack: dict):
-	r = client.post("/api/method/case_selection.api.submit_list", data={"name": lst})
+	r = client.post("/api/method/case_selection.api.lists.submit_list", data={"name": lst})
 	if r is not None and r.status_code == 200:
 		ack["lists"].append(lst)
 	return r
@@ -259,7 +259,7 @@ def restart_mariadb() -> float:
 def import_workbook(client: Client, data: dict) -> bytes:
 	from openpyxl import load_workbook
 
-	r = client.get("/api/method/case_selection.imports.template")
+	r = client.get("/api/method/case_selection.overrides.data_import.template")
 	r.raise_for_status()
 	wb = load_workbook(io.BytesIO(r.content))
 	ws = wb.worksheets[0]
@@ -400,7 +400,7 @@ def job(admin: Client, name: str) -> dict:
 
 def queue_exports(run: Run, admin: Client) -> tuple[str, str]:
 	coll = run.data("collection", f"--cases {run.a.casebook}")["collection"]
-	r = admin.post("/api/method/case_selection.export.api.enqueue_city_summary", data={"round": "2025"})
+	r = admin.post("/api/method/case_selection.api.exports.enqueue_city_summary", data={"round": "2025"})
 	r.raise_for_status()
 	summary = r.json()["message"]["job"]
 	r = admin.post(

@@ -36,7 +36,7 @@ def as_user(user: str, fn, *args, **kw):
 
 
 def sign_all(doctype: str, name: str, officers: dict):
-	from case_selection.api import cosign
+	from case_selection.api.cosigning import cosign
 
 	for key in ("jx", "kj", "jy"):
 		as_user(officers[key], cosign, doctype, name, AGREE, "")
@@ -47,8 +47,8 @@ def prepare_lists(round_name: str, officers: dict, districts: list[str]) -> dict
 	district's lead (经信) has only to send. The previous run's chaos cases and lists go first."""
 	from frappe.model.workflow import apply_workflow
 
+	from case_selection.access.system_write import system_write
 	from case_selection.tests.factories import delete_application, make_application
-	from case_selection.write_policy import system_write
 
 	for name in frappe.get_all(CASE, filters={"case_title": ("like", f"{CHAOS_TAG}%")}, pluck="name"):
 		delete_application(name)  # the previous run's lists, draft and imported cases
@@ -141,7 +141,7 @@ def cmd_verify_signing(args):
 		kept += sum(1 for a in acked if a[0] == name and a in signers)
 		logs = frappe.get_all(
 			"Case Action Log",
-			filters={"reference_doctype": CASE, "reference_name": name, "action": ("like", "会签：%")},
+			filters={"reference_doctype": CASE, "reference_name": name, "action": "Co-signed by {0}: {1}"},
 			fields=["action", "owner"],
 		)
 		per_signer: dict[str, int] = {}

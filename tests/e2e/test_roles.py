@@ -119,7 +119,7 @@ def test_4_lead_signs_and_sends_the_list(browser, data):
 		s = desk.session(r["officers"][key], r["password"])
 		desk.call(
 			s,
-			"case_selection.api.cosign",
+			"case_selection.api.cosigning.cosign",
 			doctype="District Recommendation List",
 			name=name,
 			opinion="同意推荐",
@@ -144,7 +144,7 @@ def test_5_city_receives_and_assigns_an_expert(browser, data):
 	desk.wait(browser).until(lambda b: b.execute_script("return cur_frm.doc.status") == "Received")
 	desk.open_form(browser, "case-application", r["case"])
 	desk.indicator(browser, "市级已受理")
-	# The formal check is entered in the city's own record of the case (Case Evaluation, sealing.py).
+	# The formal check is entered in the city's own record of the case (Case Evaluation, access/sealing.py).
 	desk.button(browser, "市级评审记录").click()
 	desk.wait(browser).until(
 		lambda b: b.execute_script("return cur_frm && cur_frm.doctype") == "Case Evaluation"

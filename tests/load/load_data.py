@@ -13,8 +13,8 @@ import json
 import frappe
 from frappe.query_builder import DocType
 
-from case_selection.actors import expert_role
-from case_selection.case_selection.doctype.case_application.case_application import DECLARATIONS
+from case_selection.access.actors import expert_role
+from case_selection.constants import DECLARATIONS
 from case_selection.cosign import rules
 from case_selection.setup.users import ensure_expert, ensure_user
 
@@ -59,7 +59,7 @@ def reset_review_day():
 		for doctype in (
 			"Case Application",
 			"Case Evaluation",
-		):  # the case's row and its real state (sealing.py)
+		):  # the case's row and its real state (access/sealing.py)
 			t = DocType(doctype)
 			frappe.qb.update(t).set(t.workflow_state, "Received").where(
 				t.name.isin(moved) & (t.workflow_state == "Under Review")
@@ -67,7 +67,7 @@ def reset_review_day():
 	reviewed = frappe.get_all("Case Review", {"expert": ("like", "load.expert.%")}, pluck="application")
 	if reviewed:
 		frappe.db.delete("Case Review", {"expert": ("like", "load.expert.%")})
-		t = DocType("Case Evaluation")  # the city's record of each case (sealing.py)
+		t = DocType("Case Evaluation")  # the city's record of each case (access/sealing.py)
 		frappe.qb.update(t).set(t.review_score, 0).set(t.review_count, 0).where(t.name.isin(reviewed)).run()
 	return len(moved), len(reviewed)
 
@@ -76,7 +76,7 @@ def assign_reviews(experts: list[str]) -> list:
 	"""Each load expert gets REVIEWS_PER_EXPERT cases under review to score (one Case Review each, as the city's
 	assign_experts makes them)."""
 	cases = frappe.get_all(
-		"Case Evaluation",  # the real states (sealing.py): a sealed case's row also reads 市级评审中
+		"Case Evaluation",  # the real states (access/sealing.py): a sealed case's row also reads 市级评审中
 		filters={"round": ROUND, "workflow_state": "Under Review", "name": ("<", "CA-2025-90001")},
 		pluck="name",
 		order_by="name asc",

@@ -129,12 +129,12 @@ class Desk(HttpUser):
 			"/api/method/frappe.desk.form.load.getdoc", params=params, name=f"form: getdoc · {who}"
 		)
 		self.client.get(
-			"/api/method/case_selection.api.get_cosign_opinions",
+			"/api/method/case_selection.api.cosigning.get_cosign_opinions",
 			params=params,
 			name=f"form: opinions · {who}",
 		)
 		self.client.get(
-			"/api/method/case_selection.api.get_history", params=params, name=f"form: history · {who}"
+			"/api/method/case_selection.api.cases.get_history", params=params, name=f"form: history · {who}"
 		)
 
 
@@ -180,7 +180,7 @@ class Officer(Desk):
 		self.next += 1
 		self.open_form(name, "district")
 		with self.client.post(
-			"/api/method/case_selection.api.cosign",
+			"/api/method/case_selection.api.cosigning.cosign",
 			data={"doctype": "Case Application", "name": name, "opinion": "同意推荐", "remarks": ""},
 			name="co-sign",
 			catch_response=True,
@@ -285,7 +285,7 @@ class City(Desk):
 	@task(1)
 	def export(self):
 		self.client.post(
-			"/api/method/case_selection.export.api.enqueue_city_summary",
+			"/api/method/case_selection.api.exports.enqueue_city_summary",
 			data={"round": DATA["round"]},
 			name="export: city summary (queue)",
 		)

@@ -99,7 +99,7 @@ def main():
 	for _ in range(SUMMARY_RUNS):
 		t0 = time.perf_counter()
 		r = s.post(
-			f"{a.url}/api/method/case_selection.export.api.enqueue_city_summary",
+			f"{a.url}/api/method/case_selection.api.exports.enqueue_city_summary",
 			data={"round": "2025"},
 			timeout=60,
 		)

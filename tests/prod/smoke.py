@@ -150,7 +150,7 @@ def run(args):
 
 	district = login(url, DISTRICT, PASSWORD)
 	r = district.get(
-		f"{url}/api/method/case_selection.export.api.district_list_xlsx",
+		f"{url}/api/method/case_selection.api.exports.district_list_xlsx",
 		params={"name": data["list"]},
 		timeout=60,
 	)
@@ -165,7 +165,7 @@ def run(args):
 		return city.get(f"{url}/api/resource/Case Export Job/{name}", timeout=30).json()["data"]
 
 	r = city.post(
-		f"{url}/api/method/case_selection.export.api.enqueue_city_summary",
+		f"{url}/api/method/case_selection.api.exports.enqueue_city_summary",
 		data={"round": data["round"]},
 		timeout=30,
 	)

@@ -77,7 +77,7 @@ def published_selected_case():
 		make_round(LOOKUP_ROUND)
 		name = od.make_output_application(title, district="万州区", seed=803).name
 		frappe.db.set_value("Case Application", name, "round", str(LOOKUP_ROUND), update_modified=False)
-	from case_selection import sealing
+	from case_selection.access import sealing
 	from case_selection.tests.factories import put_state
 
 	frappe.db.set_value(
@@ -226,7 +226,7 @@ def run(args):
 
 	def summary_job():
 		r = city.post(
-			f"{url}/api/method/case_selection.export.api.enqueue_city_summary",
+			f"{url}/api/method/case_selection.api.exports.enqueue_city_summary",
 			data={"round": data["round"]},
 			timeout=60,
 		)
@@ -249,7 +249,7 @@ def run(args):
 
 	def summary_download():
 		r = city.get(
-			f"{url}/api/method/case_selection.export.api.city_summary_xlsx",
+			f"{url}/api/method/case_selection.api.exports.city_summary_xlsx",
 			params={"round": data["round"]},
 			timeout=120,
 		)
@@ -266,7 +266,7 @@ def run(args):
 
 	def lookup_api():
 		r = city.get(
-			f"{url}/api/method/case_selection.lookup.selected_units",
+			f"{url}/api/method/case_selection.api.lookup.selected_units",
 			params={"uscc": data["lookup_uscc"]},
 			timeout=60,
 		)

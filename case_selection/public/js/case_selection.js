@@ -6,7 +6,7 @@ frappe.provide("case_selection");
 Object.assign(case_selection, {
 	render_cosign(frm, field = "cosign_html") {
 		frappe
-			.xcall("case_selection.api.get_cosign_opinions", { doctype: frm.doctype, name: frm.doc.name })
+			.xcall("case_selection.api.cosigning.get_cosign_opinions", { doctype: frm.doctype, name: frm.doc.name })
 			.then((rows) => {
 				const esc = frappe.utils.escape_html;
 				const body = rows.length
@@ -25,7 +25,7 @@ Object.assign(case_selection, {
 	},
 
 	render_history(frm, field = "history_html") {
-		frappe.xcall("case_selection.api.get_history", { doctype: frm.doctype, name: frm.doc.name }).then((rows) => {
+		frappe.xcall("case_selection.api.cases.get_history", { doctype: frm.doctype, name: frm.doc.name }).then((rows) => {
 			const esc = frappe.utils.escape_html;
 			const body = rows
 				.map(
@@ -40,7 +40,7 @@ Object.assign(case_selection, {
 		});
 	},
 
-	// departments: the round's co-signing departments the user signs for (from case_selection.api.form_actions)
+	// departments: the round's co-signing departments the user signs for (from case_selection.api.cases.form_actions)
 	cosign_dialog(frm, departments = []) {
 		const d = new frappe.ui.Dialog({
 			title: __("签署会签意见"),
@@ -67,7 +67,7 @@ Object.assign(case_selection, {
 			primary_action_label: __("签署"),
 			primary_action(values) {
 				frappe
-					.xcall("case_selection.api.cosign", { doctype: frm.doctype, name: frm.doc.name, ...values })
+					.xcall("case_selection.api.cosigning.cosign", { doctype: frm.doctype, name: frm.doc.name, ...values })
 					.then((r) => {
 						d.hide();
 						frappe.show_alert({ message: __("已签署，会签结果：{0}", [__(r.cosign_status)]), indicator: "green" });
@@ -87,13 +87,13 @@ Object.assign(case_selection, {
 					fieldtype: "MultiSelectList",
 					label: __("评审专家"),
 					reqd: 1,
-					get_data: (txt) => frappe.xcall("case_selection.api.list_experts", { txt }),
+					get_data: (txt) => frappe.xcall("case_selection.api.review.list_experts", { txt }),
 				},
 			],
 			primary_action_label: __("分配"),
 			primary_action(values) {
 				const experts = values.experts || [];
-				frappe.xcall("case_selection.api.assign_experts", { application: frm.doc.name, experts }).then(() => {
+				frappe.xcall("case_selection.api.review.assign_experts", { application: frm.doc.name, experts }).then(() => {
 					d.hide();
 					frm.reload_doc();
 				});

@@ -8,7 +8,7 @@ Object.assign(case_selection.export_jobs, {
 	},
 	queue_city_summary(round) {
 		frappe
-			.xcall("case_selection.export.api.enqueue_city_summary", round ? { round } : {})
+			.xcall("case_selection.api.exports.enqueue_city_summary", round ? { round } : {})
 			.then((r) => {
 				const message = r.already_running
 					? __("该轮次的汇总表已在生成中：{0}", [this.link(r.job)])

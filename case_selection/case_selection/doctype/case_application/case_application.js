@@ -1,14 +1,14 @@
 // Copyright (c) 2026, case_selection contributors
 // License: MIT. See LICENSE
 
-// Which buttons appear is decided by the server (case_selection.api.form_actions) from the roles, the round's
+// Which buttons appear is decided by the server (case_selection.api.cases.form_actions) from the roles, the round's
 // co-signing departments and the state classes, so this script names no role and no state.
 frappe.ui.form.on("Case Application", {
 	refresh(frm) {
 		if (frm.is_new()) return;
 		case_selection.render_cosign(frm);
 		case_selection.render_history(frm);
-		frappe.xcall("case_selection.api.form_actions", { doctype: frm.doctype, name: frm.doc.name }).then((can) => {
+		frappe.xcall("case_selection.api.cases.form_actions", { doctype: frm.doctype, name: frm.doc.name }).then((can) => {
 			if (can.cosign) {
 				frm.add_custom_button(__("会签"), () => case_selection.cosign_dialog(frm, can.cosign)).addClass("btn-primary");
 			}
@@ -18,7 +18,7 @@ frappe.ui.form.on("Case Application", {
 			if (can.return_case) {
 				frm.add_custom_button(__("退回区县"), () =>
 					frappe.prompt({ fieldname: "reason", fieldtype: "Small Text", label: __("退回原因"), reqd: 1 }, (v) =>
-						frappe.xcall("case_selection.api.return_case", { name: frm.doc.name, reason: v.reason }).then(() => frm.reload_doc())
+						frappe.xcall("case_selection.api.cases.return_case", { name: frm.doc.name, reason: v.reason }).then(() => frm.reload_doc())
 					)
 				);
 			}
@@ -44,5 +44,27 @@ frappe.ui.form.on("Case Application", {
 	},
 	direction(frm) {
 		frm.toggle_reqd("other_mode_description", !!frm.doc.is_other_mode);
+	},
+});
+
+// Official outputs on the Case Application form: the 附件1 PDF (page-numbered by the server), and the sealed
+// 附件1 (electronic seals of the co-signing departments) with its verification (case_selection.js).
+frappe.ui.form.on("Case Application", {
+	refresh(frm) {
+		if (frm.is_new()) return;
+		frm.add_custom_button(
+			__("附件1 申报书 PDF"),
+			() => {
+				const params = new URLSearchParams({
+					doctype: frm.doctype,
+					name: frm.doc.name,
+					format: frm.meta.default_print_format || "附件1 申报书", // the admin's choice (Customize Form)
+					no_letterhead: 1,
+				});
+				window.open(`/api/method/frappe.utils.print_format.download_pdf?${params}`);
+			},
+			__("导出"),
+		);
+		case_selection.sealed_form_buttons(frm);
 	},
 });

@@ -7,8 +7,11 @@ from frappe.model.document import Document
 from frappe.model.workflow import is_transition_condition_satisfied
 from frappe.utils import add_days, cint, getdate, nowdate
 
-from case_selection import sealing, workflow_actions
-from case_selection import workflows as wf
+from case_selection.access import sealing
+from case_selection.access.system_write import in_system_write, system_write
+from case_selection.access.write_policy import enforce_create
+from case_selection.checks.formats import count_chars, is_email, is_mobile, uscc_problem
+from case_selection.constants import DECLARATIONS, EVALUATION
 from case_selection.cosign import rules
 from case_selection.cosign.service import clear_opinions
 from case_selection.exceptions import (
@@ -18,15 +21,10 @@ from case_selection.exceptions import (
 	DuplicateApplicationError,
 	PublicNoticeError,
 )
-from case_selection.files import scan_problem
-from case_selection.history import log_action
-from case_selection.validation import count_chars, is_email, is_mobile, uscc_problem
-from case_selection.workflows import states
-from case_selection.write_policy import enforce_create, in_system_write, system_write
-
-# Frappe's Workflow Action hook, which runs after every save of a case, reads the workflow from Frappe's cached
-# Workflow document (case_selection/workflow_actions.py): installed before any case is saved in this process.
-workflow_actions.install()
+from case_selection.overrides.file import scan_problem
+from case_selection.workflow import definition as wf
+from case_selection.workflow import states
+from case_selection.workflow.action_log import log_action
 
 CONTENT_LIMITS = {
 	"background": "limit_background",
@@ -35,16 +33,6 @@ CONTENT_LIMITS = {
 	"results": "limit_results",
 	"promotion_value": "limit_promotion",
 }
-# 四、申报承诺: the conditions of notice 二(一)(三), in its order, each a check box worded as on the print.
-DECLARATIONS = (
-	"decl_legal_person",
-	"decl_finance",
-	"decl_no_bad_record",
-	"decl_truthful",
-	"decl_political",
-	"decl_no_secret",
-	"decl_ip_clear",
-)
 COSIGN_ACTIONS = {
 	rules.AGREED: wf.COSIGN_AGREED,
 	rules.DISAGREED: wf.COSIGN_DISAGREED,
@@ -75,10 +63,8 @@ class CaseApplication(Document):
 
 	def on_trash(self):
 		"""The case's evaluation and the history logged against it go with the case."""
-		frappe.db.delete(
-			"Case Action Log", {"reference_doctype": sealing.EVALUATION, "reference_name": self.name}
-		)
-		frappe.db.delete(sealing.EVALUATION, {"name": self.name})
+		frappe.db.delete("Case Action Log", {"reference_doctype": EVALUATION, "reference_name": self.name})
+		frappe.db.delete(EVALUATION, {"name": self.name})
 
 	def check_permission(self, permtype="read", permlevel=None):
 		"""A new case outside its creator's reach (another district, a round their department does not lead)
@@ -88,7 +74,7 @@ class CaseApplication(Document):
 			enforce_create(self)
 		super().check_permission(permtype, permlevel)
 
-	# Sealed by storage (sealing.py): the row holds the public state, the Case Evaluation the real one.
+	# Sealed by storage (access/sealing.py): the row holds the public state, the Case Evaluation the real one.
 
 	def load_from_db(self):
 		super().load_from_db()
@@ -188,9 +174,9 @@ class CaseApplication(Document):
 			)
 
 	def validate_uscc(self):
-		problem = uscc_problem(self.uscc)
+		problem = uscc_problem(self.uscc, self.label("uscc"))
 		if problem:
-			self.refuse("uscc", _(problem) + _("：{0}").format(self.uscc))
+			frappe.throw(problem, ApplicationValidationError, title=_("申报书填写有误"))
 
 	def validate_contact(self):
 		if not is_mobile(self.contact_mobile):
@@ -326,7 +312,7 @@ class CaseApplication(Document):
 				self.flags.case_evaluation.update(values)
 		if old and states.has(old, "city_visible") and states.has(new, "cosign_open"):
 			self.returned_by_city()
-		log_action(self, transition_action(old, new) or _("新建"), old, new)
+		log_action(self, transition_action(old, new) or "New Case", old, new)
 
 	def set_system_values(self, values: dict):
 		"""Fields only the system writes (co-signing result, 办理进度, the list link), set on the

@@ -2,13 +2,13 @@ import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.tests.utils import FrappeTestCase
 
+from case_selection.checks.formats import uscc_problem
 from case_selection.exceptions import (
 	ApplicationValidationError,
 	DeadlinePassedError,
 	DuplicateApplicationError,
 )
 from case_selection.tests.factories import application_values, make_application, make_round, valid_uscc
-from case_selection.validation import uscc_problem
 
 
 class TestCaseApplicationValidation(FrappeTestCase):

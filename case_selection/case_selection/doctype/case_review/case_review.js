@@ -4,7 +4,7 @@ frappe.ui.form.on("Case Review", {
 		if (frm.is_new() || frm.doc.expert !== frappe.session.user || frm.doc.status !== "Scored") return;
 		frm.add_custom_button(__("查看其他专家评分"), () =>
 			frappe.call({
-				method: "case_selection.api.peer_scores",
+				method: "case_selection.api.review.peer_scores",
 				args: { review: frm.doc.name },
 				callback: ({ message: m }) => {
 					const rows = m.others

@@ -6,8 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt
 
-from case_selection import sealing
-from case_selection.actors import expert_role
+from case_selection.access import sealing
+from case_selection.access.actors import expert_role
 from case_selection.exceptions import ReviewError
 from case_selection.review import blind, service
 
@@ -80,7 +80,7 @@ class CaseReview(Document):
 		rows = frappe.get_all(
 			"Case Review", filters={"application": self.application, "status": "Scored"}, pluck="total_score"
 		)
-		# The average is the city's: it is stored on the case's evaluation (sealing.py), never on the case.
+		# The average is the city's: it is stored on the case's evaluation (access/sealing.py), never on the case.
 		sealing.set_values(
 			self.application,
 			{"review_score": sum(rows) / len(rows) if rows else 0, "review_count": len(rows)},

@@ -6,4 +6,4 @@ from frappe.model.document import Document
 
 class DistrictDeadline(Document):
 	"""One per round and district, kept by the system from the round, the district's list and its officers
-	(case_selection/deadlines.py)."""
+	(case_selection/workflow/deadlines.py)."""

@@ -6,8 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, getdate, now_datetime, nowdate
 
-from case_selection import workflows as wf
-from case_selection.actors import actor
+from case_selection.access.actors import actor
+from case_selection.access.system_write import system_write
 from case_selection.cosign import rules
 from case_selection.cosign.service import clear_opinions
 from case_selection.exceptions import (
@@ -16,9 +16,9 @@ from case_selection.exceptions import (
 	QuotaExceededError,
 	RecommendationListError,
 )
-from case_selection.history import log_action
 from case_selection.signing import sealed_form
-from case_selection.write_policy import system_write
+from case_selection.workflow import definition as wf
+from case_selection.workflow.action_log import log_action
 
 DRAFT, COSIGNING, SUBMITTED, RECEIVED, RETURNED = (
 	wf.LIST_DRAFT,
@@ -180,7 +180,12 @@ class DistrictRecommendationList(Document):
 		self.db_set(values, update_modified=False)
 		if values.get("status"):
 			log_action(
-				self, _("市级退回案例：{0}").format(app.case_title), old, RETURNED, app.city_remark or ""
+				self,
+				"City Returned a Case: {0}",
+				old,
+				RETURNED,
+				app.city_remark or "",
+				args=(app.case_title,),
 			)
 
 	# Co-signing ----------------------------------------------------------------------------------
@@ -230,25 +235,33 @@ class DistrictRecommendationList(Document):
 				continue  # already at the city from an earlier submission of this list
 			app.set_system_values({"recommendation_list": self.name})
 			app.advance(wf.SUBMIT_TO_CITY)
-		log_action(self, _("报送市级"), old, SUBMITTED)
+		log_action(self, wf.SUBMIT_TO_CITY, old, SUBMITTED)
 		sealed_form.enqueue(self.name, self.doctype)
 
 	def receive(self):
-		self._city_decision(RECEIVED, wf.RECEIVE, _("市级受理"))
+		self._city_decision(
+			RECEIVED, wf.RECEIVE, "City Received the List", _("名单当前状态为「{0}」，不能受理。")
+		)
 
 	def return_to_district(self, reason: str):
 		if not (reason or "").strip():
 			frappe.throw(_("「市级意见/退回原因」不能为空。"), RecommendationListError)
 		self.city_remark = reason
-		self._city_decision(RETURNED, wf.RETURN_TO_DISTRICT, _("市级退回"), reason)
+		self._city_decision(
+			RETURNED,
+			wf.RETURN_TO_DISTRICT,
+			"City Returned the List",
+			_("名单当前状态为「{0}」，不能退回。"),
+			reason,
+		)
 
-	def _city_decision(self, status: str, action: str, label: str, remark: str = ""):
-		if not (actor().is_city_manager or actor().admin):
+	def _city_decision(self, status: str, action: str, logged: str, refused: str, remark: str = ""):
+		"""`action` moves the list's cases, `logged` is the list's own history key, `refused` the message when
+		the list is not waiting for the city."""
+		if not actor().manages_city:
 			frappe.throw(_("只有市级管理部门可以受理或退回推荐名单。"), frappe.PermissionError)
 		if self.status != SUBMITTED:
-			frappe.throw(
-				_("名单当前状态为「{0}」，不能{1}。").format(_(self.status), label), RecommendationListError
-			)
+			frappe.throw(refused.format(_(self.status)), RecommendationListError)
 		old = self.status
 		self.status = status
 		if status == RETURNED:
@@ -265,4 +278,4 @@ class DistrictRecommendationList(Document):
 			if status == RETURNED:
 				app.set_system_values({"city_remark": remark})
 			app.advance(action)
-		log_action(self, label, old, status, remark)
+		log_action(self, logged, old, status, remark)

@@ -5,9 +5,9 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from case_selection.actors import expert_role
+from case_selection.access.actors import expert_role
+from case_selection.checks.formats import uscc_problem
 from case_selection.exceptions import ReviewError
-from case_selection.validation import uscc_problem
 
 
 class ReviewExpert(Document):
@@ -23,9 +23,7 @@ class ReviewExpert(Document):
 		for row in self.past_units:
 			row.unit_name = (row.unit_name or "").strip()
 			row.uscc = (row.uscc or "").strip().upper()
-			self.check_uscc(
-				_("「曾任职单位」第 {0} 行的「统一社会信用代码」").format(row.idx), row.uscc, quoted=True
-			)
+			self.check_uscc(_("曾任职单位第 {0} 行的统一社会信用代码").format(row.idx), row.uscc)
 		seen = set()
 		for row in self.directions:
 			if row.direction in seen:
@@ -33,10 +31,9 @@ class ReviewExpert(Document):
 			seen.add(row.direction)
 
 	@staticmethod
-	def check_uscc(label: str, code: str, quoted: bool = False):
+	def check_uscc(label: str, code: str):
 		if not code:
 			return
-		problem = uscc_problem(code)
+		problem = uscc_problem(code, label)
 		if problem:
-			name = label if quoted else f"「{label}」"
-			frappe.throw(_("{0}{1}。").format(name, problem), ReviewError)
+			frappe.throw(problem, ReviewError)

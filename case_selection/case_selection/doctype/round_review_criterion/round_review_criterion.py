@@ -1,7 +1,7 @@
 # Copyright (c) 2026, case_selection contributors
 # License: MIT. See LICENSE
 
-from case_selection.child_rows import ChildRow
+from case_selection.access.child_rows import ChildRow
 
 
 class RoundReviewCriterion(ChildRow):

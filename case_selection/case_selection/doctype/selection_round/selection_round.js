@@ -4,7 +4,7 @@
 frappe.ui.form.on("Selection Round", {
 	refresh(frm) {
 		if (frm.is_new()) return;
-		frappe.xcall("case_selection.api.form_actions", { doctype: frm.doctype, name: frm.doc.name }).then((can) => {
+		frappe.xcall("case_selection.api.cases.form_actions", { doctype: frm.doctype, name: frm.doc.name }).then((can) => {
 			if (can.assign_experts) {
 				frm.add_custom_button(__("均衡分配评审专家"), () => assign_experts(frm), __("专家评审"));
 				frm.add_custom_button(
@@ -26,7 +26,7 @@ frappe.ui.form.on("Selection Round", {
 					__("重新检查雷同"),
 					() =>
 						frappe
-							.xcall("case_selection.api.check_round_similarity", { round_name: frm.doc.name })
+							.xcall("case_selection.api.review.check_round_similarity", { round_name: frm.doc.name })
 							.then((n) => frappe.show_alert({ message: __("已排队检查 {0} 个案例", [n]), indicator: "green" })),
 					__("专家评审")
 				);
@@ -35,7 +35,7 @@ frappe.ui.form.on("Selection Round", {
 			frm.add_custom_button(__("发布结果"), () =>
 				frappe.confirm(
 					__("发布后本轮全部入选与未入选结果对申报单位和区县同时可见，并通知他们；发布不能撤回。确认发布？"),
-					() => frappe.xcall("case_selection.api.publish_results", { round_name: frm.doc.name }).then(() => frm.reload_doc())
+					() => frappe.xcall("case_selection.api.publication.publish_results", { round_name: frm.doc.name }).then(() => frm.reload_doc())
 				)
 			);
 		});
@@ -50,7 +50,7 @@ function assign_experts(frm) {
 			frm.doc.experts_per_case || 3,
 		]),
 		() =>
-			frappe.xcall("case_selection.api.assign_round_experts", { round_name: frm.doc.name }).then((r) => {
+			frappe.xcall("case_selection.api.review.assign_round_experts", { round_name: frm.doc.name }).then((r) => {
 				const unfilled = Object.keys(r.unfilled || {}).length;
 				const conflicted = (r.conflicted_existing || []).length;
 				const lines = [

@@ -7,6 +7,8 @@ from frappe.model.document import Document
 from frappe.utils import flt, getdate
 
 from case_selection.exceptions import RoundConfigError
+from case_selection.setup.grants import reserved_roles
+from case_selection.setup.master_data import default_round_tables
 
 WORD_LIMIT_FIELDS = (
 	"limit_background",
@@ -35,7 +37,6 @@ class SelectionRound(Document):
 
 	def fill_default_tables(self):
 		"""A round created in Desk starts with every direction, the three co-signers and five criteria."""
-		from case_selection.setup.master_data import default_round_tables
 
 		for table, rows in default_round_tables().items():
 			if not self.get(table):
@@ -113,7 +114,6 @@ class SelectionRound(Document):
 		if not self.cosign_departments:
 			frappe.throw(_("「会签部门」至少需要一个部门。"), RoundConfigError)
 		roles = [d.role for d in self.cosign_departments]
-		from case_selection.setup.grants import reserved_roles
 
 		reserved = [r for r in roles if r in reserved_roles()]
 		if reserved:

@@ -2,26 +2,12 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from case_selection.exceptions import RoundConfigError
-
-
-def make_round(year=2099, **kw):
-	"""A round as an admin would create it in Desk; safe to call twice."""
-	if frappe.db.exists("Selection Round", str(year)):
-		frappe.delete_doc("Selection Round", str(year), force=True)
-	values = {
-		"doctype": "Selection Round",
-		"year": year,
-		"round_title": f"{year}年推动科技创新和产业创新深度融合优秀案例遴选",
-		"open_date": f"{year}-03-01",
-		"district_deadline": f"{year}-04-30",
-	}
-	values.update(kw)
-	return frappe.get_doc(values).insert()
+from case_selection.tests.factories import make_round
 
 
 class TestSelectionRound(FrappeTestCase):
 	def test_new_round_in_desk_starts_with_directions_cosigners_and_criteria(self):
-		r = make_round(2085)
+		r = make_round(2085, new=True)
 		self.assertEqual(len(r.directions), 15)
 		self.assertEqual(
 			[d.role for d in r.cosign_departments],
@@ -33,23 +19,25 @@ class TestSelectionRound(FrappeTestCase):
 
 	def test_deadline_before_open_date_is_refused_in_chinese(self):
 		with self.assertRaises(RoundConfigError) as cm:
-			make_round(open_date="2099-05-01", district_deadline="2099-04-30")
+			make_round(2099, new=True, open_date="2099-05-01", district_deadline="2099-04-30")
 		self.assertIn("区县报送截止日期", str(cm.exception))
 		self.assertIn("申报开始日期", str(cm.exception))
 		self.assertFalse(frappe.db.exists("Selection Round", "2099"))
 
 	def test_negative_quota_is_refused_in_chinese(self):
 		with self.assertRaises(RoundConfigError) as cm:
-			make_round(default_quota=-1)
+			make_round(2099, new=True, default_quota=-1)
 		self.assertIn("每区县推荐名额", str(cm.exception))
 		self.assertIn("不能为负数", str(cm.exception))
 		with self.assertRaises(RoundConfigError) as cm:
-			make_round(district_settings=[{"district": "万州区", "quota": -3}])
+			make_round(2099, new=True, district_settings=[{"district": "万州区", "quota": -3}])
 		self.assertIn("推荐名额", str(cm.exception))
 		self.assertFalse(frappe.db.exists("Selection Round", "2099"))
 
 	def test_extension_and_quota_per_district(self):
 		r = make_round(
+			2099,
+			new=True,
 			default_quota=3,
 			district_settings=[{"district": "万州区", "quota": 5, "extended_deadline": "2099-05-10"}],
 		)
@@ -63,5 +51,5 @@ class TestSelectionRound(FrappeTestCase):
 
 	def test_weights_must_sum_to_100(self):
 		with self.assertRaises(RoundConfigError) as cm:
-			make_round(review_criteria=[{"criterion": "代表性", "weight": 50}])
+			make_round(2099, new=True, review_criteria=[{"criterion": "代表性", "weight": 50}])
 		self.assertIn("权重合计须为 100", str(cm.exception))

@@ -7,7 +7,7 @@ What was logged is kept as it was (Workflow action and state names); it is put i
 import frappe
 from frappe import _
 
-from case_selection.history import display_row
+from case_selection.workflow.action_log import display_row
 
 
 def execute(filters: dict | None = None):

@@ -9,8 +9,9 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime, getdate
 
-from case_selection import deadlines
-from case_selection.workflows import LIST_RECEIVED, LIST_SUBMITTED
+from case_selection.constants import DEADLINE
+from case_selection.workflow import deadlines
+from case_selection.workflow.definition import LIST_RECEIVED, LIST_SUBMITTED
 from case_selection.workspaces import current_round
 
 
@@ -18,7 +19,7 @@ def execute(filters: dict | None = None):
 	filters = frappe._dict(filters or {})
 	round_name = filters.round or current_round()
 	rows = frappe.get_list(
-		deadlines.DOCTYPE,
+		DEADLINE,
 		filters={"round": round_name},
 		fields=[
 			"district",

@@ -1,14 +1,14 @@
 """入选单位查询 (notice 四(二)): a unit's results in published rounds, by 统一社会信用代码 or unit name.
 
 For city roles only (the report's roles follow Case Selection Settings through a Custom Role, and the query
-itself refuses anyone else with 403). The rows come from case_selection.lookup, the same query the REST
+itself refuses anyone else with 403). The rows come from case_selection.api.lookup, the same query the REST
 endpoint for other departments' systems answers with; read-only, so a configured read replica serves it.
 """
 
 import frappe
 from frappe import _
 
-from case_selection import lookup
+from case_selection.api import lookup
 
 RESULT_SELECTED = "入选"
 RESULT_ALL = "全部"

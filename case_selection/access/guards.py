@@ -1,0 +1,258 @@
+"""Writes and requests refused before they reach the app's documents: comments, shares, tags, follows,
+assignments and files on a document need read permission on it; child rows are written with their parent and
+only their own; a DELETE is asked first (so a refusal is a 403, not a lock timeout); a print of a caller's
+document dict is refused. Installed from hooks.py (doc_events, auth_hooks).
+"""
+
+import frappe
+from frappe import _
+from frappe.utils import cint, cstr
+from werkzeug.exceptions import Forbidden
+
+from case_selection.access import allowlist
+from case_selection.access.actors import actor
+from case_selection.access.permissions import may_read
+from case_selection.access.system_write import in_system_write
+from case_selection.access.write_policy import POLICY, Context, WritePolicyError, may_attach
+from case_selection.constants import ROW_RULE_DOCTYPES
+
+
+def refuse_standard_format(doctype, print_format):
+	"""Frappe's Standard format prints every field of a document as the form holds it (the city's own fields,
+	whatever a field's text says): for the app's DocTypes only System Managers print with it. Everyone else
+	prints with the formats the app ships or an admin made."""
+	if not isinstance(doctype, str) or doctype not in POLICY or actor().admin:
+		return
+	print_format = print_format or frappe.get_meta(doctype).default_print_format  # what Frappe would print
+	if not print_format or print_format == "Standard" or not isinstance(print_format, str):
+		raise frappe.PermissionError(
+			_("「{0}」不能用标准格式打印：请选择正式的打印格式。").format(_(doctype))
+		)
+	fmt = frappe.db.get_value("Print Format", print_format, ["doc_type", "disabled"], as_dict=True)
+	if not fmt or fmt.doc_type != doctype or fmt.disabled:
+		raise frappe.PermissionError(
+			_("「{0}」没有名为「{1}」的打印格式。").format(_(doctype), print_format[:140])
+		)
+
+
+DELETE_ROUTES = ("/api/resource/", "/api/v2/document/")
+
+
+def guard_request():
+	"""auth_hooks: runs once the caller is known (session cookie, API key or OAuth), before the request is
+	dispatched.
+
+	- /printview?doc=… renders a document sent by the caller: only doctype+name is accepted (Frappe's own Desk
+	  sends nothing else);
+	- DELETE of our records through REST or frappe.client.delete: Frappe locks the row without waiting
+	  before it checks permission, so an outsider's delete while someone else works on the case would
+	  answer 500; the permission and the write policy are asked here first, so a refusal is a 403.
+	"""
+	request = getattr(frappe.local, "request", None)
+	if not request:
+		return
+
+	allowlist.guard_request()
+	path = request.path
+	if path.rstrip("/") == "/printview":
+		# Refused as a bare 403 (werkzeug's, which Frappe returns as it is), not through Frappe's rendered
+		# "Not Permitted" web page: nothing of the website is rendered for a request that is refused.
+
+		if frappe.form_dict.get("doc"):
+			raise Forbidden(_("只能打印已保存的单据。"))
+		try:
+			refuse_standard_format(frappe.form_dict.get("doctype"), frappe.form_dict.get("format"))
+		except frappe.PermissionError as e:
+			raise Forbidden(str(e)) from e
+	target = None
+	if request.method == "DELETE":
+		prefix = next((p for p in DELETE_ROUTES if path.startswith(p)), None)
+		if prefix:
+			doctype, _sep, name = path[len(prefix) :].partition("/")
+			target = (doctype, name)
+	elif path.rstrip("/") == "/api/method/frappe.client.delete":
+		target = (frappe.form_dict.get("doctype"), frappe.form_dict.get("name"))
+	if target:
+		refuse_delete(*target)
+
+
+def refuse_delete(doctype: str | None, name: str | None):
+	if not doctype or not name or frappe.session.user == "Administrator":
+		return
+	if frappe.db.exists("DocType", {"name": doctype, "istable": 1}):
+		parent = frappe.db.get_value(doctype, name, "parenttype") if frappe.db.table_exists(doctype) else None
+		if parent in POLICY:
+			raise frappe.PermissionError(_("「{0}」只能在「{1}」中删除。").format(_(doctype), _(parent)))
+		return
+	if doctype not in POLICY or not frappe.db.exists(doctype, name):
+		return
+	if not frappe.has_permission(doctype, "delete", doc=name):
+		raise frappe.PermissionError(_("您无权删除「{0}」{1}。").format(_(doctype), name))
+	doc = frappe.get_doc(doctype, name)
+	if not Context(doc, doc).allows(POLICY[doctype].delete):
+		raise frappe.PermissionError(_("不能删除「{0}」{1}。").format(_(doctype), name))
+
+
+USER_COMMENT_TYPES = ("Comment", "Like")
+
+
+def _refuse(message: str):
+	frappe.throw(message, WritePolicyError, title=_("不允许的操作"))
+
+
+def guard_comment(doc, method=None):
+	if (
+		doc.reference_doctype not in ROW_RULE_DOCTYPES
+		or in_system_write()
+		or frappe.session.user == "Administrator"
+	):
+		return
+	if doc.comment_type in USER_COMMENT_TYPES:
+		_refuse(_("案例单据不使用评论和点赞：意见请填写在会签意见、审查意见或签核历程中。"))
+	if not may_read(doc.reference_doctype, doc.reference_name):
+		_refuse(_("您无权查看「{0}」{1}。").format(_(doc.reference_doctype), doc.reference_name))
+
+
+def guard_share(doc, method=None):
+	if doc.share_doctype in ROW_RULE_DOCTYPES and not in_system_write():
+		_refuse(_("「{0}」不能共享：谁能查看由区县、申报单位和市级角色决定。").format(_(doc.share_doctype)))
+
+
+def guard_reference(doctype_field: str, name_field: str, user_field: str | None = None):
+	"""A guard for side tables that point at a document: the caller (and the user it is for) must be able
+	to read it."""
+
+	def guard(doc, method=None):
+		doctype, name = doc.get(doctype_field), doc.get(name_field)
+		if doctype not in ROW_RULE_DOCTYPES or in_system_write() or frappe.session.user == "Administrator":
+			return
+		if not may_read(doctype, name):
+			_refuse(_("您无权查看「{0}」{1}。").format(_(doctype), name))
+		if user_field and doc.get(user_field) and not may_read(doctype, name, doc.get(user_field)):
+			_refuse(_("{0} 无权查看「{1}」{2}，不能分配给他。").format(doc.get(user_field), _(doctype), name))
+
+	return guard
+
+
+guard_tag_link = guard_reference("document_type", "document_name")
+
+
+guard_document_follow = guard_reference("ref_doctype", "ref_docname")
+
+
+guard_todo = guard_reference("reference_type", "reference_name", "allocated_to")
+
+
+def guard_file(doc, method=None):
+	"""File validate: attachments of our documents follow the write policy; a File record pointing at an
+	existing private file needs read access to that file (Frappe would otherwise let its new owner read it)."""
+	if in_system_write() or frappe.session.user == "Administrator" or doc.is_folder:
+		return
+	before = doc.get_doc_before_save()
+	if before is not None and not actor().admin:
+		refuse_file_change(doc, before)
+	attached = (doc.attached_to_doctype, doc.attached_to_name)
+	moved = not before or (before.attached_to_doctype, before.attached_to_name) != attached
+	if doc.attached_to_doctype in ROW_RULE_DOCTYPES and moved and not may_attach(*attached):
+		_refuse(
+			_("不能向「{0}」{1} 添加附件：该单据当前状态下您不能修改。").format(
+				_(doc.attached_to_doctype), doc.attached_to_name
+			)
+		)
+	if (
+		before
+		and before.attached_to_doctype in ROW_RULE_DOCTYPES
+		and moved
+		and not may_attach(before.attached_to_doctype, before.attached_to_name)
+	):
+		_refuse(
+			_("不能移动「{0}」{1} 的附件。").format(_(before.attached_to_doctype), before.attached_to_name)
+		)
+	if before is None and cint(doc.is_private) and not doc.flags.case_content_supplied:
+		others = frappe.get_all(
+			"File", filters={"file_url": doc.file_url, "name": ("!=", doc.name or "")}, pluck="name"
+		)
+		if others and not any(frappe.has_permission("File", "read", doc=o) for o in others):
+			raise frappe.PermissionError(_("您无权使用该文件。"))
+
+
+# What a File record is: where its content lies, whether it is private, and what it belongs to. Only a System
+# Manager changes these on a stored record; anyone else uploads a new file (Frappe would otherwise let a
+# record's owner point it at another user's private file, publish it or delete it from disk with the record).
+FILE_IDENTITY = (
+	"file_url",
+	"is_private",
+	"content_hash",
+	"attached_to_doctype",
+	"attached_to_name",
+	"attached_to_field",
+)
+
+
+def refuse_file_change(doc, before):
+	changed = [f for f in FILE_IDENTITY if cstr(doc.get(f)) != cstr(before.get(f))]
+	first_attach = not before.attached_to_doctype and set(changed) <= {
+		"attached_to_doctype",
+		"attached_to_name",
+		"attached_to_field",
+	}
+	if not changed or (first_attach and before.owner == frappe.session.user):
+		return  # a file uploaded before its document was saved is attached to it once, by its uploader
+	label = doc.meta.get_label(changed[0])
+	raise frappe.PermissionError(
+		_("不能修改文件「{0}」的「{1}」：如需更换，请重新上传文件。").format(
+			doc.file_name or doc.name, _(label)
+		)
+	)
+
+
+def guard_file_delete(doc, method=None):
+	if in_system_write() or frappe.session.user == "Administrator":
+		return
+	if doc.attached_to_doctype in ROW_RULE_DOCTYPES and not may_attach(
+		doc.attached_to_doctype, doc.attached_to_name
+	):
+		_refuse(
+			_("不能删除「{0}」{1} 的附件：该单据当前状态下您不能修改。").format(
+				_(doc.attached_to_doctype), doc.attached_to_name
+			)
+		)
+
+
+def refuse_direct_child_write(doc, method=None):
+	"""A child row of our DocTypes is written with its parent (whose write policy then applies), never on its
+	own through /api/resource/<child>."""
+	if in_system_write() or doc.get("parenttype") not in POLICY:
+		return
+	_refuse(_("「{0}」只能在「{1}」中修改。").format(_(doc.doctype), _(doc.get("parenttype") or "")))
+
+
+def refuse_foreign_child_rows(doc, method=None):
+	"""doc_events "*" before_validate: a row a request names must belong to the document being saved. Frappe
+	saves a child row by its name whatever its parent (an UPDATE … WHERE name=…), so a PUT of one's own draft
+	naming a row of a case at the city would move that row into the draft and overwrite it."""
+	if frappe.flags.in_install or frappe.flags.in_migrate or frappe.flags.in_patch:
+		return
+	before = None if doc.get("__islocal") else doc.get_doc_before_save()
+	for df in doc.meta.get_table_fields():
+		# Rows the stored document already holds are its own: only names new to it are looked up.
+		own = {r.name for r in before.get(df.fieldname) or []} if before else set()
+		rows = [
+			r for r in doc.get(df.fieldname) or [] if r.name and not r.get("__islocal") and r.name not in own
+		]
+		if not rows:
+			continue
+		stored = frappe.get_all(
+			df.options,
+			filters={"name": ("in", [r.name for r in rows])},
+			fields=["name", "parent", "parenttype", "parentfield"],
+			limit_page_length=0,
+			ignore_permissions=True,
+		)
+		for row in stored:
+			if (row.parent, row.parenttype, row.parentfield) != (doc.name, doc.doctype, df.fieldname):
+				raise frappe.PermissionError(
+					_("「{0}」中的行 {1} 属于另一份单据，不能在这里修改。").format(
+						_(doc.meta.get_label(df.fieldname)), row.name
+					)
+				)

@@ -1,0 +1,1 @@
+"""Whitelisted endpoints of the app, one module per area. Each checks permission explicitly before acting."""
