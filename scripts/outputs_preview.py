@@ -34,8 +34,9 @@ HISTORY = (
 
 def make_samples():
 	from case_selection.tests import output_data as od
+	from case_selection.tests.factories import make_user
 
-	user = od.district_user("preview-yongchuan@example.com", DISTRICT)
+	user = make_user("preview-yongchuan@example.com", ["District Economy Officer"], DISTRICT)
 	app = od.make_output_application(
 		"高端装备核心部件关键技术攻关与产业化应用",
 		district=DISTRICT,

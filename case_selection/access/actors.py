@@ -178,3 +178,14 @@ class Actor:
 def actor(user: str | None = None) -> Actor:
 	user = user or frappe.session.user
 	return _cached(("case_selection", "actor", user), lambda: Actor(user))
+
+
+def as_user(user: str, fn, *args, **kw):
+	"""`fn(*args, **kw)` run as `user` (the session's user put back after): the demo and the tests act through
+	the same code a request of that user runs, permissions included."""
+	previous = frappe.session.user
+	frappe.set_user(user)
+	try:
+		return fn(*args, **kw)
+	finally:
+		frappe.set_user(previous)

@@ -24,6 +24,7 @@ import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.utils import add_days, getdate, nowdate
 
+from case_selection.access.actors import as_user
 from case_selection.access.sealing import real_state
 from case_selection.access.system_write import system_write
 from case_selection.api.cosigning import cosign
@@ -417,14 +418,7 @@ class Demo:
 
 	# Acting as a user ---------------------------------------------------------------------------------------
 
-	@staticmethod
-	def as_user(user: str, fn, *args, **kw):
-		previous = frappe.session.user
-		frappe.set_user(user)
-		try:
-			return fn(*args, **kw)
-		finally:
-			frappe.set_user(previous)
+	as_user = staticmethod(as_user)
 
 	def act(self, user: str, name: str, action: str):
 		self.as_user(user, lambda: apply_workflow(frappe.get_doc("Case Application", name), action))

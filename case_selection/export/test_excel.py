@@ -13,6 +13,7 @@ from case_selection.access.system_write import system_write
 from case_selection.api import exports
 from case_selection.export import excel
 from case_selection.tests import output_data as od
+from case_selection.tests.factories import make_user
 from case_selection.tests.http import URL
 
 FORMULA_TITLE = '=HYPERLINK("x")'
@@ -48,9 +49,9 @@ class TestExcel(FrappeTestCase):
 		od.set_state(cls.formula_app.name, "Recommended")
 		od.set_state(cls.script_app.name, "Submitted to City")
 		od.add_opinions("District Recommendation List", cls.district_list.name, "渝中区")
-		cls.other_district = od.district_user("out-wanzhou@example.com", "万州区")
-		cls.city = od.role_user("out-city@example.com", "City Case Manager")
-		cls.own_district = od.district_user("out-yuzhong@example.com", "渝中区")
+		cls.other_district = make_user("out-wanzhou@example.com", ["District Economy Officer"], "万州区")
+		cls.city = make_user("out-city@example.com", ["City Case Manager"])
+		cls.own_district = make_user("out-yuzhong@example.com", ["District Economy Officer"], "渝中区")
 		for user in (cls.other_district, cls.city, cls.own_district):
 			update_password(user, PASSWORD)
 		frappe.db.commit()  # the HTTP test reads these through the test server

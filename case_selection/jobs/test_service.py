@@ -39,8 +39,8 @@ class TestExportJobs(FrappeTestCase):
 			"后台案例集测试案例", district="渝中区", code="1.1", seed=502
 		)
 		od.set_state(cls.selected.name, "Selected")
-		cls.city = od.role_user("job-city@example.com", "City Case Manager")
-		cls.district = od.district_user("job-district@example.com", "万州区")
+		cls.city = make_user("job-city@example.com", ["City Case Manager"])
+		cls.district = make_user("job-district@example.com", ["District Economy Officer"], "万州区")
 		cls.nobody = make_user("job-nobody@example.com", [])  # no role that may read applications
 		for user in (cls.city, cls.district):
 			update_password(user, PASSWORD)

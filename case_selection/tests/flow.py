@@ -8,20 +8,12 @@ permissions on the way. A `District` holds one district's three officers.
 import frappe
 from frappe.model.workflow import apply_workflow
 
+from case_selection.access.actors import as_user
 from case_selection.api.cosigning import cosign
 from case_selection.api.review import assign_experts
 from case_selection.tests.factories import district_users, make_application, make_user
 
 AGREE = "同意推荐"
-
-
-def as_user(user: str, fn, *args, **kw):
-	previous = frappe.session.user
-	frappe.set_user(user)
-	try:
-		return fn(*args, **kw)
-	finally:
-		frappe.set_user(previous)
 
 
 def act(user: str, doctype: str, name: str, action: str):

@@ -11,7 +11,8 @@ import frappe
 from case_selection.access.system_write import system_write
 from case_selection.checks.text_rules import markup_in
 from case_selection.constants import DECLARATIONS
-from case_selection.tests.factories import valid_uscc
+from case_selection.tests.factories import application_values, make_round, make_user, put_state, valid_uscc
+from case_selection.workflow.action_log import log_action
 
 # An open round of the outputs' own (the 2025 round's deadline has passed; issue 3's tests use 2097 and 2098,
 # the outputs benchmark 2096).
@@ -26,8 +27,6 @@ LONG_PARAGRAPH = (
 
 
 def ensure_round():
-	from case_selection.tests.factories import make_round
-
 	if not frappe.db.get_value("Selection Round", ROUND, "status") == "Open":
 		limits = {
 			f"limit_{f}": 5000 for f in ("background", "approach", "innovation", "results", "promotion")
@@ -40,8 +39,6 @@ uscc = valid_uscc
 
 def set_state(name: str, state: str):
 	# Outputs are tested for a given state; driving the whole flow is issue 3's tests' job.
-	from case_selection.tests.factories import put_state
-
 	put_state(name, state)
 
 
@@ -60,7 +57,7 @@ def make_output_application(title: str, district: str = "渝中区", code: str =
 		return frappe.get_doc("Case Application", existing)
 	d = direction(code)
 	values = {
-		"doctype": "Case Application",
+		**application_values(seed=seed),
 		"case_title": title,
 		"round": ROUND,
 		"district": district,
@@ -102,7 +99,6 @@ def make_output_application(title: str, district: str = "渝中区", code: str =
 			{"indicator": "授权发明专利", "value": "27", "unit": "项"},
 		],
 		"promotion_value": "具有较强的代表性、示范性和实效性。\n" + LONG_PARAGRAPH,
-		**dict.fromkeys(DECLARATIONS, 1),
 		**kw,
 	}
 	if not markup_in(title):
@@ -211,18 +207,6 @@ def make_district_list(district: str, applications: list) -> "frappe.model.docum
 	return doc.insert(ignore_permissions=True)
 
 
-def district_user(email: str, district: str, role: str = "District Economy Officer") -> str:
-	from case_selection.tests.factories import make_user
-
-	return make_user(email, [role], district)
-
-
-def role_user(email: str, role: str) -> str:
-	from case_selection.tests.factories import make_user
-
-	return make_user(email, [role])
-
-
 def pdf_text(pdf: bytes) -> str:
 	"""Text of a PDF as a reader extracts it (poppler's pdftotext), untouched: no normalisation, so a
 	character the PDF maps wrongly (⼀ for 一) does not compare equal."""
@@ -244,8 +228,6 @@ def flat(text: str) -> str:
 def add_history(doc, entries: list[tuple[str, str | None, str | None, str]], user: str = "Administrator"):
 	"""签核历程 rows for `doc` as log_action writes them (action and states as the Workflow names them),
 	logged by `user`; kept when the document already has exactly these (by remark), else written anew."""
-	from case_selection.workflow.action_log import log_action
-
 	filters = {"reference_doctype": doc.doctype, "reference_name": doc.name, "remark": ["is", "set"]}
 	have = frappe.get_all("Case Action Log", filters=filters, fields=["name", "remark"])
 	if sorted(r.remark for r in have) == sorted(e[3] for e in entries if e[3]):

@@ -23,7 +23,7 @@ from case_selection.export import casebook, excel, layout
 from case_selection.export.pdf import DIGIT_HEIGHT, render_pdf
 from case_selection.export.print_context import HEADING_FIELDS
 from case_selection.tests import output_data as od
-from case_selection.tests.factories import make_application, make_round
+from case_selection.tests.factories import make_application, make_round, make_user
 from case_selection.tests.http import URL, login
 from case_selection.tests.pdf_measure import MM, flat, measure, median
 
@@ -63,8 +63,8 @@ class TestOfficialPdfs(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		cls.user = od.district_user("out-jiangbei@example.com", DISTRICT)
-		cls.city = od.role_user("out-city@example.com", "City Case Manager")
+		cls.user = make_user("out-jiangbei@example.com", ["District Economy Officer"], DISTRICT)
+		cls.city = make_user("out-city@example.com", ["City Case Manager"])
 		for user in (cls.user, cls.city):
 			update_password(user, PASSWORD)
 

@@ -12,6 +12,7 @@ from frappe.utils.password import update_password
 
 from case_selection.export.pdf import render_pdf
 from case_selection.tests import output_data as od
+from case_selection.tests.factories import make_user
 from case_selection.tests.http import URL, login
 from case_selection.tests.pdf_measure import without_feet
 
@@ -30,8 +31,8 @@ class TestPrintFormats(FrappeTestCase):
 		cls.district_list = od.make_district_list("渝中区", [cls.app, cls.formula_app])
 		od.set_state(cls.app.name, "District Co-signing")
 		od.add_opinions("District Recommendation List", cls.district_list.name, "渝中区")
-		cls.other_district = od.district_user("out-wanzhou@example.com", "万州区")
-		cls.own_district = od.district_user("out-yuzhong@example.com", "渝中区")
+		cls.other_district = make_user("out-wanzhou@example.com", ["District Economy Officer"], "万州区")
+		cls.own_district = make_user("out-yuzhong@example.com", ["District Economy Officer"], "渝中区")
 		for user in (cls.other_district, cls.own_district):
 			update_password(user, PASSWORD)
 		# The HTTP tests below read these records through a separate server process.

@@ -23,6 +23,8 @@ def transition_rows(transitions) -> list[tuple]:
 class TestWorkflowActions(FrappeTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
+		for method in frappe.get_hooks("before_request", app_name="case_selection"):
+			frappe.call(method)  # as Frappe does before each request: the cases below move as in a request
 		make_round()
 		self.yz = district_users("渝中区", "wfa")
 		self.applicant = make_user("applicant.wfa@test.local", ["Case Applicant"])
@@ -42,10 +44,17 @@ class TestWorkflowActions(FrappeTestCase):
 			row.is_optional_state = 1 if restore else values.get(row.state, row.is_optional_state)
 		doc.save(ignore_permissions=True)
 
-	def test_a_case_save_uses_the_cached_workflow(self):
-		make_application(seed=71)  # the controller is loaded, as in any process that saves a case
-		for name, fn in OURS.items():
-			self.assertIs(getattr(frappe_workflow_action, name), fn, name)
+	def test_every_request_and_job_uses_the_cached_workflow(self):
+		"""The lookups are put in place by hooks.py before each request and each job (run here as Frappe runs
+		those hooks), not by importing a controller."""
+		for hook in ("before_request", "before_job"):
+			workflow_action.uninstall()
+			for name, fn in FRAPPE.items():
+				self.assertIs(getattr(frappe_workflow_action, name), fn, name)
+			for method in frappe.get_hooks(hook, app_name="case_selection"):
+				frappe.call(method, method="frappe.ping") if hook == "before_job" else frappe.call(method)
+			for name, fn in OURS.items():
+				self.assertIs(getattr(frappe_workflow_action, name), fn, (hook, name))
 
 	def test_the_same_answers_as_frappe(self):
 		self.set_optional({"Returned": 0, "Recommended": 0})

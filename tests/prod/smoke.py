@@ -30,6 +30,7 @@ def prepare(site: str):
 	from frappe.utils.password import update_password
 
 	from case_selection.tests import output_data as od
+	from case_selection.tests.factories import make_user
 
 	frappe.init(site=site, sites_path=".")
 	frappe.connect()
@@ -40,8 +41,8 @@ def prepare(site: str):
 	lst = od.make_district_list("渝中区", [app, other])
 	for name in (app.name, other.name):
 		od.set_state(name, "Selected")
-	city = od.role_user(CITY, "City Case Manager")
-	district = od.district_user(DISTRICT, "渝中区")
+	city = make_user(CITY, ["City Case Manager"])
+	district = make_user(DISTRICT, ["District Economy Officer"], "渝中区")
 	for user in (city, district):
 		update_password(user, PASSWORD)
 	frappe.db.commit()

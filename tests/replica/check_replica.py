@@ -36,6 +36,7 @@ def prepare(site: str):
 	from frappe.utils.password import update_password
 
 	from case_selection.tests import output_data as od
+	from case_selection.tests.factories import make_user
 
 	frappe.init(site=site, sites_path=".")
 	frappe.connect()
@@ -44,7 +45,7 @@ def prepare(site: str):
 	od.set_state(app.name, "Submitted to City")
 	draft = od.make_output_application("只读副本测试草稿", district="万州区", seed=802)  # editable
 	od.set_state(draft.name, "Draft")
-	update_password(od.role_user(CITY, "City Case Manager"), PASSWORD)
+	update_password(make_user(CITY, ["City Case Manager"]), PASSWORD)
 	selected = published_selected_case()
 	frappe.db.commit()
 	print(

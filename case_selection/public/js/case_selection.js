@@ -102,6 +102,24 @@ Object.assign(case_selection, {
 		d.show();
 	},
 
+	// The official PDF of a document (page numbers and QR code added by the server), in the print format the admin
+	// chose for its DocType (Customize Form → 默认打印格式), else the one the app ships.
+	pdf_button(frm, label, shipped_format) {
+		frm.add_custom_button(
+			label,
+			() => {
+				const params = new URLSearchParams({
+					doctype: frm.doctype,
+					name: frm.doc.name,
+					format: frm.meta.default_print_format || shipped_format,
+					no_letterhead: 1,
+				});
+				window.open(`/api/method/frappe.utils.print_format.download_pdf?${params}`);
+			},
+			__("导出"),
+		);
+	},
+
 	// The sealed 附件1 / 附件2 (signing/sealed_form.py): its verification, and a reload when the queue is done.
 	sealed_form_buttons(frm) {
 		if (frm.doc.sealed_form_status) {

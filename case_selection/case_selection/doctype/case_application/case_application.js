@@ -52,19 +52,7 @@ frappe.ui.form.on("Case Application", {
 frappe.ui.form.on("Case Application", {
 	refresh(frm) {
 		if (frm.is_new()) return;
-		frm.add_custom_button(
-			__("附件1 申报书 PDF"),
-			() => {
-				const params = new URLSearchParams({
-					doctype: frm.doctype,
-					name: frm.doc.name,
-					format: frm.meta.default_print_format || "附件1 申报书", // the admin's choice (Customize Form)
-					no_letterhead: 1,
-				});
-				window.open(`/api/method/frappe.utils.print_format.download_pdf?${params}`);
-			},
-			__("导出"),
-		);
+		case_selection.pdf_button(frm, __("附件1 申报书 PDF"), "附件1 申报书");
 		case_selection.sealed_form_buttons(frm);
 	},
 });

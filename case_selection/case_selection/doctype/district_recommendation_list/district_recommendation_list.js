@@ -49,19 +49,7 @@ function add_recommended(frm) {
 frappe.ui.form.on("District Recommendation List", {
 	refresh(frm) {
 		if (frm.is_new()) return;
-		frm.add_custom_button(
-			__("附件2 PDF"),
-			() => {
-				const params = new URLSearchParams({
-					doctype: frm.doctype,
-					name: frm.doc.name,
-					format: frm.meta.default_print_format || "附件2 区县推荐案例名单", // the admin's choice (Customize Form)
-					no_letterhead: 1,
-				});
-				window.open(`/api/method/frappe.utils.print_format.download_pdf?${params}`);
-			},
-			__("导出"),
-		);
+		case_selection.pdf_button(frm, __("附件2 PDF"), "附件2 区县推荐案例名单");
 		frm.add_custom_button(
 			__("附件2 Excel"),
 			() => {
