@@ -14,7 +14,6 @@ inside `system_write()`; nothing a client sends can enter that context.
 """
 
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import frappe
@@ -24,7 +23,7 @@ from frappe.utils import cint, cstr, flt, get_datetime, getdate
 from case_selection.access.actors import actor, lead_role, lead_roles
 from case_selection.access.permissions import may_read
 from case_selection.access.sealing import real_state
-from case_selection.access.system_write import in_system_write, system_write
+from case_selection.access.system_write import in_system_write
 from case_selection.checks.words import either
 from case_selection.constants import PUBLISHED, ROW_RULE_DOCTYPES
 from case_selection.workflow import states

@@ -1,7 +1,6 @@
 """xlsx outputs read back with openpyxl: cells, merged ranges, frozen header, print set-up, no formulas."""
 
 import io
-import os
 
 import frappe
 import requests

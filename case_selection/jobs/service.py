@@ -15,13 +15,11 @@ Two jobs of the same kind for the same round never run at once:
 
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timezone
 
 import frappe
 from frappe import _
 from frappe.utils import now_datetime, time_diff_in_seconds
-from frappe.utils.background_jobs import get_job, is_job_enqueued
-from rq.job import JobStatus
+from frappe.utils.background_jobs import get_job
 
 from case_selection.access.system_write import system_write
 from case_selection.export import casebook, excel

@@ -3,7 +3,6 @@ lock and real files: progress, the file and the notification, the reason of a fa
 a time per export and round."""
 
 import io
-import os
 import time
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch

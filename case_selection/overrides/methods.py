@@ -10,12 +10,11 @@ caller's copy of a document. Each is wrapped or guarded here, and the door matri
   our DocTypes get a standard query (hooks.standard_queries) that always applies them;
 - frappe.www.printview.get_html_and_style / get_rendered_raw_commands render a document dict sent by the
   caller: for our DocTypes only a stored document, by name, is rendered;
-- sharing (DocShare, also made by "Assign To") would grant read past has_permission: refused for our DocTypes;
-- comments, likes, tags, follows and assignments on a document need read permission on it; user comments on
-  case documents are refused (the opinions and the 签核历程 are the record, and comments would be shown to
-  the applicant);
-- File: a File record pointing at an existing private file (no content uploaded) is refused unless the caller
-  can already read that file; files attached to our documents follow the write policy (may_attach).
+- the form's docinfo, tags, link titles and previews, events, dashboard charts and number cards: computed for
+  what the caller may read.
+
+Sharing, comments, tags, follows, assignments and files on a document are guarded where they are written
+(access/guards.py, from hooks.doc_events).
 """
 
 import inspect
@@ -34,14 +33,13 @@ from frappe.desk.form import load
 from frappe.desk.listview import get_group_by_count as frappe_group_by_count
 from frappe.model import default_fields
 from frappe.model.document import Document
-from frappe.utils import cint, cstr, get_safe_filters
+from frappe.utils import cint, get_safe_filters
 from frappe.www import printview
 
 from case_selection.access.actors import actor
 from case_selection.access.guards import refuse_standard_format
 from case_selection.access.permissions import may_read
-from case_selection.access.system_write import in_system_write
-from case_selection.access.write_policy import POLICY, Context, WritePolicyError, may_attach
+from case_selection.access.write_policy import POLICY
 from case_selection.constants import ROW_RULE_DOCTYPES
 
 

@@ -10,8 +10,7 @@ import frappe
 
 from case_selection.access.system_write import system_write
 from case_selection.checks.text_rules import markup_in
-from case_selection.constants import DECLARATIONS
-from case_selection.tests.factories import application_values, make_round, make_user, put_state, valid_uscc
+from case_selection.tests.factories import application_values, make_round, put_state, valid_uscc
 from case_selection.workflow.action_log import log_action
 
 # An open round of the outputs' own (the 2025 round's deadline has passed; issue 3's tests use 2097 and 2098,

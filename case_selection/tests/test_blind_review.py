@@ -12,10 +12,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import random_string
 
-from case_selection.access.system_write import system_write
 from case_selection.tests import flow, test_doors  # the module: its TestCase imported here would run here too
-from case_selection.tests.factories import clear_round, delete_application, make_round, make_user
-from case_selection.tests.http import User, fresh, message
+from case_selection.tests.factories import clear_round, make_round, make_user
+from case_selection.tests.http import User, fresh, login, message
 
 ROUND = "2085"
 SEED = 8500
@@ -75,7 +74,7 @@ class TestBlindReview(FrappeTestCase):
 
 	def leaks(self, user: str) -> list[str]:
 		"""Every read door of the door matrix, for the case and its partner row, that shows a marker."""
-		session = test_doors.login(user)
+		session = login(user)
 		matrix = types.SimpleNamespace(d=None, d_files=(), tag=self.tag)
 		failures = []
 		for target in (

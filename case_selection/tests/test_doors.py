@@ -8,9 +8,7 @@ nothing anywhere.
 """
 
 import base64
-import hashlib
 import json
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -22,9 +20,7 @@ from frappe.tests.utils import FrappeTestCase
 from case_selection.access.system_write import system_write
 from case_selection.tests import flow
 from case_selection.tests.factories import (
-	PASSWORD,
 	clear_round,
-	delete_application,
 	make_application,
 	make_round,
 	make_user,

@@ -6,7 +6,6 @@ scripts/test.sh serves the site and passes its URL as CASE_TEST_URL. Data is com
 workers see it, and removed afterwards.
 """
 
-import os
 import threading
 
 import frappe
@@ -16,7 +15,6 @@ from frappe.tests.utils import FrappeTestCase
 
 from case_selection.access.system_write import system_write
 from case_selection.tests.factories import (
-	PASSWORD,
 	delete_application,
 	district_users,
 	make_application,

@@ -10,8 +10,6 @@ district's lead import nothing and see nothing of the import.
 
 import io
 import json
-import os
-import subprocess
 import time
 
 import frappe
@@ -24,7 +22,6 @@ from case_selection.checks.formats import uscc_check_char
 from case_selection.overrides import data_import
 from case_selection.tests.factories import (
 	clear_round,
-	delete_application,
 	district_users,
 	make_round,
 	make_user,

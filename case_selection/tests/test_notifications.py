@@ -15,7 +15,7 @@ from case_selection.api.publication import publish_results
 from case_selection.jobs import service
 from case_selection.tests import flow
 from case_selection.tests.factories import delete_application, make_round, make_user
-from case_selection.workflow import deadlines, states
+from case_selection.workflow import states
 
 ROUND_YEAR = 2086
 ROUND = str(ROUND_YEAR)

@@ -6,11 +6,9 @@ their header row on every page.
 """
 
 import io
-import os
 import re
 
 import frappe
-import requests
 from frappe.model.workflow import apply_workflow
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.password import update_password

@@ -1,8 +1,6 @@
 """附件1 and 附件2 rendered for real data through Frappe's print path, checked by the PDF's text."""
 
 import io
-import os
-import re
 
 import frappe
 import pdfplumber

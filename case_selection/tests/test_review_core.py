@@ -13,11 +13,10 @@ import random
 import statistics
 import subprocess
 import sys
-import time
 import unittest
 
 import case_selection
-from case_selection.review import assignment, conflicts, scores
+from case_selection.review import conflicts, scores
 from case_selection.review.assignment import assign
 from case_selection.review.conflicts import Conflict, find_conflicts, normalise_unit, valid_uscc
 from case_selection.review.scores import competition_ranks, normalise, raw_average, summarise

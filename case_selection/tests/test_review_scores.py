@@ -30,7 +30,7 @@ from openpyxl import load_workbook
 from case_selection.access.system_write import system_write
 from case_selection.review import service
 from case_selection.tests import flow
-from case_selection.tests.factories import clear_round, delete_application, make_round, make_user
+from case_selection.tests.factories import clear_round, make_round, make_user
 from case_selection.tests.http import URL, User, fresh, message
 
 ROUND = "2086"

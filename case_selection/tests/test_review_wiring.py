@@ -15,7 +15,7 @@ from frappe.tests.utils import FrappeTestCase
 from case_selection.access.system_write import system_write
 from case_selection.review import conflicts, service
 from case_selection.tests import flow
-from case_selection.tests.factories import clear_round, delete_application, make_round, make_user
+from case_selection.tests.factories import clear_round, make_round, make_user
 from case_selection.tests.http import URL, User, fresh, message
 
 ROUND = "2087"

@@ -10,12 +10,10 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
 from case_selection.access import sealing
-from case_selection.access.system_write import system_write
 from case_selection.tests import flow
 from case_selection.tests.factories import (
 	application_values,
 	clear_round,
-	delete_application,
 	make_round,
 	make_user,
 )

@@ -4,20 +4,15 @@ Each attack is refused with 403/417 and leaves the stored record as it was; the 
 change goes through, so each refusal is the policy's and not a broken door.
 """
 
-import json
 import os
 
 import frappe
-import requests
 from frappe.tests.utils import FrappeTestCase
 
-from case_selection.access.system_write import system_write
 from case_selection.access.write_policy import describe
 from case_selection.tests import flow
 from case_selection.tests.factories import (
-	PASSWORD,
 	clear_round,
-	delete_application,
 	make_application,
 	make_round,
 	make_user,

@@ -9,7 +9,6 @@ from frappe import _
 
 from case_selection.constants import APPLICATION, DEADLINE
 from case_selection.export.casebook import code_key
-from case_selection.workflow import deadlines
 from case_selection.workflow import states as state_classes
 from case_selection.workflow.definition import (
 	LIST_COSIGNING,
