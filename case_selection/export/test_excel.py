@@ -6,8 +6,9 @@ import frappe
 import requests
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.password import update_password
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
+from case_selection.access import sealing
 from case_selection.access.system_write import system_write
 from case_selection.api import exports
 from case_selection.export import excel
@@ -40,7 +41,6 @@ class TestExcel(FrappeTestCase):
 		cls.draft_app = od.make_output_application("未推荐的草稿案例", district="万州区", seed=22)
 		od.set_state(cls.other_app.name, "Selected")
 		od.set_state(cls.draft_app.name, "Draft")
-		from case_selection.access import sealing
 
 		with system_write():
 			sealing.set_values(cls.other_app.name, {"review_score": 88.456, "review_count": 3})
@@ -95,7 +95,6 @@ class TestExcel(FrappeTestCase):
 				self.assertTrue(c.quotePrefix)
 
 	def test_neutralises_every_formula_trigger(self):
-		from openpyxl import Workbook
 
 		ws = Workbook(write_only=True).create_sheet()
 		for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):
@@ -150,7 +149,6 @@ class TestExcel(FrappeTestCase):
 		self.assertEqual(ws.auto_filter.ref, f"A3:M{3 + len(rows)}")
 
 	def test_data_rows_text_kept_as_typed(self):
-		from openpyxl import Workbook
 
 		wb = Workbook(write_only=True)
 		ws = wb.create_sheet()

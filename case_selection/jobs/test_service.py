@@ -11,7 +11,7 @@ import frappe
 import requests
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date
-from frappe.utils.background_jobs import get_job
+from frappe.utils.background_jobs import get_job, get_queue
 from frappe.utils.password import update_password
 from openpyxl import load_workbook
 from rq.job import JobStatus
@@ -223,7 +223,6 @@ class TestExportJobs(FrappeTestCase):
 
 	def test_an_export_is_queued_ahead_of_waiting_seals(self):
 		"""Seals wait on the long queue too (signing.sealed_form): an export asked for later runs before them."""
-		from frappe.utils.background_jobs import get_queue
 
 		waiting = frappe.enqueue(
 			"frappe.ping", queue="long", job_id=f"case_test_waiting::{frappe.generate_hash(length=8)}"

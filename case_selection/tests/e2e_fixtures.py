@@ -5,12 +5,17 @@ users land on their workspaces with something to do) and, beside it, a round of 
 the demo users take one case from the applicant to publication, each through their part of Desk.
 """
 
+import os
+
 import frappe
 from frappe.model.workflow import apply_workflow
 
 from case_selection import demo
 from case_selection.access.system_write import system_write
 from case_selection.demo import complete_setup
+from case_selection.export.pdf import render_pdf
+from case_selection.signing import sealed_form
+from case_selection.tests import flow
 from case_selection.tests import output_data as od
 from case_selection.tests.factories import (
 	PASSWORD,
@@ -97,11 +102,6 @@ def prepare_paper() -> dict:
 	"""A case of a round of its own, printed by its applicant before co-signing (a paper that goes stale), then
 	co-signed and sealed (the sealing job run here, as a worker would); both PDFs written for the browser test
 	of the city's intake desk (tests/e2e/test_paper.py), which reads their QR codes."""
-	import os
-
-	from case_selection.export.pdf import render_pdf
-	from case_selection.signing import sealed_form
-	from case_selection.tests import flow
 
 	round_name = str(PAPER_YEAR)
 	with system_write():

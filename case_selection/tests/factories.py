@@ -3,6 +3,7 @@
 import frappe
 from frappe.utils import add_days, nowdate
 
+from case_selection.access import sealing
 from case_selection.access.actors import expert_role
 from case_selection.access.system_write import system_write
 from case_selection.checks.formats import uscc_check_char
@@ -155,7 +156,6 @@ def delete_application(name: str):
 def put_state(name: str, state: str, case_values: dict | None = None, **city_values):
 	"""Test set-up past the Workflow: a case stored in `state`, as the app stores it (access/sealing.py): the case's
 	row with the public state and its own values, its evaluation with the real state and the city's values."""
-	from case_selection.access import sealing
 
 	round_name = frappe.db.get_value("Case Application", name, "round")
 	public = sealing.public_state_of(state, round_name)

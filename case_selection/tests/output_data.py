@@ -4,6 +4,7 @@ reuses what exists, keyed by a natural key, so repeated test runs add nothing.
 """
 
 import struct
+import subprocess
 import zlib
 
 import frappe
@@ -209,7 +210,6 @@ def make_district_list(district: str, applications: list) -> "frappe.model.docum
 def pdf_text(pdf: bytes) -> str:
 	"""Text of a PDF as a reader extracts it (poppler's pdftotext), untouched: no normalisation, so a
 	character the PDF maps wrongly (⼀ for 一) does not compare equal."""
-	import subprocess
 
 	out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True)
 	return out.stdout.decode()

@@ -8,6 +8,7 @@ nothing anywhere.
 """
 
 import base64
+import io
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,7 +17,9 @@ import frappe
 import frappe.desk.form.assign_to
 import requests
 from frappe.tests.utils import FrappeTestCase
+from pypdf import PdfReader
 
+from case_selection.access import allowlist
 from case_selection.access.system_write import system_write
 from case_selection.tests import flow
 from case_selection.tests.factories import (
@@ -794,7 +797,7 @@ class TestDoors(FrappeTestCase):
 		"""Every method an outsider may call (the platform's allowed ones and the app's own), with hostile
 		arguments naming each record: no body may hold the record's marker or, for the district and the
 		applicant, a sealed state of the city's case; no call may answer 5xx."""
-		from case_selection.access import allowlist
+		# deferred: imported at the top, its TestCase would run a second time as this module's
 		from case_selection.tests.test_method_allowlist import whitelisted_methods
 
 		methods = sorted(
@@ -884,9 +887,6 @@ def text_of(r: requests.Response) -> str:
 
 
 def pdf_mentions(content: bytes, marker: str) -> bool:
-	import io
-
-	from pypdf import PdfReader
 
 	if not content.startswith(b"%PDF"):
 		return False

@@ -1,8 +1,14 @@
 """A case from 草稿 to 入选, and the refusals on the way."""
 
 import frappe
-from frappe.model.workflow import WorkflowPermissionError, WorkflowTransitionError, apply_workflow
+from frappe.model.workflow import (
+	WorkflowPermissionError,
+	WorkflowTransitionError,
+	apply_workflow,
+	bulk_workflow_approval,
+)
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_days, nowdate
 
 from case_selection.access import sealing
 from case_selection.access.system_write import system_write
@@ -10,7 +16,7 @@ from case_selection.access.write_policy import WritePolicyError
 from case_selection.api.cosigning import cosign
 from case_selection.api.publication import publish_results
 from case_selection.api.review import assign_experts
-from case_selection.exceptions import CosignError, QuotaExceededError, ReviewError
+from case_selection.exceptions import CosignError, DeadlinePassedError, QuotaExceededError, ReviewError
 from case_selection.tests.factories import district_users, make_application, make_round, make_user
 from case_selection.workflow.action_log import history
 
@@ -214,7 +220,6 @@ class TestFlow(FrappeTestCase):
 		return names
 
 	def test_bulk_decisions_by_the_city(self):
-		from frappe.model.workflow import bulk_workflow_approval
 
 		names = self.cases_under_review((20, 21, 22))
 		frappe.set_user(self.city)
@@ -338,9 +343,6 @@ class TestFlow(FrappeTestCase):
 		frappe.set_user("Administrator")
 
 	def test_quota_and_late_list_submission(self):
-		from frappe.utils import add_days, nowdate
-
-		from case_selection.exceptions import DeadlinePassedError
 
 		make_round(default_quota=1)
 		a, b = self.submitted_case(13), self.submitted_case(14)

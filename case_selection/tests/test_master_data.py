@@ -5,6 +5,7 @@ from frappe.tests.utils import FrappeTestCase
 
 from case_selection.setup.install import after_install
 from case_selection.setup.master_data import DATA_DIR, OTHER_DIRECTION
+from case_selection.setup.roles import ROLES
 
 
 def shared_rows(name):
@@ -93,7 +94,6 @@ class TestMasterData(FrappeTestCase):
 		self.assertEqual(counts, {dt: frappe.db.count(dt) for dt in counts})
 
 	def test_roles_exist_with_chinese_labels(self):
-		from case_selection.setup.roles import ROLES
 
 		for role in ROLES:
 			self.assertTrue(frappe.db.exists("Role", role), role)

@@ -9,6 +9,7 @@ import io
 import re
 
 import frappe
+from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 from frappe.model.workflow import apply_workflow
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.password import update_password
@@ -259,7 +260,6 @@ class TestOfficialPdfs(FrappeTestCase):
 		self.assertIn("坚持正确的政治方向和价值取向", text)
 		self.assertEqual(text.count("☑"), len(DECLARATIONS))
 		# The print follows the form: a section renamed in Desk (Customize Form) is renamed on the print.
-		from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
 		make_property_setter("Case Application", "case_section", "label", "二、案例概况", "Data")
 		try:

@@ -8,7 +8,7 @@ import requests
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.password import update_password
 
-from case_selection.export.pdf import render_pdf
+from case_selection.export.pdf import download_pdf, render_pdf
 from case_selection.tests import output_data as od
 from case_selection.tests.factories import make_user
 from case_selection.tests.http import URL, login
@@ -120,7 +120,6 @@ class TestPrintFormats(FrappeTestCase):
 			self.assertIn(expected, text)
 
 	def test_download_pdf_goes_through_print_permission(self):
-		from case_selection.export.pdf import download_pdf
 
 		frappe.set_user(self.own_district)
 		download_pdf("Case Application", self.app.name, format="附件1 申报书")

@@ -19,9 +19,11 @@ import pdfkit
 import pdfplumber
 import pypdfium2
 import pypdfium2.raw as pdfium_c
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtensionOID
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -195,7 +197,6 @@ class AuthorityTest(unittest.TestCase):
 		cls.key, cls.cert = authority.issue(cls.root_key, cls.root, DEPARTMENTS[0][1], ORG, serial=424242)
 
 	def test_seal_certificate_profile(self):
-		from asn1crypto import x509 as asn1_x509
 
 		cert = self.cert
 		self.assertEqual(authority.common_name(cert), "重庆市渝中区经济和信息化委员会")
@@ -306,7 +307,6 @@ class AppearanceFontTest(unittest.TestCase):
 	def test_each_text_is_set_in_a_cut_of_the_face(self):
 		"""The caption's font is the CJK face cut down to the caption's characters: every one of them is in it
 		(and the time line's), it is a small fraction of the face, and the same text finds the same cut."""
-		from fontTools.ttLib import TTFont
 
 		name = "重庆市渝中区经济和信息化委员会"
 		full = signing.appearance_font()

@@ -246,7 +246,7 @@ class TestImports(FrappeTestCase):
 
 	def test_imports_inside_functions_say_why(self):
 		unexplained = []
-		for name, path in python_modules().items():
+		for name, path in python_modules(include_tests=True).items():
 			with open(path) as f:
 				source = f.read()
 			lines = source.splitlines()

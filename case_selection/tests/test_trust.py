@@ -8,7 +8,10 @@ import os
 import threading
 
 import frappe
+import pdfkit
+from frappe.desk.form.document_follow import get_message
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils.pdf import get_pdf
 
 from case_selection.access.system_write import system_write
 from case_selection.checks import text_rules
@@ -18,6 +21,7 @@ from case_selection.tests.factories import (
 	TEST_ROUND,
 	application_values,
 	clear_round,
+	delete_application,
 	make_application,
 	make_round,
 	make_user,
@@ -127,7 +131,6 @@ class TestTrust(FrappeTestCase):
 		diffs (outside every door). A case's versions hold only the state its row holds (access/sealing.py): the
 		applicant's digest shows the case reaching 市级评审中 (the control: the digest works) and nothing of the
 		city's sealed steps after it."""
-		from frappe.desk.form.document_follow import get_message
 
 		fresh()
 		year = 2081
@@ -290,7 +293,6 @@ class TestTrust(FrappeTestCase):
 		threading.Thread(target=server.serve_forever, daemon=True).start()
 		try:
 			sandbox.install()
-			from frappe.utils.pdf import get_pdf
 
 			html = (
 				f'<html><head><link rel="stylesheet" href="http://127.0.0.1:{port}/a.css"></head><body>正文'
@@ -301,7 +303,6 @@ class TestTrust(FrappeTestCase):
 			self.assertTrue(pdf.startswith(b"%PDF"))
 			self.assertEqual(hits, [])
 			# The control: the same page fetched without the sandbox reaches the server.
-			import pdfkit
 
 			pdfkit.PDFKit(html, "string", options={"quiet": ""}).to_pdf()
 			self.assertTrue(hits)
@@ -318,8 +319,6 @@ class TestTrust(FrappeTestCase):
 	def tearDownClass(cls):
 		frappe.db.rollback()
 		with system_write():
-			from case_selection.tests.factories import delete_application
-
 			for name in frappe.get_all("Case Application", {"case_title": ("like", "信任-%")}, pluck="name"):
 				delete_application(name)
 		frappe.db.commit()

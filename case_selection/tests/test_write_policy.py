@@ -9,6 +9,7 @@ import os
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from case_selection import demo
 from case_selection.access.write_policy import describe
 from case_selection.tests import flow
 from case_selection.tests.factories import (
@@ -303,7 +304,6 @@ class TestWritePolicy(FrappeTestCase):
 
 class TestDemoUsers(FrappeTestCase):
 	def test_no_case_user_of_the_demo_holds_system_manager(self):
-		from case_selection import demo
 
 		self.assertEqual(demo.DEMO_USERS[0][2], ["System Manager"])
 		demo.ensure_users()

@@ -1,6 +1,7 @@
 import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_days, nowdate
 
 from case_selection.checks.formats import uscc_problem
 from case_selection.exceptions import (
@@ -68,7 +69,6 @@ class TestCaseApplicationValidation(FrappeTestCase):
 		self.assertEqual(frappe.db.get_value("Case Application", app.name, "workflow_state"), "Draft")
 
 	def test_submission_after_deadline_unless_extended(self):
-		from frappe.utils import add_days, nowdate
 
 		make_round(district_deadline=add_days(nowdate(), -1), open_date=add_days(nowdate(), -60))
 		app = make_application(seed=904)
