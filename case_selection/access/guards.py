@@ -52,6 +52,7 @@ def guard_request():
 	if not request:
 		return
 
+	refuse_broken_calls(request)
 	allowlist.guard_request()
 	path = request.path
 	if path.rstrip("/") == "/printview":
@@ -74,6 +75,32 @@ def guard_request():
 		target = (frappe.form_dict.get("doctype"), frappe.form_dict.get("name"))
 	if target:
 		refuse_delete(*target)
+
+
+# Frappe calls a method as frappe.call(fn, **form): a form key named "fn" collides with that parameter (a
+# TypeError, answered 500), and a module attribute that is not a function fails Frappe's whitelist check the same
+# way. Both are refused first, for every caller, Guest included.
+RESERVED_ARGUMENTS = ("fn",)
+
+
+def refuse_broken_calls(request):
+	calls = [key for kind, key in allowlist.requested(request, frappe.local.form_dict) if kind == "method"]
+	if not calls:
+		return
+	for name in RESERVED_ARGUMENTS:
+		if name in frappe.local.form_dict:
+			raise frappe.ValidationError(_("参数「{0}」是系统保留的名称，不能随请求传入。").format(name))
+	overrides = frappe.get_hooks("override_whitelisted_methods", {})
+	for cmd in calls:
+		cmd = (overrides.get(cmd) or [cmd])[-1]
+		if not cmd.startswith(allowlist.APP_PREFIX):
+			continue
+		try:
+			target = frappe.get_attr(cmd)
+		except Exception:
+			target = None
+		if not callable(target):
+			raise frappe.DoesNotExistError(_("没有名为「{0}」的方法。").format(cmd[:140]))
 
 
 def refuse_delete(doctype: str | None, name: str | None):

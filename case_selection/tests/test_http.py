@@ -21,7 +21,7 @@ from case_selection.tests.factories import (
 	make_round,
 	make_user,
 )
-from case_selection.tests.http import URL, login
+from case_selection.tests.http import URL, login, message
 
 
 class TestHTTP(FrappeTestCase):
@@ -228,3 +228,30 @@ class TestServedSite(FrappeTestCase):
 		r = requests.get(f"{URL}/api/method/case_selection.api.site.served_site", timeout=30)
 		self.assertEqual(r.status_code, 200, r.text[:300])
 		self.assertEqual(r.json(), {"message": frappe.local.site})
+
+
+class TestCallsFrappeWouldAnswer500(FrappeTestCase):
+	"""Two calls Frappe's handler answers with a 500 whatever the method: a form key named `fn` (it collides
+	with frappe.call's own parameter) and a dotted name that is a module's value, not a function. Both are
+	refused first (access/guards.refuse_broken_calls), for a guest, a user and a System Manager alike."""
+
+	def test_refused_with_a_typed_answer_for_every_caller(self):
+		make_user("owner.http@test.local", ["Case Applicant"])
+		frappe.db.commit()
+		admin = requests.Session()
+		admin.post(f"{URL}/api/method/login", data={"usr": "Administrator", "pwd": "admin"}, timeout=30)
+		for who, session in (
+			("guest", requests.Session()),
+			("user", login("owner.http@test.local")),
+			("admin", admin),
+		):
+			for verb in ("GET", "POST"):
+				r = session.request(verb, f"{URL}/api/method/frappe.ping", data={"fn": "x"}, timeout=30)
+				self.assertEqual(r.status_code, 417, (who, verb, r.text[:200]))
+				self.assertIn("参数「fn」", message(r))
+				for value in ("case_selection.constants.PUBLISHED", "case_selection.hooks.app_name"):
+					r = session.request(verb, f"{URL}/api/method/{value}", timeout=30)
+					self.assertEqual(r.status_code, 404, (who, verb, value, r.text[:200]))
+			# a method called as it should be still answers
+			r = session.get(f"{URL}/api/method/case_selection.api.site.served_site", timeout=30)
+			self.assertEqual(r.json()["message"], frappe.local.site, who)
