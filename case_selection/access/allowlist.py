@@ -240,13 +240,13 @@ def is_allowed(kind: str, key: str) -> bool:
 	return False
 
 
-def guard_request():
-	"""Called by guards.guard_request (auth_hooks) for every request once the caller is known."""
-	request = getattr(frappe.local, "request", None)
-	if not request or not restricted():
+def guard_request(calls: list[tuple[str, str]]):
+	"""Called by guards.guard_request (auth_hooks) for every request once the caller is known, with what the
+	request calls (`requested`)."""
+	if not restricted():
 		return
 	form = frappe.local.form_dict
-	for kind, key in requested(request, form):
+	for kind, key in calls:
 		record(kind, key)
 		if not is_allowed(kind, key):
 			raise NotAllowed(

@@ -52,13 +52,13 @@ def guard_request():
 	if not request:
 		return
 
-	refuse_broken_calls(request)
-	allowlist.guard_request()
+	calls = allowlist.requested(request, frappe.local.form_dict)  # read once, for both checks
+	refuse_broken_calls(calls)
+	allowlist.guard_request(calls)
 	path = request.path
 	if path.rstrip("/") == "/printview":
 		# Refused as a bare 403 (werkzeug's, which Frappe returns as it is), not through Frappe's rendered
 		# "Not Permitted" web page: nothing of the website is rendered for a request that is refused.
-
 		if frappe.form_dict.get("doc"):
 			raise Forbidden(_("只能打印已保存的单据。"))
 		try:
@@ -83,8 +83,8 @@ def guard_request():
 RESERVED_ARGUMENTS = ("fn",)
 
 
-def refuse_broken_calls(request):
-	calls = [key for kind, key in allowlist.requested(request, frappe.local.form_dict) if kind == "method"]
+def refuse_broken_calls(calls: list[tuple[str, str]]):
+	calls = [key for kind, key in calls if kind == "method"]
 	if not calls:
 		return
 	for name in RESERVED_ARGUMENTS:
