@@ -85,6 +85,7 @@ SETTING_TABLES = (
 	"Round District Setting",
 	"Round Cosign Department",
 	"Round Review Criterion",
+	"Round Declaration",
 	"Round Direction",
 	"Case City Role",
 	"Case State Setting",
@@ -97,7 +98,8 @@ PUBLISHED = "Published"
 # What a state of the Case Application workflow may mean (Case Selection Settings → 状态分类, workflow/states.py).
 STATE_FLAGS = ("applicant_editable", "cosign_open", "city_visible", "review_open", "public_notice", "sealed")
 
-# 四、申报承诺 of 附件1: the conditions of notice 二(一)(三), in its order, each a check box worded as on the print.
+# 四、申报承诺 of 附件1: the Check fields of the conditions of notice 二(一)(三), in its order — the defaults of a
+# round's 申报承诺事项 (Selection Round.declarations), which decide what is required and printed.
 DECLARATIONS = (
 	"decl_legal_person",
 	"decl_finance",

@@ -84,6 +84,7 @@ def round_info(round_name: str | None) -> dict:
 			"departments": list(DEFAULT_DEPARTMENTS),
 			"deadline": "",
 			"issuing_body_lines": [],
+			**notice_wording(None, list(DEFAULT_DEPARTMENTS)),
 		}
 	rnd = frappe.get_cached_doc("Selection Round", round_name)
 	departments = [
@@ -104,6 +105,51 @@ def round_info(round_name: str | None) -> dict:
 		"receiving_office": plain(rnd.receiving_office) or "市经济信息委政务服务大厅",
 		"paper_copies": rnd.paper_copies or 5,
 		"departments": departments,
+		**notice_wording(rnd, departments),
+	}
+
+
+CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_count(n: int) -> str:
+	"""4 → 四, 12 → 十二, 23 → 二十三: how the notice counts (四大领域)."""
+	if n < 10:
+		return CN_DIGITS[n]
+	tens, ones = divmod(n, 10)
+	return (CN_DIGITS[tens] if tens > 1 else "") + "十" + (CN_DIGITS[ones] if ones else "")
+
+
+def notice_wording(rnd, departments: list[dict]) -> dict:
+	"""What the 填写说明 of 附件1 says that depends on the round: its co-signing departments (六、七) and its
+	domains and directions (二), so that a round with another department or other directions prints its own."""
+	names = [plain(d["department"]) for d in departments]
+	lead = next((plain(d["department"]) for d in departments if d.get("is_lead")), names[0] if names else "")
+	chosen = [r.direction for r in rnd.directions] if rnd else None  # no round: every direction
+	rows = frappe.get_all(
+		"Selection Direction",
+		filters={"name": ("in", chosen or [""])} if chosen is not None else {},
+		fields=["name", "domain", "is_other"],
+	)
+	in_domain = [r for r in rows if r.domain and not r.is_other]
+	domain_names = {r.domain for r in in_domain}
+	domains = [
+		plain(d.name)
+		for d in frappe.get_all(
+			"Selection Domain",
+			filters={"name": ("in", sorted(domain_names) or [""])},
+			fields=["name"],
+			order_by="domain_code asc",
+		)
+	]
+	return {
+		"department_names": "、".join(names),
+		"lead_department": lead,
+		"other_department_names": "、".join(n for n in names if n != lead),
+		"domain_names": "、".join(domains),
+		"domain_count": cn_count(len(domains)),
+		"direction_count": len(in_domain),
+		"other_mode": len(rows) > len(in_domain),
 	}
 
 
@@ -169,9 +215,19 @@ def content_sections() -> list[tuple[str, str]]:
 
 
 def declarations(doc) -> list[dict]:
-	"""The declarations of 四、申报承诺 (notice 二(一)(三)), worded as the form's check boxes."""
-	labels = field_labels(APPLICATION, DECLARATIONS)
-	return [{"text": labels[f], "checked": cint(doc.get(f))} for f in DECLARATIONS]
+	"""四、申报承诺: the round's 申报承诺事项 marked for printing, in its order, each worded as the round says or
+	else as the form's check box, ticked as the applicant left it (no round: the notice's seven)."""
+	rows = (
+		frappe.get_cached_doc("Selection Round", doc.round).declarations
+		if doc.get("round") and frappe.db.exists("Selection Round", doc.round)
+		else [frappe._dict(fieldname=f, printed=1) for f in DECLARATIONS]
+	)
+	rows = [r for r in rows if r.printed]
+	labels = field_labels(APPLICATION, [r.fieldname for r in rows])
+	return [
+		{"text": plain(r.get("declaration")) or labels[r.fieldname], "checked": cint(doc.get(r.fieldname))}
+		for r in rows
+	]
 
 
 def direction_label(direction: str | None) -> str:

@@ -7,6 +7,7 @@ import frappe
 from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 from frappe.www.printview import get_print_format
 
+from case_selection.constants import DECLARATIONS
 from case_selection.setup.roles import DEFAULT_DEPARTMENTS
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
@@ -42,6 +43,10 @@ DEFAULT_REVIEW_CRITERIA = [
 	{"criterion": "借鉴意义", "weight": 20},
 	{"criterion": "推广价值", "weight": 20},
 ]
+
+# Notice 二(一)(三), as 附件1's check boxes: every one ticked before the applicant hands the form in, every one
+# printed, worded as the form's labels.
+DEFAULT_DECLARATIONS = [{"fieldname": f, "required": 1, "printed": 1} for f in DECLARATIONS]
 
 
 def read_csv(name: str) -> list[dict]:
@@ -103,12 +108,14 @@ def ensure_domains_and_directions():
 
 
 def default_round_tables() -> dict:
-	"""Child tables every new round starts with: all directions, the three co-signers, five criteria."""
+	"""Child tables every new round starts with: all directions, the three co-signers, five criteria, the
+	notice's seven declarations."""
 	directions = frappe.get_all("Selection Direction", pluck="name", order_by="direction_code asc")
 	return {
 		"directions": [{"direction": d} for d in directions],
 		"cosign_departments": [dict(d) for d in DEFAULT_COSIGN_DEPARTMENTS],
 		"review_criteria": [dict(c) for c in DEFAULT_REVIEW_CRITERIA],
+		"declarations": [dict(d) for d in DEFAULT_DECLARATIONS],
 	}
 
 

@@ -8,6 +8,7 @@ from case_selection.access.actors import expert_role
 from case_selection.access.system_write import system_write
 from case_selection.checks.formats import uscc_check_char
 from case_selection.constants import DECLARATIONS
+from case_selection.setup.master_data import DEFAULT_DECLARATIONS
 from case_selection.setup.users import ensure_expert, ensure_user
 
 TEST_ROUND = "2098"
@@ -54,6 +55,8 @@ def make_round(year: int = 2098, new: bool = False, **kw):
 		)
 		if "district_settings" not in kw:
 			doc.district_settings = []
+		if "declarations" not in kw:  # the notice's seven, whatever an earlier test left
+			doc.set("declarations", [dict(d) for d in DEFAULT_DECLARATIONS])
 		with system_write():  # a test resets its round, whatever state an earlier test left it in
 			doc.save(ignore_permissions=True)
 		return doc

@@ -342,6 +342,26 @@ class TestFlow(FrappeTestCase):
 			frappe.get_doc("District Recommendation List", lst.name).submit_to_city()
 		frappe.set_user("Administrator")
 
+	def test_a_district_quota_of_zero_allows_no_case(self):
+		make_round(default_quota=5, district_settings=[{"district": "渝中区", "quota": "0"}])
+		a = self.submitted_case(15)
+		self.sign_all(a.name)
+		frappe.set_user(self.yz["jx"])
+		with self.assertRaises(QuotaExceededError) as cm:
+			frappe.get_doc(
+				{
+					"doctype": "District Recommendation List",
+					"round": "2098",
+					"district": "渝中区",
+					"items": [{"application": a.name}],
+				}
+			).insert()
+		self.assertIn("推荐名额 0 个", str(cm.exception))
+		frappe.set_user("Administrator")
+		self.assertFalse(
+			frappe.db.exists("District Recommendation List", {"round": "2098", "district": "渝中区"})
+		)
+
 	def test_quota_and_late_list_submission(self):
 
 		make_round(default_quota=1)

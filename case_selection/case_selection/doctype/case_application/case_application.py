@@ -11,7 +11,7 @@ from case_selection.access import sealing
 from case_selection.access.system_write import in_system_write, system_write
 from case_selection.access.write_policy import enforce_create
 from case_selection.checks.formats import count_chars, is_email, is_mobile, uscc_problem
-from case_selection.constants import DECLARATIONS, EVALUATION
+from case_selection.constants import EVALUATION
 from case_selection.cosign import rules
 from case_selection.cosign.service import clear_opinions
 from case_selection.exceptions import (
@@ -53,8 +53,8 @@ class CaseApplication(Document):
 		self.validate_word_limits()
 		self.validate_duplicate()
 		self.validate_scan()
+		self.validate_declarations()
 		if self.leaving_editable_state():
-			self.validate_declarations()
 			self.validate_deadline()
 		self.validate_public_notice_kept()
 
@@ -254,9 +254,24 @@ class CaseApplication(Document):
 		)
 
 	def validate_declarations(self):
-		for field in DECLARATIONS:
-			if not self.get(field):
-				self.refuse(field, _("须勾选确认后才能提交（申报承诺）。"))
+		"""The round's 申报承诺事项 (Selection Round.declarations), exactly those: each required one ticked before
+		the case enters the state the row names, or before the applicant hands the case in when it names none."""
+		before = self.get_doc_before_save()
+		if not before or before.workflow_state == self.workflow_state:
+			return
+		handing_in = self.leaving_editable_state()
+		for row in self.round_doc.declarations:
+			due = row.required_at == self.workflow_state if row.required_at else handing_in
+			if not row.required or not due or cint(self.get(row.fieldname)):
+				continue
+			if row.required_at:
+				self.refuse(
+					row.fieldname,
+					_("须勾选确认（申报承诺）后，案例才能进入「{0}」。").format(
+						states.label(row.required_at)
+					),
+				)
+			self.refuse(row.fieldname, _("须勾选确认后才能提交（申报承诺）。"))
 
 	def validate_deadline(self):
 		deadline = self.round_doc.deadline_for(self.district)

@@ -152,8 +152,8 @@ class DistrictRecommendationList(Document):
 				)
 
 	def validate_quota(self):
-		quota = self.round_doc.quota_for(self.district)
-		if quota and len(self.items) > quota:
+		quota = self.round_doc.quota_for(self.district)  # None: no limit; 0: none allowed
+		if quota is not None and len(self.items) > quota:
 			frappe.throw(
 				_("「推荐案例名单」共 {0} 个案例，超过{1}的推荐名额 {2} 个。").format(
 					len(self.items), self.district, quota

@@ -4,11 +4,12 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import flt, getdate
+from frappe.utils import cint, cstr, flt, getdate
 
 from case_selection.exceptions import RoundConfigError
 from case_selection.setup.grants import reserved_roles
 from case_selection.setup.master_data import default_round_tables
+from case_selection.workflow.definition import WORKFLOW_NAME
 
 WORD_LIMIT_FIELDS = (
 	"limit_background",
@@ -17,6 +18,11 @@ WORD_LIMIT_FIELDS = (
 	"limit_results",
 	"limit_promotion",
 )
+
+
+def workflow_states() -> set[str]:
+	workflow = frappe.get_cached_doc("Workflow", WORKFLOW_NAME)
+	return {r.state for r in workflow.states}
 
 
 def _label(doc: Document, fieldname: str) -> str:
@@ -34,6 +40,7 @@ class SelectionRound(Document):
 		self.validate_district_settings()
 		self.validate_cosign_departments()
 		self.validate_review_weights()
+		self.validate_declarations()
 
 	def fill_default_tables(self):
 		"""A round created in Desk starts with every direction, the three co-signers and five criteria."""
@@ -94,13 +101,15 @@ class SelectionRound(Document):
 					RoundConfigError,
 				)
 			seen.add(row.district)
-			if row.quota is not None and row.quota < 0:
+			quota = cstr(row.quota).strip()
+			if quota and not quota.isdecimal():
 				frappe.throw(
-					_("「区县名额与延期」第 {0} 行（{1}）：「推荐名额」不能为负数。").format(
-						row.idx, row.district
-					),
+					_(
+						"「区县名额与延期」第 {0} 行（{1}）：「推荐名额」须为 0 或正整数（当前为「{2}」）；留空则按本轮默认名额。"
+					).format(row.idx, row.district, quota),
 					RoundConfigError,
 				)
+			row.quota = str(int(quota)) if quota else None
 			if row.extended_deadline and self.district_deadline:
 				if getdate(row.extended_deadline) < getdate(self.district_deadline):
 					frappe.throw(
@@ -143,6 +152,36 @@ class SelectionRound(Document):
 				_("「评审指标及权重」的权重合计须为 100（当前为 {0}）。").format(total), RoundConfigError
 			)
 
+	def validate_declarations(self):
+		"""Each 申报承诺事项 names a check box of the application form (one an admin added with Customize Form
+		included), once; the state it is due at, if any, is one of the case workflow's."""
+		meta = frappe.get_meta("Case Application")
+		checks = [df.fieldname for df in meta.fields if df.fieldtype == "Check"]
+		seen = set()
+		for row in self.declarations:
+			row.fieldname = (row.fieldname or "").strip()
+			df = meta.get_field(row.fieldname)
+			if not df or df.fieldtype != "Check":
+				frappe.throw(
+					_(
+						"「申报承诺事项」第 {0} 行：「勾选项字段」{1} 不是案例申报书的勾选项字段（可选：{2}）。"
+					).format(row.idx, row.fieldname or "（空）", "、".join(checks)),
+					RoundConfigError,
+				)
+			if row.fieldname in seen:
+				frappe.throw(
+					_("「申报承诺事项」第 {0} 行：勾选项字段 {1} 重复。").format(row.idx, row.fieldname),
+					RoundConfigError,
+				)
+			seen.add(row.fieldname)
+			if row.required_at and row.required_at not in workflow_states():
+				frappe.throw(
+					_("「申报承诺事项」第 {0} 行：「须勾选的环节」{1} 不是案例流程中的状态。").format(
+						row.idx, row.required_at
+					),
+					RoundConfigError,
+				)
+
 	# Facts the flow asks of a round -------------------------------------------------------------
 
 	def district_setting(self, district: str):
@@ -155,12 +194,13 @@ class SelectionRound(Document):
 			return getdate(row.extended_deadline)
 		return getdate(self.district_deadline)
 
-	def quota_for(self, district: str) -> int:
-		"""Recommended cases a district may send; 0 means no limit."""
+	def quota_for(self, district: str) -> int | None:
+		"""Recommended cases a district may send, None for no limit: the district's own quota when its row
+		gives one (0: none allowed), else the round's (0 there means no limit, as its label says)."""
 		row = self.district_setting(district)
-		if row and row.quota:
-			return row.quota
-		return self.default_quota or 0
+		if row and cstr(row.quota).strip() != "":
+			return cint(row.quota)
+		return cint(self.default_quota) or None
 
 	def allowed_directions(self) -> set[str]:
 		return {r.direction for r in self.directions}

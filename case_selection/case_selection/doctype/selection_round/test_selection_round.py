@@ -49,6 +49,36 @@ class TestSelectionRound(FrappeTestCase):
 			r.district_settings[0].extended_deadline = "2099-04-01"
 			r.save()
 
+	def test_district_quota_empty_is_the_rounds_and_zero_is_none(self):
+		r = make_round(
+			2099,
+			new=True,
+			default_quota=3,
+			district_settings=[
+				{"district": "万州区", "quota": "0"},
+				{"district": "涪陵区", "quota": "", "extended_deadline": "2099-05-10"},
+				{"district": "渝中区", "quota": " 7 "},
+			],
+		)
+		self.assertEqual(r.quota_for("万州区"), 0)  # none allowed, not the round's 3
+		self.assertEqual(r.quota_for("涪陵区"), 3)  # a row for its extension only keeps the round's quota
+		self.assertEqual(r.quota_for("渝中区"), 7)
+		self.assertEqual(
+			frappe.db.get_value("Round District Setting", r.district_settings[2].name, "quota"), "7"
+		)
+		self.assertEqual(r.quota_for("大渡口区"), 3)
+		r.default_quota = 0
+		r.save()
+		self.assertIsNone(r.quota_for("大渡口区"))  # the round's 0: no limit, as its label says
+		self.assertEqual(r.quota_for("万州区"), 0)
+		with self.assertRaises(RoundConfigError) as cm:
+			r.district_settings[2].quota = "五"
+			r.save()
+		self.assertIn("第 3 行（渝中区）：「推荐名额」须为 0 或正整数", str(cm.exception))
+		self.assertEqual(
+			frappe.db.get_value("Round District Setting", r.district_settings[2].name, "quota"), "7"
+		)
+
 	def test_weights_must_sum_to_100(self):
 		with self.assertRaises(RoundConfigError) as cm:
 			make_round(2099, new=True, review_criteria=[{"criterion": "代表性", "weight": 50}])
