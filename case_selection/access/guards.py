@@ -77,9 +77,10 @@ def guard_request():
 		refuse_delete(*target)
 
 
-# Frappe calls a method as frappe.call(fn, **form): a form key named "fn" collides with that parameter (a
-# TypeError, answered 500), and a module attribute that is not a function fails Frappe's whitelist check the same
-# way. Both are refused first, for every caller, Guest included.
+# Frappe calls a method as frappe.call(fn, **form): a form key named "fn" collides with that parameter, a
+# parameter the function cannot do without missing from the form is a TypeError too (both answered 500), and a
+# module attribute that is not a function fails Frappe's whitelist check the same way. All are refused first,
+# for every caller, Guest included (the allow-list checks its users' arguments further: allowlist.check_arguments).
 RESERVED_ARGUMENTS = ("fn",)
 
 
@@ -90,6 +91,17 @@ def refuse_broken_calls(calls: list[tuple[str, str]]):
 	for name in RESERVED_ARGUMENTS:
 		if name in frappe.local.form_dict:
 			raise frappe.ValidationError(_("参数「{0}」是系统保留的名称，不能随请求传入。").format(name))
+	form = frappe.local.form_dict
+	for cmd in calls:
+		if refuses_first(cmd):
+			continue
+		missing = [p for p in allowlist.required_arguments(cmd) if p not in form]
+		if missing:
+			raise frappe.ValidationError(
+				_("调用「{0}」缺少参数：{1}。").format(cmd[:140], "、".join(missing))
+			)
+	if "frappe.client.set_value" in calls and frappe.session.user != "Guest":  # a guest: Frappe's 403
+		refuse_missing_child_row(form)
 	overrides = frappe.get_hooks("override_whitelisted_methods", {})
 	for cmd in calls:
 		cmd = (overrides.get(cmd) or [cmd])[-1]
@@ -101,6 +113,30 @@ def refuse_broken_calls(calls: list[tuple[str, str]]):
 			target = None
 		if not callable(target):
 			raise frappe.DoesNotExistError(_("没有名为「{0}」的方法。").format(cmd[:140]))
+
+
+def refuses_first(cmd: str) -> bool:
+	"""Whether the call is refused before its arguments matter: a user of the allow-list (which refuses what it
+	does not list, then checks the arguments of what it does), or a guest calling what Frappe keeps from guests."""
+	if frappe.session.user != "Guest":
+		return allowlist.restricted()
+	target = frappe.get_hooks("override_whitelisted_methods", {}).get(cmd, [cmd])[-1]
+	try:
+		return frappe.get_attr(target) not in frappe.guest_methods
+	except Exception:
+		return True
+
+
+def refuse_missing_child_row(form: dict):
+	"""frappe.client.set_value on a child table's row reads the row's parent without asking whether the row
+	exists, and answers a 500 when it does not (any child DocType, any caller): a 404 instead."""
+	doctype, name = form.get("doctype"), form.get("name")
+	if not isinstance(doctype, str) or not frappe.db.exists("DocType", {"name": doctype, "istable": 1}):
+		return
+	if not isinstance(name, str | int) or not frappe.db.exists(doctype, name):
+		raise frappe.DoesNotExistError(
+			_("「{0}」中没有名为「{1}」的行。").format(_(doctype), str(name)[:140])
+		)
 
 
 def refuse_delete(doctype: str | None, name: str | None):

@@ -6,6 +6,8 @@ scripts/test.sh serves the site and passes its URL as CASE_TEST_URL. Data is com
 workers see it, and removed afterwards.
 """
 
+import inspect
+import json
 import threading
 
 import frappe
@@ -13,6 +15,8 @@ import requests
 from frappe.model.workflow import apply_workflow
 from frappe.tests.utils import FrappeTestCase
 
+from case_selection import constants
+from case_selection.access import allowlist
 from case_selection.access.system_write import system_write
 from case_selection.tests.factories import (
 	delete_application,
@@ -231,9 +235,10 @@ class TestServedSite(FrappeTestCase):
 
 
 class TestCallsFrappeWouldAnswer500(FrappeTestCase):
-	"""Two calls Frappe's handler answers with a 500 whatever the method: a form key named `fn` (it collides
-	with frappe.call's own parameter) and a dotted name that is a module's value, not a function. Both are
-	refused first (access/guards.refuse_broken_calls), for a guest, a user and a System Manager alike."""
+	"""Calls Frappe answers with a 500: a form key named `fn` (it collides with frappe.call's own parameter) and a
+	dotted name that is a module's value, not a function, whatever the method; frappe.client.set_value on a child
+	row that does not exist. All are refused first (access/guards.refuse_broken_calls), for a guest, a user and a
+	System Manager alike."""
 
 	def test_refused_with_a_typed_answer_for_every_caller(self):
 		make_user("owner.http@test.local", ["Case Applicant"])
@@ -252,6 +257,65 @@ class TestCallsFrappeWouldAnswer500(FrappeTestCase):
 				for value in ("case_selection.constants.PUBLISHED", "case_selection.hooks.app_name"):
 					r = session.request(verb, f"{URL}/api/method/{value}", timeout=30)
 					self.assertEqual(r.status_code, 404, (who, verb, value, r.text[:200]))
+			# frappe.client.set_value on a child row that does not exist (Frappe reads its parent from None)
+			for values in ({"fieldname": "idx", "value": 2}, {"fieldname": json.dumps({"idx": 2})}):
+				r = session.post(
+					f"{URL}/api/method/frappe.client.set_value",
+					data={"doctype": "Has Role", "name": f"no-such-row-{who}", **values},
+					timeout=30,
+				)
+				self.assertEqual(r.status_code, 403 if who == "guest" else 404, (who, values, r.text[:200]))
 			# a method called as it should be still answers
 			r = session.get(f"{URL}/api/method/case_selection.api.site.served_site", timeout=30)
 			self.assertEqual(r.json()["message"], frappe.local.site, who)
+
+	def test_every_allowed_method_on_a_child_row_that_does_not_exist(self):
+		"""Hunts the class of the set_value 500: every allowed method that takes a DocType and a document name
+		(and every frappe.client method, for a System Manager), called with each child table of the app and
+		with one of Frappe's, for a row that does not exist — in every way a name is sent. A refusal or an answer
+		without data; never a 5xx."""
+		make_user("city.http@test.local", ["City Case Manager"])
+		make_user("owner.http@test.local", ["Case Applicant"])
+		frappe.db.commit()
+		admin = requests.Session()
+		admin.post(f"{URL}/api/method/login", data={"usr": "Administrator", "pwd": "admin"}, timeout=30)
+		methods = [
+			m
+			for m in sorted(
+				set(allowlist.ALLOWED) | {"frappe.client.rename_doc", "frappe.client.get_doc_permissions"}
+			)
+			if {"doctype", "name"} <= set(inspect_params(m))
+		]
+		self.assertIn("frappe.client.set_value", methods)
+		self.assertIn("frappe.desk.form.load.getdoc", methods)
+		children = [*constants.CHILD_TABLES, *constants.SETTING_TABLES, "Has Role", "DocField"]
+		failures = []
+		for who, session in (
+			("owner", login("owner.http@test.local")),
+			("city", login("city.http@test.local")),
+			("admin", admin),
+		):
+			for method in methods:
+				for doctype in children:
+					extra = {
+						"fieldname": json.dumps({"idx": 3}),
+						"value": "",
+						"new_name": "x",
+						"parent": "Selection Round",
+					}
+					r = session.post(
+						f"{URL}/api/method/{method}",
+						data={"doctype": doctype, "name": "no-such-row-7f3a", **extra},
+						timeout=60,
+					)
+					if r.status_code >= 500:
+						failures.append((who, method, doctype, r.status_code, r.text[:160]))
+		self.assertEqual(failures, [])
+
+
+def inspect_params(method: str) -> list[str]:
+	target = frappe.get_hooks("override_whitelisted_methods", {}).get(method, [method])[-1]
+	try:
+		return list(inspect.signature(frappe.get_attr(target)).parameters)
+	except Exception:
+		return []
