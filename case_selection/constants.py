@@ -89,6 +89,7 @@ SETTING_TABLES = (
 	"Round Direction",
 	"Case City Role",
 	"Case State Setting",
+	"List State Setting",  # what each state of the district list's workflow means (workflow/states.py)
 	"District Department Name",  # Case District's official department names (seal certificates' subjects)
 )
 
@@ -97,6 +98,8 @@ PUBLISHED = "Published"
 
 # What a state of the Case Application workflow may mean (Case Selection Settings → 状态分类, workflow/states.py).
 STATE_FLAGS = ("applicant_editable", "cosign_open", "city_visible", "review_open", "public_notice", "sealed")
+# What a state of the district list's workflow may mean (Case Selection Settings → 推荐名单状态分类).
+LIST_STATE_FLAGS = ("district_editable", "cosign_open", "deletable", "city_visible", "awaiting_city")
 
 # 四、申报承诺 of 附件1: the Check fields of the conditions of notice 二(一)(三), in its order — the defaults of a
 # round's 申报承诺事项 (Selection Round.declarations), which decide what is required and printed.

@@ -20,8 +20,7 @@ import frappe
 
 from case_selection.access.actors import actor
 from case_selection.constants import APPLICATION, DEADLINE, LIST, REVIEW, ROW_RULE_DOCTYPES
-from case_selection.workflow import states
-from case_selection.workflow.definition import LIST_AT_CITY
+from case_selection.workflow import list_moves, states
 
 
 def esc(value) -> str:
@@ -110,7 +109,7 @@ def list_condition(user: str | None = None) -> str:
 	if a.districts:
 		conds.append(_in(f"{t}.`district`", a.districts))
 	if a.is_city:
-		conds.append(_in(f"{t}.`status`", LIST_AT_CITY))
+		conds.append(_in(f"{t}.`status`", list_moves.where("city_visible")))
 	return _any_of(conds)
 
 
@@ -119,7 +118,7 @@ def list_has_permission(doc, ptype: str | None = None, user: str | None = None) 
 	if a.admin:
 		return True
 	f = stored(doc, ("district", "status"))
-	return a.is_officer(f.district) or (a.is_city and f.status in LIST_AT_CITY)
+	return a.is_officer(f.district) or (a.is_city and list_moves.means(f.status, "city_visible"))
 
 
 # Opinions and history: follow the document they belong to ----------------------------------------------

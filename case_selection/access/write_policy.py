@@ -26,8 +26,8 @@ from case_selection.access.sealing import real_state
 from case_selection.access.system_write import in_system_write
 from case_selection.checks.words import either
 from case_selection.constants import PUBLISHED, ROW_RULE_DOCTYPES
-from case_selection.workflow import states
-from case_selection.workflow.definition import LIST_DRAFT, LIST_EDITABLE, initial_state
+from case_selection.workflow import list_moves, states
+from case_selection.workflow.definition import LIST, flow_of, initial_state
 
 
 class WritePolicyError(frappe.PermissionError):
@@ -119,12 +119,12 @@ CONDITIONS = {
 		lambda: _("申报书仍为草稿（从未提交）时"),
 	),
 	"list_editable": (
-		lambda ctx: (ctx.facts.get("status") or LIST_DRAFT) in LIST_EDITABLE,
-		lambda: _("名单未报送市级（草稿、会签中或市级退回）时"),
+		lambda ctx: list_moves.means(_list_state(ctx), "district_editable"),
+		lambda: _("名单处于区县可修改的状态（{0}）时").format(_list_state_labels("district_editable")),
 	),
 	"list_draft": (
-		lambda ctx: (ctx.facts.get("status") or LIST_DRAFT) == LIST_DRAFT,
-		lambda: _("名单为草稿时"),
+		lambda ctx: list_moves.means(_list_state(ctx), "deletable"),
+		lambda: _("名单处于可删除的状态（{0}）时").format(_list_state_labels("deletable")),
 	),
 	"review_open": (
 		lambda ctx: states.has(_case_state(ctx), "review_open"),
@@ -158,6 +158,14 @@ CONDITIONS = {
 
 def _state_labels(flag: str) -> str:
 	return "、".join(states.label(s) for s in states.where(flag)) or _("无")
+
+
+def _list_state(ctx) -> str | None:
+	return ctx.facts.get("status") or initial_state(LIST)
+
+
+def _list_state_labels(flag: str) -> str:
+	return "、".join(states.label(s, LIST) for s in states.where(flag, LIST)) or _("无")
 
 
 # The policy ---------------------------------------------------------------------------------------------
@@ -210,10 +218,20 @@ POLICY: dict[str, DocPolicy] = {
 			**OWNED,
 			"round": FIXED,
 			"district": FIXED,
+			"status": WORKFLOW,
 			**dict.fromkeys(
-				("status", "cosign_status", "submitted_at", "submitted_by", "received_at", "city_remark"),
+				(
+					"cosign_status",
+					"signed_departments",
+					"submitted_at",
+					"submitted_by",
+					"received_at",
+					"city_remark",
+				),
 				SYSTEM,
 			),
+			# the facts the Workflow's conditions read, recomputed by the list on every save
+			**dict.fromkeys(("within_deadline", "within_quota"), DERIVED),
 			# The sealed 附件2 (signing/sealed_form.py): made by the sealing job only.
 			**dict.fromkeys(SEALED_FORM_FIELDS, SYSTEM),
 			"items": Table(
@@ -471,12 +489,17 @@ def enforce(doc, method=None):
 		check_value(doc, df, value)
 	if (
 		not creating
-		and doc.get("workflow_state") == before.get("workflow_state")
+		and doc.get(_state_field(doc)) == before.get(_state_field(doc))
 		and not may_write_anything(ctx, policy)
 	):
 		# A save that changes nothing (any change was refused above, naming its field) still stamps the record
 		# as modified by the caller: not by someone who may change nothing of it now.
 		refuse(_("「{0}」{1} 在当前状态下您不能修改。").format(_(doc.doctype), doc.name))
+
+
+def _state_field(doc) -> str:
+	flow = flow_of(doc.doctype)
+	return flow.state_field if flow else "workflow_state"
 
 
 def may_write_anything(ctx, policy: DocPolicy) -> bool:

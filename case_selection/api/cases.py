@@ -8,13 +8,9 @@ from case_selection.access import actors, sealing
 from case_selection.access.actors import actor
 from case_selection.access.documents import load, require_city_manager
 from case_selection.constants import COSIGNABLE, EVALUATION, PUBLISHED
-from case_selection.workflow import states
+from case_selection.workflow import list_moves, states
 from case_selection.workflow.action_log import display_row, visible_history
 from case_selection.workflow.definition import (
-	LIST_COSIGNING,
-	LIST_EDITABLE,
-	LIST_RETURNED,
-	LIST_SUBMITTED,
 	RETURN_TO_DISTRICT,
 	transitions_from,
 )
@@ -72,16 +68,20 @@ def form_actions(doctype: str, name: str) -> dict:
 				"public_notice_end": ev.public_notice_end,
 			}
 	elif doctype == "District Recommendation List":
-		editable = doc.status in LIST_EDITABLE
 		departments = [d.department for d in actors.round_departments(doc.round) if d.role in a.roles]
 		lead = a.is_lead(doc.round, doc.district)
-		if editable and lead:
+		if list_moves.means(doc.status, "district_editable") and lead:
 			out["add_recommended"] = True
-		if editable and doc.items and a.is_officer(doc.district) and departments:
+		if (
+			list_moves.means(doc.status, "cosign_open")
+			and doc.items
+			and a.is_officer(doc.district)
+			and departments
+		):
 			out["cosign"] = departments
-		if lead and doc.status in (LIST_COSIGNING, LIST_RETURNED) and doc.cosign_status == "Agreed":
+		if lead and doc.cosign_status == "Agreed" and list_moves.candidate(doc, list_moves.SUBMISSION):
 			out["submit"] = True
-		if manager and doc.status == LIST_SUBMITTED:
+		if manager and list_moves.means(doc.status, "awaiting_city"):
 			out["receive"] = out["return"] = True
 	elif doctype == "Selection Round":
 		if manager and doc.status != PUBLISHED:

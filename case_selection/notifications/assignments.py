@@ -22,8 +22,7 @@ from frappe.query_builder import DocType
 from case_selection.access import actors
 from case_selection.cosign import rules
 from case_selection.notifications.officers import officers
-from case_selection.workflow import states
-from case_selection.workflow.definition import LIST_EDITABLE
+from case_selection.workflow import list_moves, states
 
 DOCTYPES = ("Case Application", "District Recommendation List")
 OPEN, CLOSED, CANCELLED = "Open", "Closed", "Cancelled"
@@ -32,7 +31,7 @@ OPEN, CLOSED, CANCELLED = "Open", "Closed", "Cancelled"
 def cosign_open(doc) -> bool:
 	if doc.doctype == "Case Application":
 		return states.has(doc.workflow_state, "cosign_open")
-	return doc.status in LIST_EDITABLE and bool(doc.get("items"))
+	return list_moves.means(doc.status, "cosign_open") and bool(doc.get("items"))
 
 
 FACTS = {

@@ -13,8 +13,7 @@ from case_selection.notifications import (
 	assignments,
 	fire,
 )
-from case_selection.workflow import deadlines, states
-from case_selection.workflow.definition import LIST_SUBMITTED
+from case_selection.workflow import deadlines, list_moves, states
 
 
 def sync_assignments(doc, signed: dict[str, str] | None = None):
@@ -69,7 +68,8 @@ def list_updated(doc, method=None):
 	"""District Recommendation List on_update."""
 	sync_assignments(doc)
 	before = doc.get_doc_before_save()
-	if doc.status == LIST_SUBMITTED and (not before or before.status != LIST_SUBMITTED):
+	waiting = list_moves.means(doc.status, "awaiting_city")
+	if waiting and (not before or not list_moves.means(before.status, "awaiting_city")):
 		fire(doc.doctype, doc.name, SUBMITTED_TO_CITY)
 	deadlines.sync_list(doc.round, doc.district)
 

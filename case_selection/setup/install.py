@@ -2,7 +2,7 @@
 
 Every step inserts only what is missing, so reinstalling or migrating never duplicates a record and never
 overwrites what an admin changed in Desk; a migrate also merges a release's new default transitions into the
-installed Workflow (definition.sync_workflow).
+installed Workflows, the case's and the district list's (definition.sync_workflow).
 """
 
 from case_selection.api import lookup
@@ -15,9 +15,11 @@ from case_selection.workflow import deadlines, definition
 
 def after_install():
 	roles.ensure_roles()
-	definition.ensure_workflow()
+	for flow in definition.FLOWS:
+		definition.ensure_workflow(flow)
 	settings.ensure_settings()
-	definition.record_defaults(definition.shipped_defaults())
+	for flow in definition.FLOWS:
+		definition.record_defaults(definition.shipped_defaults(flow=flow), flow)
 	master_data.ensure_all()
 	master_data.ensure_print_format_html()
 	master_data.ensure_default_print_formats()
@@ -31,9 +33,11 @@ def after_install():
 
 def after_migrate():
 	roles.ensure_roles()
-	definition.ensure_workflow()
+	for flow in definition.FLOWS:
+		definition.ensure_workflow(flow)
 	settings.ensure_settings()
-	definition.sync_workflow()
+	for flow in definition.FLOWS:
+		definition.sync_workflow(flow=flow)
 	master_data.ensure_all()
 	master_data.ensure_print_format_html()
 	master_data.ensure_default_print_formats()
@@ -46,7 +50,8 @@ def after_migrate():
 
 
 def before_uninstall():
-	definition.remove_workflow()
+	for flow in definition.FLOWS:
+		definition.remove_workflow(flow)
 	grants.remove_all()
 	roles.remove_roles()
 	lookup.remove_report_roles()

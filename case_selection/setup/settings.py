@@ -13,7 +13,7 @@ from case_selection.setup.roles import (
 	DEFAULT_EXPERT_ROLE,
 	DEFAULT_INTEGRATION_ROLE,
 )
-from case_selection.workflow.definition import load_definition
+from case_selection.workflow.definition import FLOWS, load_definition
 
 
 def ensure_settings():
@@ -32,11 +32,15 @@ def ensure_settings():
 		for row in DEFAULT_CITY_ROLES:
 			settings.append("city_roles", dict(row))
 		changed = True
-	have = {r.state for r in settings.states}
-	for state, flags in definition["_state_classes"].items():
-		if state not in have:
-			settings.append("states", {"state": state, "label": definition["_labels"].get(state), **flags})
-			changed = True
+	for flow in FLOWS:
+		definition = load_definition(flow)
+		have = {r.state for r in settings.get(flow.table)}
+		for state, flags in definition["_state_classes"].items():
+			if state not in have:
+				settings.append(
+					flow.table, {"state": state, "label": definition["_labels"].get(state), **flags}
+				)
+				changed = True
 	if changed:
 		with system_write():
 			settings.save(ignore_permissions=True)

@@ -7,8 +7,7 @@ import frappe
 from frappe.utils import cint
 
 from case_selection.constants import APPLICATION, DEADLINE, LIST, REVIEW
-from case_selection.workflow import deadlines
-from case_selection.workflow.definition import LIST_RECEIVED, LIST_SUBMITTED
+from case_selection.workflow import deadlines, list_moves
 from case_selection.workspaces import current_round, state_doctype, state_field
 from case_selection.workspaces import states as groups
 
@@ -121,7 +120,7 @@ def days_to_deadline(filters=None) -> dict:
 @frappe.whitelist()
 def lists_to_receive(filters=None) -> dict:
 	"""待受理名单: lists the districts sent, waiting for the city."""
-	return list_card(LIST, {"status": LIST_SUBMITTED})
+	return list_card(LIST, {"status": ("in", list(list_moves.where("awaiting_city")) or [""])})
 
 
 @frappe.whitelist()
@@ -160,7 +159,7 @@ def review_progress(filters=None) -> dict:
 def districts_submitted(filters=None) -> dict:
 	"""已报送区县: districts whose list of the current round is at the city (sent or received)."""
 	round_name = current_round()
-	n = count(DEADLINE, {"round": round_name, "list_status": ("in", [LIST_SUBMITTED, LIST_RECEIVED])})
+	n = count(DEADLINE, {"round": round_name, "list_status": ("in", list_moves.at_city() or [""])})
 	return card(n, ["query-report", "District Submission Progress"], {"round": round_name})
 
 

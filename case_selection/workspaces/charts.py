@@ -10,14 +10,7 @@ from frappe import _
 from case_selection.constants import APPLICATION, DEADLINE
 from case_selection.export.casebook import code_key
 from case_selection.workflow import states as state_classes
-from case_selection.workflow.definition import (
-	LIST_COSIGNING,
-	LIST_DRAFT,
-	LIST_EDITABLE,
-	LIST_RECEIVED,
-	LIST_RETURNED,
-	LIST_SUBMITTED,
-)
+from case_selection.workflow.definition import LIST
 from case_selection.workspaces import current_round, state_doctype, state_field
 from case_selection.workspaces import states as groups
 
@@ -108,16 +101,6 @@ def review_progress(chart_name=None, filters=None, **kwargs) -> dict:
 	)
 
 
-LIST_STAGES = (
-	("", "未建立名单"),
-	(LIST_DRAFT, "名单草稿"),
-	(LIST_COSIGNING, "名单会签中"),
-	(LIST_RETURNED, "市级退回"),
-	(LIST_SUBMITTED, "已报送待受理"),
-	(LIST_RECEIVED, "市级已受理"),
-)
-
-
 @frappe.whitelist()
 def district_lists(chart_name=None, filters=None, **kwargs) -> dict:
 	"""Districts of the current round by where their list stands (District Deadline records the user may
@@ -129,7 +112,11 @@ def district_lists(chart_name=None, filters=None, **kwargs) -> dict:
 		group_by="list_status",
 	)
 	counts = {(r.list_status or ""): r.n for r in rows}
-	known = {s for s, _label in LIST_STAGES} | set(LIST_EDITABLE)
-	stages = [(s, label) for s, label in LIST_STAGES if counts.get(s)]
+	# the stages in the order of the list's state classes (Case Selection Settings → 推荐名单状态分类), each
+	# named as there: a state an admin added in Desk shows with the others
+	known = ("", *state_classes.all_states(LIST))
+	stages = [
+		(s, state_classes.stage_label(s, LIST) if s else _("未建立名单")) for s in known if counts.get(s)
+	]
 	stages += [(s, _(s)) for s in counts if s not in known]
-	return chart([_(label) for _s, label in stages], (_("区县"), [counts[s] for s, _l in stages]))
+	return chart([label for _s, label in stages], (_("区县"), [counts[s] for s, _l in stages]))

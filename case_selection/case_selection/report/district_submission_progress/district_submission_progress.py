@@ -10,8 +10,7 @@ from frappe import _
 from frappe.utils import get_datetime, getdate
 
 from case_selection.constants import DEADLINE
-from case_selection.workflow import deadlines
-from case_selection.workflow.definition import LIST_RECEIVED, LIST_SUBMITTED
+from case_selection.workflow import deadlines, list_moves
 from case_selection.workspaces import current_round
 
 
@@ -50,7 +49,7 @@ def execute(filters: dict | None = None):
 
 
 def row_of(r, sizes: dict) -> dict:
-	at_city = r.list_status in (LIST_SUBMITTED, LIST_RECEIVED)
+	at_city = r.list_status in list_moves.at_city()
 	on_time = ""
 	if r.submitted_at and at_city:
 		on_time = _("按期") if getdate(get_datetime(r.submitted_at)) <= getdate(r.deadline) else _("逾期")
