@@ -46,6 +46,10 @@ jinja = {
 	],
 }
 
+# The compiled templates of the print formats, kept per process by their source (export/pdf.py): Frappe compiles a
+# format's template again for every print.
+get_print_format_template = "case_selection.export.pdf.print_format_template"
+
 # Installation
 # ------------
 # No `fixtures`: roles, the workflow and master data are inserted-if-missing by setup/install.py, so what an

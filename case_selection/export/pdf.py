@@ -28,7 +28,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
 from case_selection.access.guards import refuse_standard_format
-from case_selection.export import layout, sandbox
+from case_selection.export import layout, print_context, sandbox
 from case_selection.export.tounicode import fix_to_unicode
 from case_selection.signing import qr
 
@@ -288,6 +288,30 @@ def official_pdf(html: str, output: PdfWriter | None = None) -> PdfWriter:
 	return writer
 
 
+# Frappe compiles a custom or standard print format's template from its source for every print (printview's
+# get_template_from_string), a tenth of a second for 附件1. Through its hook get_print_format_template the
+# compiled code is kept per process, keyed by the source itself (a changed format is a new key), and bound to this
+# request's Jinja environment each time (its globals are the request's: user, language). Formats Frappe would
+# not compile from a string (the builder's format_data, or none) are left to Frappe.
+COMPILED: dict[str, object] = {}
+COMPILED_MAX = 64
+
+
+def print_format_template(jenv, print_format):
+	if not print_format or not (
+		print_format.custom_format or (print_format.standard == "Yes" and not print_format.format_data)
+	):
+		return None
+	source = get_print_format(print_format.doc_type, print_format)
+	key = hashlib.sha256(source.encode("utf-8")).hexdigest()
+	code = COMPILED.get(key)
+	if code is None:
+		if len(COMPILED) >= COMPILED_MAX:
+			COMPILED.clear()
+		code = COMPILED[key] = jenv.compile(source)
+	return jenv.template_class.from_code(jenv, code, jenv.make_globals(None))
+
+
 # Rendered PDFs are kept in the site's Redis cache by the SHA-256 of the HTML they were rendered from (plus the
 # renderer's own inputs): the HTML is everything the PDF shows — the document, its opinions and history as
 # this reader may see them, the print format's template as it is now, the language — so an unchanged
@@ -310,12 +334,13 @@ def render_pdf(doc, print_format: str) -> bytes:
 	"""The PDF of one document in one of our formats, through Frappe's print path (printview → get_pdf:
 	pdfkit + wkhtmltopdf), with page numbers; from the PDF cache when the same HTML was rendered before.
 	Callers check permission first, as download_pdf does."""
-	html = STYLESHEET_LINK.sub(
-		"", frappe.get_print(doc.doctype, doc.name, print_format, doc=doc, no_letterhead=1)
-	)
-	skip = page_numbering(print_format)
-	# 附件1 and 附件2 carry the QR code of their verification code and content hash on every page
-	verify = qr.payload(doc) if skip is not None and doc.doctype in qr.QR_DOCTYPES else None
+	with print_context.one_render():
+		html = STYLESHEET_LINK.sub(
+			"", frappe.get_print(doc.doctype, doc.name, print_format, doc=doc, no_letterhead=1)
+		)
+		skip = page_numbering(print_format)
+		# 附件1 and 附件2 carry the QR code of their verification code and content hash on every page
+		verify = qr.payload(doc) if skip is not None and doc.doctype in qr.QR_DOCTYPES else None
 	key = pdf_cache_key(html + (verify or ""), skip)
 	cached = frappe.cache.get_value(key, expires=True)  # from Redis, not a miss this process remembered
 	if isinstance(cached, bytes):

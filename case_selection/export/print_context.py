@@ -4,7 +4,9 @@ Each function reads everything a template needs in a fixed number of queries (ne
 returns plain values; the templates escape every user-typed value with `| e`.
 """
 
+import functools
 import html
+from contextlib import contextmanager
 
 import frappe
 from frappe import _
@@ -237,6 +239,32 @@ def direction_label(direction: str | None) -> str:
 	return plain(f"{code} {direction}" if code else direction)
 
 
+@contextmanager
+def one_render():
+	"""While one PDF is rendered (export/pdf.render_pdf), a document's print context is built once: the template
+	and the QR code's content hash (signing/qr.py) read the same dict instead of querying everything twice."""
+	previous = getattr(frappe.local, "case_print_contexts", None)
+	frappe.local.case_print_contexts = {}
+	try:
+		yield
+	finally:
+		frappe.local.case_print_contexts = previous
+
+
+def built_once_per_render(build):
+	@functools.wraps(build)
+	def context(doc) -> dict:
+		memo = getattr(frappe.local, "case_print_contexts", None)
+		if memo is None or not doc.get("name"):
+			return build(doc)
+		key = (build.__name__, doc.doctype, doc.name)
+		if key not in memo:
+			memo[key] = build(doc)
+		return memo[key]
+
+	return context
+
+
 def stored_document(doc):
 	"""What is stored under this document's name, when there is one: a print never shows values a caller
 	sent in place of the record (print preview accepts a document dict)."""
@@ -245,6 +273,7 @@ def stored_document(doc):
 	return doc
 
 
+@built_once_per_render
 def case_application_print_context(doc) -> dict:
 	"""Everything 附件1 prints for one Case Application."""
 	doc = stored_document(doc)
@@ -335,6 +364,7 @@ def application_tables(ctx: dict) -> dict:
 	}
 
 
+@built_once_per_render
 def recommendation_list_print_context(doc) -> dict:
 	"""Everything 附件2 prints for one District Recommendation List."""
 	doc = stored_document(doc)

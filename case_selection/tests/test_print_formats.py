@@ -1,5 +1,6 @@
 """附件1 and 附件2 rendered for real data through Frappe's print path, checked by the PDF's text."""
 
+import hashlib
 import io
 
 import frappe
@@ -8,6 +9,7 @@ import requests
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.password import update_password
 
+from case_selection.export import pdf as pdf_module
 from case_selection.export.pdf import download_pdf, render_pdf
 from case_selection.tests import output_data as od
 from case_selection.tests.factories import make_user
@@ -147,3 +149,37 @@ class TestPrintFormats(FrappeTestCase):
 		self.assertEqual(other.get(endpoint, params=params, timeout=60).status_code, 403)
 		anonymous = requests.get(endpoint, params=params, timeout=60)
 		self.assertEqual(anonymous.status_code, 403)
+
+	def test_an_edited_format_prints_its_new_words_at_once(self):
+		"""Compiled templates are kept per process (export/pdf.print_format_template), by their source: a format
+		edited in Desk prints its new words on the next print, and an unchanged one is not compiled again."""
+		copy = "附件1 申报书（编辑测试）"
+		original = frappe.get_doc("Print Format", "附件1 申报书")
+		if frappe.db.exists("Print Format", copy):
+			frappe.delete_doc("Print Format", copy, force=True)
+		fmt = frappe.get_doc(
+			{
+				"doctype": "Print Format",
+				"name": copy,
+				"doc_type": "Case Application",
+				"module": original.module,
+				"custom_format": 1,
+				"print_format_type": "Jinja",
+				"standard": "No",
+				"html": original.html.replace("填 写 说 明", "填 报 须 知"),
+			}
+		).insert()
+		try:
+			first = od.flat(od.pdf_text(render_pdf(self.app, copy)))
+			self.assertIn("填报须知", first)
+			self.assertIn(hashlib.sha256(fmt.html.encode()).hexdigest(), pdf_module.COMPILED)
+			compiled = len(pdf_module.COMPILED)
+			render_pdf(frappe.get_doc("Case Application", self.app.name), copy)
+			self.assertEqual(len(pdf_module.COMPILED), compiled)  # the same source: no second compile
+			fmt.html = original.html.replace("填 写 说 明", "申 报 须 知")
+			fmt.save()
+			again = od.flat(od.pdf_text(render_pdf(frappe.get_doc("Case Application", self.app.name), copy)))
+			self.assertIn("申报须知", again)
+			self.assertNotIn("填报须知", again)
+		finally:
+			frappe.db.rollback()  # the copy, and no lock held for the HTTP tests that follow
