@@ -86,6 +86,7 @@ SETTING_TABLES = (
 	"Round Cosign Department",
 	"Round Review Criterion",
 	"Round Declaration",
+	"Round Output Column",  # the round's columns of 附件2, the city summary and the casebook (export/columns.py)
 	"Round Direction",
 	"Case City Role",
 	"Case State Setting",

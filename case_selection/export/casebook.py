@@ -27,6 +27,8 @@ from case_selection.access import sealing
 from case_selection.access.system_write import system_write
 from case_selection.constants import EVALUATION
 from case_selection.export import layout
+from case_selection.export.column_defaults import CASEBOOK
+from case_selection.export.columns import Values, application_rows, field_text, output_columns
 from case_selection.export.pdf import official_pdf, stamp_writer, to_bytes
 from case_selection.export.print_context import (
 	CONTENT_FIELDS,
@@ -121,7 +123,7 @@ def generate(doc, progress: bool = False) -> bytes:
 	if not names:
 		frappe.throw(_("案例集没有案例"), CasebookError)
 	publish(progress, 5, doc, _("读取案例"))
-	chapters = chapter_data(names)
+	chapters = chapter_data(names, doc.round)
 	style = layout.style_context(layout.PORTRAIT)
 
 	publish(progress, 15, doc, _("排版正文"))
@@ -250,13 +252,15 @@ def save_pdf(doc, pdf: bytes, starts: list[int], page_count: int):
 # ─────────────────────────── data and page numbers ───────────────────────────
 
 
-def chapter_data(names: list[str]) -> list[dict]:
-	"""The chapters in the collection's order: 4 queries for any number of cases."""
-	fields = ["name", "case_title", "unit_name", "district", "direction", "keywords", "unit_type"]
-	fields += list(CONTENT_FIELDS)
-	apps = {
-		r.name: r for r in frappe.get_list("Case Application", filters={"name": ["in", names]}, fields=fields)
-	}
+def chapter_data(names: list[str], round_name: str | None = None) -> list[dict]:
+	"""The chapters in the collection's order: 4 queries for any number of cases (one more for a direction or
+	domain row). Each chapter's info table is the round's casebook columns (Selection Round → 导出列设置);
+	a long-text column (Text, Small Text, Text Editor, Long Text) is a titled section after 三、案例内容's."""
+	columns = output_columns(round_name, CASEBOOK)
+	info = [c for c in columns if not c.long_text]
+	extra_sections = [c for c in columns if c.long_text and c.key not in CONTENT_FIELDS]
+	fields = ("case_title", "unit_name", "district", "direction", *CONTENT_FIELDS)
+	apps = {r.name: r for r in application_rows(columns, {"name": ["in", names]}, extra=fields)}
 	missing = [n for n in names if n not in apps]
 	if missing:
 		frappe.throw(_("无法读取案例：{0}").format(", ".join(missing)), frappe.PermissionError)
@@ -273,6 +277,7 @@ def chapter_data(names: list[str]) -> list[dict]:
 	directions = {
 		d.name: d for d in frappe.get_all("Selection Direction", fields=["name", "direction_code", "domain"])
 	}
+	values = Values(columns, list(apps.values()))
 	sections = content_sections()
 	chapters = []
 	for i, name in enumerate(names, start=1):
@@ -285,21 +290,33 @@ def chapter_data(names: list[str]) -> list[dict]:
 				"name": name,
 				"title": plain(a.case_title),
 				"unit_name": plain(a.unit_name),
-				"unit_type": plain(a.unit_type),
 				"district": plain(a.district),
 				"direction": plain(a.direction),
 				"direction_code": d.direction_code or "",
-				"domain": plain(d.domain),
-				"keywords": plain(a.keywords),
+				"info": [{"label": c.heading, "value": values.value(c, a, i)} for c in info],
 				"sections": [
 					{"title": title, "field": field, "paragraphs": paragraphs(a.get(field))}
 					for field, title in sections
+				]
+				+ [
+					{
+						"title": c.heading,
+						"field": c.key,
+						"paragraphs": text_paragraphs(c, a),
+					}
+					for c in extra_sections
 				],
 				"indicators": indicators.get(name, []),
 				"indicator_table": indicator_table(indicators.get(name, [])),
 			}
 		)
 	return chapters
+
+
+def text_paragraphs(column, row) -> list[str]:
+	"""A long-text column's paragraphs (rich text without its markup); none for a field the user may not read."""
+	text = str(field_text(column, row.get(column.key))) if column.readable else ""
+	return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def indicator_table(rows: list[dict]) -> dict:

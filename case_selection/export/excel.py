@@ -13,7 +13,7 @@ import zipfile
 
 import frappe
 from frappe import _
-from frappe.utils import cint, flt, now_datetime
+from frappe.utils import cint, now_datetime
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -25,17 +25,28 @@ from openpyxl.worksheet.worksheet import Worksheet
 from case_selection.access import sealing
 from case_selection.case_selection.report.expert_scoring_profile import expert_scoring_profile
 from case_selection.case_selection.report.review_score_comparison import review_score_comparison
-from case_selection.constants import EVALUATION
-from case_selection.export.print_context import cn_date, plain, recommendation_list_print_context, round_info
+from case_selection.export.column_defaults import CENTER, CITY_SUMMARY, LIST_SHEET_WIDTH, RIGHT
+from case_selection.export.columns import (
+	OutputColumn,
+	Values,
+	application_rows,
+	district_list_table,
+	output_columns,
+)
+from case_selection.export.print_context import (
+	cn_date,
+	recommendation_list_print_context,
+	round_info,
+	stored_document,
+)
 from case_selection.workflow import states
-from case_selection.workflow.action_log import OUTPUT_LANG, state_label
+from case_selection.workflow.action_log import OUTPUT_LANG
 from case_selection.workflow.definition import SUBMIT_TO_CITY, transitions_with
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
-# Columns of the 附件2 sheet; the departments' seal blocks share them, at most this many a row.
-LIST_WIDTH = 8
+# The departments' seal blocks under the 附件2 sheet's table share its columns, at most this many a row.
 SEALS_PER_ROW = 4
 
 
@@ -46,6 +57,11 @@ HEAD_FONT = Font(name="黑体", size=11, bold=True)
 TITLE_FONT = Font(name="方正小标宋简体", size=18, bold=True)
 WRAP_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAP_RIGHT = Alignment(horizontal="right", vertical="center", wrap_text=True)
+
+
+def column_alignment(column: OutputColumn) -> Alignment:
+	return {CENTER: WRAP_CENTER, RIGHT: WRAP_RIGHT}.get(column.align, WRAP_LEFT)
 
 
 class SharedStyle(StyleArray):
@@ -224,26 +240,21 @@ def to_bytes(wb: Workbook) -> bytes:
 
 # ─────────────────────────── 附件2: one district list ───────────────────────────
 
-LIST_COLUMNS = [
-	("序号", 6),
-	("案例名称", 34),
-	("申报单位", 28),
-	("单位类型", 12),
-	("遴选方向", 22),
-	("联系人", 10),
-	("联系电话", 15),
-	("备注", 16),
-]
-
 
 def district_list_xlsx(doc) -> bytes:
-	"""附件2 区县推荐案例名单 of one District Recommendation List (already permission-checked)."""
+	"""附件2 区县推荐案例名单 of one District Recommendation List (already permission-checked), with the columns
+	the round configures: widths in proportion, the sheet LIST_SHEET_WIDTH characters wide in all."""
 
+	doc = stored_document(doc)
 	ctx = recommendation_list_print_context(doc)
+	columns, cells = district_list_table(doc)
+	ncol = len(columns)
+	last_col = get_column_letter(ncol)
 	wb = Workbook(write_only=True)
 	ws = wb.create_sheet(_("推荐案例名单"))
 	s = SheetStyles(ws)
-	set_columns(ws, [w for _label, w in LIST_COLUMNS])
+	total = sum(c.width for c in columns) or 1
+	set_columns(ws, [round(LIST_SHEET_WIDTH * c.width / total, 2) for c in columns])
 	# Sheet view (frozen header) and columns are written with the first row in write-only mode.
 	setup_print(ws, header_row=4)
 
@@ -252,28 +263,25 @@ def district_list_xlsx(doc) -> bytes:
 	ws.append(
 		[s.cell(_("{0}推荐案例名单").format(doc.district), font=TITLE_FONT, align=WRAP_CENTER, border=None)]
 	)
+	# The district on the left, the date on the right: over the first and the last columns (over about two
+	# thirds and one third of them when there are enough).
+	date_col = ncol - ncol * 3 // 8 + 1 if ncol >= 3 else ncol
 	ws.append(
 		[
 			s.cell(_("区县（盖章）：{0}").format(doc.district), border=None),
-			*[None] * 4,
+			*[None] * (date_col - 2),
 			s.cell(_("填报日期：{0}").format(ctx["list_date"]), border=None),
 		]
+		if ncol > 1
+		else [
+			s.cell(_("区县（盖章）：{0}　填报日期：{1}").format(doc.district, ctx["list_date"]), border=None)
+		]
 	)
-	ws.append([s.cell(_(label), font=HEAD_FONT, align=WRAP_CENTER) for label, _w in LIST_COLUMNS])
-	for r in ctx["rows"]:
-		ws.append(
-			[
-				s.cell(r["rank"], align=WRAP_CENTER),
-				s.cell(r["case_title"]),
-				s.cell(r["unit_name"]),
-				s.cell(r["unit_type"], align=WRAP_CENTER),
-				s.cell(r["direction"]),
-				s.cell(r["contact_person"], align=WRAP_CENTER),
-				s.cell(r["contact_phone"], align=WRAP_CENTER),
-				s.cell(r["remarks"]),
-			]
-		)
-	last = 4 + len(ctx["rows"])
+	ws.append([s.cell(c.heading, font=HEAD_FONT, align=WRAP_CENTER) for c in columns])
+	aligns = [column_alignment(c) for c in columns]
+	for row in cells:
+		ws.append([s.cell(value, align=align) for value, align in zip(row, aligns, strict=True)])
+	last = 4 + len(cells)
 	ws.append([])
 	# One seal block per co-signing department of the round, however many the round names.
 	seals = [
@@ -281,19 +289,20 @@ def district_list_xlsx(doc) -> bytes:
 		for o in ctx["opinions"]
 	]
 	seal_row = last + 2
+	per_row = max(1, min(SEALS_PER_ROW, ncol))
 	merged = []
-	for start in range(0, max(len(seals), 1), SEALS_PER_ROW):
-		chunk = seals[start : start + SEALS_PER_ROW] or [""]
-		span = LIST_WIDTH // len(chunk)
-		row, excel_row = [], seal_row + start // SEALS_PER_ROW
+	for start in range(0, max(len(seals), 1), per_row):
+		chunk = seals[start : start + per_row] or [""]
+		span = ncol // len(chunk)
+		row, excel_row = [], seal_row + start // per_row
 		for i, text in enumerate(chunk):
 			first = i * span + 1
-			end = LIST_WIDTH if i == len(chunk) - 1 else first + span - 1
+			end = ncol if i == len(chunk) - 1 else first + span - 1
 			row += [s.cell(text, border=None)] + [None] * (end - first)
 			if end > first:
 				merged.append(f"{get_column_letter(first)}{excel_row}:{get_column_letter(end)}{excel_row}")
 		ws.append(row)
-	seal_rows = (max(len(seals), 1) + SEALS_PER_ROW - 1) // SEALS_PER_ROW
+	seal_rows = (max(len(seals), 1) + per_row - 1) // per_row
 	contact_row = seal_row + seal_rows
 	ws.append(
 		[
@@ -305,75 +314,39 @@ def district_list_xlsx(doc) -> bytes:
 			)
 		]
 	)
-	for ref in ("A2:H2", "A3:E3", "F3:H3", *merged, f"A{contact_row}:H{contact_row}"):
+	refs = [*merged]
+	if ncol > 1:
+		refs += [f"A2:{last_col}2", f"A{contact_row}:{last_col}{contact_row}"]
+		if date_col > 2:
+			refs.append(f"A3:{get_column_letter(date_col - 1)}3")
+		if date_col < ncol:
+			refs.append(f"{get_column_letter(date_col)}3:{last_col}3")
+	for ref in refs:
 		ws.merged_cells.add(ref)
-	ws.print_area = f"A1:H{contact_row}"
+	ws.print_area = f"A1:{last_col}{contact_row}"
 	return to_bytes(wb)
 
 
 # ─────────────────────────── city-wide summary ───────────────────────────
 
-SUMMARY_COLUMNS = [
-	("序号", 6),
-	("区县", 14),
-	("案例名称", 36),
-	("申报单位", 30),
-	("统一社会信用代码", 21),
-	("单位类型", 12),
-	("遴选方向", 24),
-	("联系人", 10),
-	("联系电话", 15),
-	("状态", 12),
-	("专家评审平均分", 10),
-	("已评审专家数", 9),
-	("申报书编号", 18),
-]
-
 
 def summary_rows(round_name: str | None = None) -> list[dict]:
 	"""Recommended applications visible to the session user, in district order, by one frappe.get_list
-	query (so user permissions and permission query conditions apply)."""
+	query (so user permissions and permission query conditions apply) selecting what the round's summary
+	columns need (export/columns.py), plus the city's own values for those who see the city stage."""
 	# Every case its district recommended: ready to go (a state the list's submission leaves from) or sent up,
 	# whatever became of it (the states marked 市级可见). A city user's rows are only the latter anyway.
 	recommended = {t.state for t in transitions_with(SUBMIT_TO_CITY)} | set(states.where("city_visible"))
 	filters = {"workflow_state": ["in", sorted(recommended)]}
 	if round_name:
 		filters["round"] = round_name
-	fields = [
-		"name",
-		"district",
-		"case_title",
-		"unit_name",
-		"uscc",
-		"unit_type",
-		"direction",
-		"contact_person",
-		"contact_mobile",
-		"workflow_state",
-	]
-	rows = frappe.get_list(
-		"Case Application",
-		filters=filters,
-		fields=fields,
+	rows = application_rows(
+		output_columns(round_name, CITY_SUMMARY),
+		filters,
+		extra=("district",),
 		order_by="district asc, name asc",
-		limit_page_length=0,
+		city_filters={"round": round_name} if round_name else {},
 	)
-	if sealing.sees_city_stage():
-		# The city's own columns (real state, experts' average and count) from the city-only evaluations.
-		city = {
-			e.name: e
-			for e in frappe.get_all(
-				EVALUATION,
-				filters={"round": round_name} if round_name else {},
-				fields=["name", "workflow_state", "review_score", "review_count"],
-			)
-		}
-		for r in rows:
-			e = city.get(r.name)
-			if e:
-				r.update(
-					workflow_state=e.workflow_state, review_score=e.review_score, review_count=e.review_count
-				)
 	order = district_order()
 	rows.sort(key=lambda r: (order.get(r.district, 10**6), r.name))
 	return rows
@@ -389,13 +362,13 @@ def district_order() -> dict[str, int]:
 def city_summary_xlsx(round_name: str | None = None, rows: list[dict] | None = None) -> bytes:
 	"""City-wide summary of recommended cases (the caller has checked the city role)."""
 	rows = summary_rows(round_name) if rows is None else rows
+	columns = output_columns(round_name, CITY_SUMMARY)
 	title = round_info(round_name)["title"] if round_name else ""
 	wb = Workbook(write_only=True)
 	ws = wb.create_sheet(_("推荐案例汇总"))
 	s = SheetStyles(ws)
-	set_columns(ws, [w for _label, w in SUMMARY_COLUMNS])
-	ncol = len(SUMMARY_COLUMNS)
-	last_col = get_column_letter(ncol)
+	set_columns(ws, [c.width for c in columns])
+	last_col = get_column_letter(len(columns))
 	setup_print(ws, header_row=3)
 
 	ws.row_dimensions[1].height = 36
@@ -409,34 +382,14 @@ def city_summary_xlsx(round_name: str | None = None, rows: list[dict] | None = N
 			)
 		]
 	)
-	ws.append([s.cell(_(label), font=HEAD_FONT, align=WRAP_CENTER) for label, _w in SUMMARY_COLUMNS])
+	ws.append([s.cell(c.heading, font=HEAD_FONT, align=WRAP_CENTER) for c in columns])
 
-	# State names in words: the translations (zh.csv and any Translation an admin adds in Desk), so a state
-	# renamed or added in Desk reads the same here as on the form. Looked up once per state.
-	seen = {r.get("workflow_state") for r in rows}
-	labels = {state: state_label(state, "Case Application") for state in seen}
-	aligns = [WRAP_CENTER, WRAP_CENTER, WRAP_LEFT, WRAP_LEFT, WRAP_LEFT, WRAP_CENTER, WRAP_LEFT]
-	aligns += [WRAP_CENTER] * 5 + [WRAP_LEFT]
-	body = DataRows(ws, [s.array(BODY_FONT, align, BORDER) for align in aligns], first_row=4)
+	# State names in words (Values): the translations (zh.csv and any Translation an admin adds in Desk), so a
+	# state renamed or added in Desk reads the same here as on the form. Looked up once per state.
+	values = Values(columns, rows)
+	body = DataRows(ws, [s.array(BODY_FONT, column_alignment(c), BORDER) for c in columns], first_row=4)
 	for i, r in enumerate(rows, start=1):
-		reviewed = r.get("review_count")
-		body.add(
-			(
-				i,
-				plain(r.get("district")),
-				plain(r.get("case_title")),
-				plain(r.get("unit_name")),
-				plain(r.get("uscc")),
-				plain(r.get("unit_type")),
-				plain(r.get("direction")),
-				plain(r.get("contact_person")),
-				plain(r.get("contact_mobile")),
-				labels.get(r.get("workflow_state"), r.get("workflow_state")),
-				round(flt(r.get("review_score")), 2) if reviewed else None,
-				cint(reviewed),
-				r.get("name"),
-			)
-		)
+		body.add(values.cells(r, i))
 	ws.merged_cells.add(f"A1:{last_col}1")
 	ws.merged_cells.add(f"A2:{last_col}2")
 	ws.auto_filter.ref = f"A3:{last_col}{3 + len(rows)}"

@@ -394,9 +394,14 @@ def recommendation_list_print_context(doc) -> dict:
 		"list_date": cn_date(doc.list_date),
 		"head_mm": LIST_HEAD_MM,
 	}
+	# The columns the round configures (Selection Round → 导出列设置), widths as shares of the page width.
+	# deferred: export.columns imports this module (plain, cn_date, field_labels)
+	from case_selection.export.columns import district_list_table, pdf_columns
+
+	columns, cells = district_list_table(doc)
 	ctx["table"] = paginate(
-		LIST_COLUMNS,
-		[[r[key] for key in LIST_KEYS] for r in ctx["rows"]],
+		[Column(*c) for c in pdf_columns(columns)],
+		cells,
 		page=layout.LANDSCAPE,
 		font_pt=layout.TABLE_PT,
 		first_page_pt=(layout.LANDSCAPE.type_height - LIST_HEAD_MM) * layout.MM,
@@ -406,28 +411,8 @@ def recommendation_list_print_context(doc) -> dict:
 
 
 # 附件2: the height of what stands above the table on its first page ("附件2", the title, the district
-# line; the template gives that block this height), and the table's columns.
+# line; the template gives that block this height). The table's columns are the round's (export/columns.py).
 LIST_HEAD_MM = 38
-LIST_COLUMNS = [
-	Column("序号", 0.06, "c"),
-	Column("案例名称", 0.22),
-	Column("申报单位", 0.18),
-	Column("单位类型", 0.09, "c"),
-	Column("遴选方向", 0.13),
-	Column("联系人", 0.08, "c"),
-	Column("联系电话", 0.15, "c"),
-	Column("备注", 0),
-]
-LIST_KEYS = (
-	"rank",
-	"case_title",
-	"unit_name",
-	"unit_type",
-	"direction",
-	"contact_person",
-	"contact_phone",
-	"remarks",
-)
 
 
 def fmt_amount(value) -> str:

@@ -8,6 +8,7 @@ from frappe.custom.doctype.property_setter.property_setter import make_property_
 from frappe.www.printview import get_print_format
 
 from case_selection.constants import DECLARATIONS
+from case_selection.export.column_defaults import default_output_columns
 from case_selection.setup.roles import DEFAULT_DEPARTMENTS
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
@@ -116,6 +117,8 @@ def default_round_tables() -> dict:
 		"cosign_departments": [dict(d) for d in DEFAULT_COSIGN_DEPARTMENTS],
 		"review_criteria": [dict(c) for c in DEFAULT_REVIEW_CRITERIA],
 		"declarations": [dict(d) for d in DEFAULT_DECLARATIONS],
+		# 导出列设置: today's columns of 附件2, the city summary and the casebook (export/column_defaults.py).
+		"output_columns": default_output_columns(),
 	}
 
 

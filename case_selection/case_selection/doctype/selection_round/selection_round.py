@@ -7,6 +7,7 @@ from frappe.model.document import Document
 from frappe.utils import cint, cstr, flt, getdate
 
 from case_selection.exceptions import RoundConfigError
+from case_selection.export.columns import validate_round_columns
 from case_selection.setup.grants import reserved_roles
 from case_selection.setup.master_data import default_round_tables
 from case_selection.workflow.definition import WORKFLOW_NAME
@@ -41,6 +42,7 @@ class SelectionRound(Document):
 		self.validate_cosign_departments()
 		self.validate_review_weights()
 		self.validate_declarations()
+		validate_round_columns(self)  # 导出列设置 (export/columns.py)
 
 	def fill_default_tables(self):
 		"""A round created in Desk starts with every direction, the three co-signers and five criteria."""
