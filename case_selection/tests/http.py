@@ -55,6 +55,17 @@ class User:
 		return r
 
 
+class AdminSession(User):
+	"""Administrator over REST: the admin configuring in Desk, without code."""
+
+	def __init__(self):
+		self.user = "Administrator"
+		self.s = login("Administrator", password=os.environ.get("ADMIN_PASSWORD", "admin"))
+
+	def post(self, path: str, values: dict) -> requests.Response:
+		return self.s.post(f"{URL}{path}", json=values, timeout=60)
+
+
 def message(r: requests.Response) -> str:
 	"""A response as the user reads it: the exception text and messages, unescaped."""
 	try:

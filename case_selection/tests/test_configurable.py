@@ -10,10 +10,8 @@ the three departments of the notice still works.
 
 import io
 import json
-import os
 
 import frappe
-import requests
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 from openpyxl import load_workbook
@@ -22,7 +20,7 @@ from pypdf import PdfReader
 from case_selection.access.system_write import system_write
 from case_selection.demo.pipeline import scan_pdf
 from case_selection.tests.factories import PASSWORD, application_values, delete_application, make_user
-from case_selection.tests.http import REFUSED, URL, User, fresh, message
+from case_selection.tests.http import REFUSED, URL, AdminSession, User, fresh, message
 from case_selection.workflow.definition import WORKFLOW_NAME
 
 HR_ROLE = "District HR Officer 测试"
@@ -332,20 +330,3 @@ class TestConfigurableInDesk(FrappeTestCase):
 				opinion="同意推荐",
 			)
 			self.assertIn(r.status_code, REFUSED)  # not a department of this round
-
-
-class AdminSession(User):
-	"""Administrator over REST (the admin configuring the round in Desk)."""
-
-	def __init__(self):
-		self.user = "Administrator"
-		self.s = requests.Session()
-		r = self.s.post(
-			f"{URL}/api/method/login",
-			data={"usr": "Administrator", "pwd": os.environ.get("ADMIN_PASSWORD", "admin")},
-			timeout=30,
-		)
-		r.raise_for_status()
-
-	def post(self, path: str, values: dict):
-		return self.s.post(f"{URL}{path}", json=values, timeout=60)
