@@ -7,7 +7,7 @@ not even open a case of its district. So the role is given, once, what the shipp
   Permissions Manager would add them);
 - the reports that role may run (Frappe's Custom Role);
 - for a round's lead department, the Workflow rows of the shipped lead (entering paper forms, returning a case
-  for revision, and the states it may edit).
+  for revision, and the states it may edit), in the case's Workflow and the district list's.
 Nothing is taken away and nothing an admin set for the role is changed: a role that already has a permission on
 a DocType is left as it is.
 """
@@ -17,7 +17,7 @@ from frappe.permissions import setup_custom_perms
 
 from case_selection.access import actors
 from case_selection.setup.roles import ADMIN_ROLE, DEFAULT_CITY_ROLES, DEFAULT_LEAD_ROLE, DEFAULT_MEMBER_ROLE
-from case_selection.workflow.definition import WORKFLOW_NAME
+from case_selection.workflow.definition import FLOWS
 
 MODULE = "Case Selection"
 REPORTS = ("Case Action History",)
@@ -108,10 +108,18 @@ def grant_reports(role: str, template: str) -> bool:
 
 
 def grant_workflow_rows(role: str, template: str) -> bool:
+	"""The template role's transitions and editable states, for `role`, in each of the app's Workflows (the
+	case's and the district list's)."""
+	added = False
+	for flow in FLOWS:
+		added = _grant_rows(flow.name, role, template) or added
+	return added
 
-	if not frappe.db.exists("Workflow", WORKFLOW_NAME):
+
+def _grant_rows(workflow_name: str, role: str, template: str) -> bool:
+	if not frappe.db.exists("Workflow", workflow_name):
 		return False
-	workflow = frappe.get_doc("Workflow", WORKFLOW_NAME)
+	workflow = frappe.get_doc("Workflow", workflow_name)
 	have_t = {(t.state, t.action) for t in workflow.transitions if t.allowed == role}
 	have_s = {s.state for s in workflow.states if s.allow_edit == role}
 	added = False
@@ -139,6 +147,7 @@ def grant_workflow_rows(role: str, template: str) -> bool:
 					"allow_edit": role,
 					"update_field": s.update_field,
 					"update_value": s.update_value,
+					"is_optional_state": s.is_optional_state,
 				},
 			)
 			added = True
