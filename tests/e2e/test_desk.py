@@ -2,26 +2,17 @@
 
 import os
 
+import desk  # tests/e2e/desk.py: the tests' one login, and a wait long enough for a busy 2-core machine
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-URL = os.environ.get("CASE_TEST_URL", "http://case-test.localhost:8011")
 SHOTS = os.environ.get("CASE_E2E_SHOTS", "/tmp")
 
 
-def login(browser, user, password):
-	browser.get(f"{URL}/login")
-	browser.find_element(By.ID, "login_email").send_keys(user)
-	browser.find_element(By.ID, "login_password").send_keys(password)
-	browser.find_element(By.CSS_SELECTOR, ".btn-login").click()
-	WebDriverWait(browser, 20).until(EC.url_contains("/app"))
-
-
 def test_cosign_in_desk(browser, data):
-	login(browser, data["yz"]["kj"], data["password"])
-	browser.get(f"{URL}/app/case-application/{data['application']}")
-	wait = WebDriverWait(browser, 20)
+	desk.login(browser, data["yz"]["kj"], data["password"])
+	browser.get(f"{desk.URL}/app/case-application/{data['application']}")
+	wait = desk.wait(browser)
 	# Markup typed into the title is never rendered: the heading drops it, the field shows it as text.
 	title = wait.until(
 		EC.visibility_of_element_located(
@@ -53,12 +44,13 @@ def test_cosign_in_desk(browser, data):
 
 
 def test_other_district_cannot_open_the_case(browser, data):
-	login(browser, data["wz"]["kj"], data["password"])
-	browser.get(f"{URL}/app/case-application/{data['application']}")
-	wait = WebDriverWait(browser, 20)
-	wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, ".modal.show, .page-card-head, .msgprint")))
+	desk.login(browser, data["wz"]["kj"], data["password"])
+	browser.get(f"{desk.URL}/app/case-application/{data['application']}")
+	desk.wait(browser).until(
+		EC.visibility_of_element_located((By.CSS_SELECTOR, ".modal.show, .page-card-head, .msgprint"))
+	)
 	page = browser.find_element(By.TAG_NAME, "body").text
 	assert "浏览器测试案例" not in page
-	browser.get(f"{URL}/app/case-application")
-	WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".frappe-list")))
+	browser.get(f"{desk.URL}/app/case-application")
+	desk.wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".frappe-list")))
 	assert "浏览器测试案例" not in browser.find_element(By.CSS_SELECTOR, ".frappe-list").text
