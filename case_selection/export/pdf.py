@@ -13,6 +13,7 @@ numbers "— N —", and the PDF download that makes them.
 """
 
 import base64
+import functools
 import hashlib
 import io
 import re
@@ -219,11 +220,18 @@ PROBE_HTML = (
 CSS_PT_PER_PX = 0.75  # CSS: 96 px to the inch, 72 pt to the inch
 
 
+@functools.cache
+def renderer_version() -> str:
+	"""wkhtmltopdf's version, asked once per process: Frappe's get_wkhtmltopdf_version runs `wkhtmltopdf
+	--version` on every call (its cache entry is never found), a subprocess in every PDF cache key."""
+	return get_wkhtmltopdf_version()
+
+
 def printed_pt_per_px() -> float:
 	"""Points in the PDF per CSS pixel as wkhtmltopdf prints them (0.75 if it did not shrink), read from
 	the font size of a probe character rendered by get_pdf; measured once per machine and wkhtmltopdf
 	version, then kept in the cache."""
-	key = f"case_selection:pdf_pt_per_px:{socket.gethostname()}:{get_wkhtmltopdf_version()}"
+	key = f"case_selection:pdf_pt_per_px:{socket.gethostname()}:{renderer_version()}"
 	value = frappe.cache.get_value(key)
 	if not value:
 		sizes = []
