@@ -6,8 +6,10 @@ document dict is refused. Installed from hooks.py (doc_events, auth_hooks).
 
 import frappe
 from frappe import _
+from frappe.api import API_URL_MAP
+from frappe.api.v1 import get_request_form_data
 from frappe.utils import cint, cstr
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import Forbidden, HTTPException
 
 from case_selection.access import allowlist
 from case_selection.access.actors import actor
@@ -55,6 +57,7 @@ def guard_request():
 	calls = allowlist.requested(request, frappe.local.form_dict)  # read once, for both checks
 	refuse_broken_calls(calls)
 	allowlist.guard_request(calls)
+	refuse_values_that_are_not_values(request, calls)
 	path = request.path
 	if path.rstrip("/") == "/printview":
 		# Refused as a bare 403 (werkzeug's, which Frappe returns as it is), not through Frappe's rendered
@@ -113,6 +116,103 @@ def refuse_broken_calls(calls: list[tuple[str, str]]):
 			target = None
 		if not callable(target):
 			raise frappe.DoesNotExistError(_("没有名为「{0}」的方法。").format(cmd[:140]))
+
+
+# A field's value sent as a list or an object (JSON) where text or a number goes: Frappe's link check runs before
+# any hook of the document and answers 500 (a dict becomes a query's filters, a list an unhashable key), and a text
+# field's value a TypeError in the query. For every caller and every DocType, whatever door writes: REST (v1 and
+# v2), frappe.client's save/insert/insert_many/bulk_update/set_value, Desk's savedocs — refused first with a 417
+# naming the field; child rows are read the same way.
+DOC_ARGUMENT = {
+	"frappe.client.save": "doc",
+	"frappe.client.insert": "doc",
+	"frappe.client.submit": "doc",
+	"frappe.desk.form.save.savedocs": "doc",
+}
+DOCS_ARGUMENT = {"frappe.client.insert_many": "docs", "frappe.client.bulk_update": "docs"}
+WRITE_ENDPOINTS = {"create_doc", "update_doc"}
+
+
+def refuse_values_that_are_not_values(request, calls: list[tuple[str, str]]):
+	for doctype, values in written_values(request, calls):
+		where = not_a_value(doctype, values)
+		if where:
+			raise frappe.ValidationError(_("「{0}」须为文字或数字，不能是列表或对象。").format(where))
+
+
+def written_values(request, calls) -> list[tuple]:
+	"""(DocType, values) of each document the request writes, as Frappe will read them."""
+	form = frappe.local.form_dict
+	out = []
+	if request.path.startswith("/api/") and request.method in ("POST", "PUT"):
+		try:
+			endpoint, args = API_URL_MAP.bind_to_environ(request.environ).match()
+		except HTTPException:
+			endpoint, args = None, {}
+		if endpoint and endpoint.__name__ in WRITE_ENDPOINTS:
+			out.append((args.get("doctype"), get_request_form_data()))
+	for kind, method in calls:
+		if kind != "method":
+			continue
+		if method in DOC_ARGUMENT:
+			doc = parsed(form.get(DOC_ARGUMENT[method]))
+			out.append((doc.get("doctype") if isinstance(doc, dict) else None, doc))
+		elif method in DOCS_ARGUMENT:
+			docs = parsed(form.get(DOCS_ARGUMENT[method]))
+			for doc in docs if isinstance(docs, list) else []:
+				out.append((doc.get("doctype") if isinstance(doc, dict) else None, doc))
+		elif method == "frappe.client.set_value":
+			fieldname, value = form.get("fieldname"), form.get("value")
+			values = (
+				parsed(fieldname) if not value else {fieldname: value} if isinstance(fieldname, str) else None
+			)
+			out.append((form.get("doctype"), values))
+	return out
+
+
+def parsed(value):
+	if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+		try:
+			return frappe.parse_json(value)
+		except Exception:
+			return None
+	return value
+
+
+SCALARS = (str, int, float, bool)
+FREE_FORM = ("JSON",)  # fields whose value is itself JSON
+
+
+def not_a_value(doctype, values, depth: int = 0) -> str | None:
+	"""The label of the first field (a child row's as 「table」第 N 行「field」) whose value is a list or an
+	object where text or a number goes; None when every value is a value."""
+	if not isinstance(doctype, str) or not isinstance(values, dict) or depth > 1:
+		return None
+	if not frappe.db.exists("DocType", doctype, cache=True):
+		return None
+	meta = frappe.get_meta(doctype)
+	standard = set(frappe.model.default_fields) | set(frappe.model.child_table_fields)
+	for key, value in values.items():
+		if not isinstance(key, str):
+			continue
+		df = meta.get_field(key)
+		label = _(df.label) if df and df.label else key
+		if df and df.fieldtype in frappe.model.table_fields:
+			if value is None:
+				continue
+			if not isinstance(value, list):
+				return label
+			for i, row in enumerate(value, start=1):
+				if not isinstance(row, dict):
+					return _("{0}第 {1} 行").format(label, i)
+				inner = not_a_value(df.options, row, depth + 1)
+				if inner:
+					return _("{0}第 {1} 行「{2}」").format(label, i, inner)
+		elif (df or key in standard) and value is not None and not isinstance(value, SCALARS):
+			if df and df.fieldtype in FREE_FORM:
+				continue
+			return label
+	return None
 
 
 def refuses_first(cmd: str) -> bool:

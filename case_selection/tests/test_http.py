@@ -319,3 +319,75 @@ def inspect_params(method: str) -> list[str]:
 		return list(inspect.signature(frappe.get_attr(target)).parameters)
 	except Exception:
 		return []
+
+
+class TestValuesThatAreNotValues(FrappeTestCase):
+	"""A list or an object sent where a field takes text or a number (Frappe's link check, which runs before any
+	hook of the document, answers 500): every field of every parent DocType of the app, through REST and the
+	client methods, as Administrator and as the owner of a draft case — a 417 naming the field, nothing
+	written, never a 5xx."""
+
+	def test_every_field_of_every_doctype(self):
+		make_round()
+		owner = make_user("owner.http@test.local", ["Case Applicant"])
+		case = make_application(as_user=owner, seed=9731)
+		frappe.db.commit()
+		admin = requests.Session()
+		admin.post(f"{URL}/api/method/login", data={"usr": "Administrator", "pwd": "admin"}, timeout=30)
+		sessions = {"admin": admin, "owner": login(owner)}
+		failures, refused = [], 0
+		for doctype in constants.POLICY_DOCTYPES:
+			meta = frappe.get_meta(doctype)
+			name = case.name if doctype == "Case Application" else frappe.db.get_value(doctype, {}, "name")
+			if not name:
+				continue
+			fields = [df for df in meta.fields if df.fieldtype not in frappe.model.no_value_fields]
+			for who, session in sessions.items():
+				if who == "owner" and doctype != "Case Application":
+					continue
+				for df in fields:
+					value = (
+						[{"x": 1}] if df.fieldtype in frappe.model.table_fields else {"name": ["like", "%"]}
+					)
+					if df.fieldtype in frappe.model.table_fields:
+						value = ["not a row"]
+					r = session.put(
+						f"{URL}/api/resource/{doctype}/{name}", json={df.fieldname: value}, timeout=60
+					)
+					if r.status_code >= 500 or r.status_code == 200:
+						failures.append((who, doctype, df.fieldname, r.status_code, r.text[:160]))
+					refused += r.status_code == 417
+		# the client methods and a child row's value
+		doc = frappe.get_doc("Case Application", case.name).as_dict()
+		doc["partners"] = [{"partner_name": {"a": 1}, "partner_type": "企业"}]
+		for who, session in sessions.items():
+			for method, data in (
+				("frappe.client.save", {"doc": json.dumps(doc, default=str)}),
+				(
+					"frappe.client.set_value",
+					{
+						"doctype": "Case Application",
+						"name": case.name,
+						"fieldname": json.dumps({"direction": ["x"]}),
+					},
+				),
+				(
+					"frappe.client.insert",
+					{
+						"doc": json.dumps(
+							{"doctype": "Case Application", "round": {"a": 1}, "case_title": "x"}
+						)
+					},
+				),
+			):
+				r = session.post(f"{URL}/api/method/{method}", data=data, timeout=60)
+				if r.status_code != 417:
+					failures.append((who, method, r.status_code, r.text[:160]))
+				elif method == "frappe.client.save":
+					self.assertIn("合作单位", message(r))
+		self.assertEqual(failures, [])
+		self.assertGreater(refused, 100)
+		frappe.db.rollback()
+		self.assertEqual(
+			str(frappe.db.get_value("Case Application", case.name, "modified")), str(case.modified)
+		)
