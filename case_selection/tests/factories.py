@@ -10,6 +10,7 @@ from case_selection.checks.formats import uscc_check_char
 from case_selection.constants import DECLARATIONS
 from case_selection.setup.master_data import DEFAULT_DECLARATIONS
 from case_selection.setup.users import ensure_expert, ensure_user
+from case_selection.workflow.definition import LIST_WORKFLOW_NAME, WORKFLOW_NAME
 
 TEST_ROUND = "2098"
 PASSWORD = "Test@Case2025"
@@ -184,3 +185,33 @@ def clear_round(round_name: str):
 		for name in frappe.get_all("Case Application", {"round": round_name}, pluck="name"):
 			delete_application(name)
 	frappe.db.commit()
+
+
+def as_new(row: dict) -> dict:
+	"""A child row as a new row of the same table: without its name, parent, timestamps and position."""
+	return {k: v for k, v in row.items() if k not in ("name", "parent", "creation", "modified", "idx")}
+
+
+def configuration() -> dict:
+	"""What the configuration tests change, as it stands: both Workflows and Case Selection Settings."""
+	return {
+		"workflows": {
+			name: frappe.get_doc("Workflow", name).as_dict() for name in (WORKFLOW_NAME, LIST_WORKFLOW_NAME)
+		},
+		"settings": frappe.get_single("Case Selection Settings").as_dict(),
+	}
+
+
+def restore_configuration(before: dict):
+	"""Both Workflows' states and transitions and the settings' tables as `configuration()` read them (rows as new
+	rows: the ones with these names may have been replaced by the test)."""
+	for name, workflow_before in before["workflows"].items():
+		workflow = frappe.get_doc("Workflow", name)
+		for table in ("transitions", "states"):
+			workflow.set(table, [as_new(r) for r in workflow_before[table]])
+		workflow.save(ignore_permissions=True)
+	settings = frappe.get_single("Case Selection Settings")
+	for table in ("states", "list_states", "city_roles"):
+		settings.set(table, [as_new(r) for r in before["settings"][table]])
+	with system_write():
+		settings.save(ignore_permissions=True)

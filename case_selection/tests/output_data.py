@@ -172,6 +172,33 @@ def add_opinions(doctype: str, name: str, district: str, opinions: dict[str, str
 			opinion_doc.insert(ignore_permissions=True)
 
 
+def list_values(district: str, applications: list, remarks: str = "", round_name: str = ROUND) -> dict:
+	"""A district list of `applications` in this order, each row as the list keeps it (`remarks` formatted with
+	the row's number as i)."""
+	return {
+		"doctype": "District Recommendation List",
+		"round": round_name,
+		"district": district,
+		"contact_person": "周联络",
+		"contact_phone": "023-63000000",
+		"list_date": "2025-10-28",
+		"items": [
+			{
+				"rank": i,
+				"application": a.name,
+				"case_title": a.case_title,
+				"unit_name": a.unit_name,
+				"unit_type": a.unit_type,
+				"direction": a.direction,
+				"contact_person": a.contact_person,
+				"contact_phone": a.contact_mobile,
+				"remarks": remarks.format(i=i),
+			}
+			for i, a in enumerate(applications, start=1)
+		],
+	}
+
+
 def make_district_list(district: str, applications: list) -> "frappe.model.document.Document":
 	"""A district list of `applications`; they are put in Recommended first, as the list requires (callers
 	move them on afterwards if a test needs another state)."""
@@ -180,30 +207,7 @@ def make_district_list(district: str, applications: list) -> "frappe.model.docum
 		return frappe.get_doc("District Recommendation List", name)
 	for a in applications:
 		set_state(a.name, "Recommended")
-	doc = frappe.get_doc(
-		{
-			"doctype": "District Recommendation List",
-			"round": ROUND,
-			"district": district,
-			"contact_person": "周联络",
-			"contact_phone": "023-63000000",
-			"list_date": "2025-10-28",
-			"items": [
-				{
-					"rank": i,
-					"application": a.name,
-					"case_title": a.case_title,
-					"unit_name": a.unit_name,
-					"unit_type": a.unit_type,
-					"direction": a.direction,
-					"contact_person": a.contact_person,
-					"contact_phone": a.contact_mobile,
-					"remarks": "",
-				}
-				for i, a in enumerate(applications, start=1)
-			],
-		}
-	)
+	doc = frappe.get_doc(list_values(district, applications))
 	return doc.insert(ignore_permissions=True)
 
 

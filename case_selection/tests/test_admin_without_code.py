@@ -21,7 +21,15 @@ from openpyxl import load_workbook
 
 from case_selection.access.system_write import system_write
 from case_selection.signing import sealed_form
-from case_selection.tests.factories import PASSWORD, application_values, delete_application, make_user
+from case_selection.tests.factories import (
+	PASSWORD,
+	application_values,
+	as_new,
+	configuration,
+	delete_application,
+	make_user,
+	restore_configuration,
+)
 from case_selection.tests.http import AdminSession, User, fresh, message
 from case_selection.tests.output_data import pdf_text
 from case_selection.tests.pdf_measure import flat
@@ -62,8 +70,7 @@ class TestAdminWithoutCode(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		cls.workflow_before = frappe.get_doc("Workflow", LIST_WORKFLOW_NAME).as_dict()
-		cls.settings_before = frappe.get_single("Case Selection Settings").as_dict()
+		cls.before = configuration()
 		cls.clean()
 		cls.applicant = make_user("applicant.newdistrict@test.local", ["Case Applicant"])
 		cls.city_user = make_user("city.newdistrict@test.local", ["City Case Manager"])
@@ -73,16 +80,7 @@ class TestAdminWithoutCode(FrappeTestCase):
 	@classmethod
 	def tearDownClass(cls):
 		fresh()
-		workflow = frappe.get_doc("Workflow", LIST_WORKFLOW_NAME)
-		for table in ("states", "transitions"):
-			workflow.set(table, [strip(r) for r in cls.workflow_before[table]])
-		workflow.save(ignore_permissions=True)
-		settings = frappe.get_single("Case Selection Settings")
-		for table, value in cls.settings_before.items():
-			if isinstance(value, list):
-				settings.set(table, [strip(r) for r in value])
-		with system_write():
-			settings.save(ignore_permissions=True)
+		restore_configuration(cls.before)
 		frappe.db.commit()
 		cls.clean()
 		super().tearDownClass()
@@ -183,7 +181,7 @@ class TestAdminWithoutCode(FrappeTestCase):
 			)
 		)
 		rnd = a.doc("Selection Round", YEAR)
-		columns = [strip(c) for c in rnd["output_columns"]]
+		columns = [as_new(c) for c in rnd["output_columns"]]
 		columns = [c for c in columns if (c["output"], c["field"]) != ("附件2 区县推荐案例名单", "unit_type")]
 		at = next(
 			i
@@ -196,7 +194,7 @@ class TestAdminWithoutCode(FrappeTestCase):
 		columns.append(
 			{"output": "市级推荐案例汇总表", "field": CHAIN, "heading": "所属产业链（市级）", "width": 20}
 		)
-		declarations = [strip(d) for d in rnd["declarations"]]
+		declarations = [as_new(d) for d in rnd["declarations"]]
 		declarations.append({"fieldname": EIGHTH, "required": 1, "printed": 1})
 		a.ok(a.put("Selection Round", YEAR, {"output_columns": columns, "declarations": declarations}))
 		# a copy of 附件1 in the city's own words, made the default (Customize Form → 默认打印格式)
@@ -231,7 +229,7 @@ class TestAdminWithoutCode(FrappeTestCase):
 			a.ok(a.post("/api/resource/Workflow Action Master", {"workflow_action_name": TO_REVIEW}))
 		workflow = a.doc("Workflow", LIST_WORKFLOW_NAME)
 		transitions = []
-		for t in map(strip, workflow["transitions"]):
+		for t in map(as_new, workflow["transitions"]):
 			if t["state"] == "Draft" and t["next_state"] == "Co-signing":
 				transitions.append({**t, "state": REVIEW_STATE})  # co-signing now opens in 区县审核
 			else:
@@ -246,14 +244,14 @@ class TestAdminWithoutCode(FrappeTestCase):
 			}
 		)
 		states = [
-			*map(strip, workflow["states"]),
+			*map(as_new, workflow["states"]),
 			{"state": REVIEW_STATE, "doc_status": "0", "allow_edit": "District Economy Officer"},
 		]
 		a.ok(a.put("Workflow", LIST_WORKFLOW_NAME, {"transitions": transitions, "states": states}))
 		settings = a.doc("Case Selection Settings", "Case Selection Settings")
 		rows = [
 			{**r, "cosign_open": 0} if r["state"] == "Draft" else r  # no signature on a draft any more
-			for r in map(strip, settings["list_states"])
+			for r in map(as_new, settings["list_states"])
 		]
 		rows.append({"state": REVIEW_STATE, "label": REVIEW_STATE, "district_editable": 1, "cosign_open": 1})
 		a.ok(a.put("Case Selection Settings", "Case Selection Settings", {"list_states": rows}))
@@ -394,25 +392,3 @@ class TestAdminWithoutCode(FrappeTestCase):
 		self.assertEqual(line[header.index("所属产业链（市级）")], CHAIN_VALUE)
 		self.assertEqual(line[header.index("区县")], DISTRICT)
 		self.assertEqual(line.count(CHAIN_VALUE), 1)
-
-
-def strip(row: dict) -> dict:
-	"""A child row as a new row of the same table (without its name, parent and timestamps)."""
-	return {
-		k: v
-		for k, v in dict(row).items()
-		if k
-		not in (
-			"name",
-			"parent",
-			"parentfield",
-			"parenttype",
-			"creation",
-			"modified",
-			"modified_by",
-			"owner",
-			"idx",
-			"docstatus",
-			"doctype",
-		)
-	}

@@ -19,7 +19,14 @@ from pypdf import PdfReader
 
 from case_selection.access.system_write import system_write
 from case_selection.demo.pipeline import scan_pdf
-from case_selection.tests.factories import PASSWORD, application_values, delete_application, make_user
+from case_selection.tests.factories import (
+	PASSWORD,
+	application_values,
+	configuration,
+	delete_application,
+	make_user,
+	restore_configuration,
+)
 from case_selection.tests.http import REFUSED, URL, AdminSession, User, fresh, message
 from case_selection.workflow.definition import WORKFLOW_NAME
 
@@ -28,10 +35,6 @@ NEW_STATE = "市级复核"
 NEW_ACTION = "转市级复核"
 COPY = "附件1 申报书（区县留存）"
 ROUND_YEAR, THREE_YEAR = 2088, 2087
-
-
-def as_new(row: dict) -> dict:
-	return {k: v for k, v in row.items() if k not in ("name", "parent", "creation", "modified", "idx")}
 
 
 def pdf_text(content: bytes) -> str:
@@ -43,8 +46,7 @@ class TestConfigurableInDesk(FrappeTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		frappe.set_user("Administrator")
-		cls.workflow_before = frappe.get_doc("Workflow", WORKFLOW_NAME).as_dict()
-		cls.settings_states = frappe.get_single("Case Selection Settings").as_dict()["states"]
+		cls.before = configuration()
 		cls.clean()
 		cls.officers = {
 			key: make_user(f"{key}.cfg@test.local", [role], "渝中区")
@@ -63,14 +65,7 @@ class TestConfigurableInDesk(FrappeTestCase):
 	def tearDownClass(cls):
 		frappe.set_user("Administrator")
 		fresh()
-		workflow = frappe.get_doc("Workflow", WORKFLOW_NAME)
-		workflow.set("transitions", [as_new(r) for r in cls.workflow_before["transitions"]])
-		workflow.set("states", [as_new(r) for r in cls.workflow_before["states"]])
-		workflow.save(ignore_permissions=True)
-		settings = frappe.get_single("Case Selection Settings")
-		settings.set("states", [as_new(r) for r in cls.settings_states])
-		with system_write():
-			settings.save(ignore_permissions=True)
+		restore_configuration(cls.before)
 		frappe.db.commit()  # clean() starts from what the server committed
 		cls.clean()
 		super().tearDownClass()

@@ -15,7 +15,15 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from case_selection.access.system_write import system_write
-from case_selection.tests.factories import clear_round, make_application, make_round, make_user
+from case_selection.tests.factories import (
+	as_new,
+	clear_round,
+	configuration,
+	make_application,
+	make_round,
+	make_user,
+	restore_configuration,
+)
 from case_selection.tests.flow import District, act
 from case_selection.tests.http import REFUSED, URL, User, fresh, message
 from case_selection.workflow import definition
@@ -31,17 +39,12 @@ def post_doc(u: User, doctype: str, values: dict):
 	return u.s.post(f"{URL}/api/resource/{doctype}", json=values, timeout=60)
 
 
-def as_new(row: dict) -> dict:
-	return {k: v for k, v in row.items() if k not in ("name", "parent", "creation", "modified", "idx")}
-
-
 class TestListWorkflowInDesk(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
 		frappe.set_user("Administrator")
-		cls.workflow_before = frappe.get_doc("Workflow", LIST_WORKFLOW_NAME).as_dict()
-		cls.list_states_before = frappe.get_single("Case Selection Settings").as_dict()["list_states"]
+		cls.before = configuration()
 		make_round(int(ROUND))
 		clear_round(ROUND)
 		cls.district = District("渝中区", "lwf")
@@ -59,14 +62,7 @@ class TestListWorkflowInDesk(FrappeTestCase):
 	def tearDownClass(cls):
 		frappe.set_user("Administrator")
 		fresh()
-		workflow = frappe.get_doc("Workflow", LIST_WORKFLOW_NAME)
-		workflow.set("transitions", [as_new(r) for r in cls.workflow_before["transitions"]])
-		workflow.set("states", [as_new(r) for r in cls.workflow_before["states"]])
-		workflow.save(ignore_permissions=True)
-		settings = frappe.get_single("Case Selection Settings")
-		settings.set("list_states", [as_new(r) for r in cls.list_states_before])
-		with system_write():
-			settings.save(ignore_permissions=True)
+		restore_configuration(cls.before)
 		definition.record_defaults(definition.shipped_defaults(flow=definition.LIST), definition.LIST)
 		clear_round(ROUND)
 		frappe.db.commit()

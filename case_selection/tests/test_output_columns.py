@@ -64,30 +64,9 @@ def send_list(apps):
 	"""The cases recommended on a 渝中区 list; then the first selected by the city, the second sent up."""
 	for a in apps:
 		put_state(a.name, "Recommended")
-	lst = frappe.get_doc(
-		{
-			"doctype": "District Recommendation List",
-			"round": ROUND,
-			"district": DISTRICT,
-			"contact_person": "周联络",
-			"contact_phone": "023-63000000",
-			"list_date": "2025-10-28",
-			"items": [
-				{
-					"rank": i,
-					"application": a.name,
-					"case_title": a.case_title,
-					"unit_name": a.unit_name,
-					"unit_type": a.unit_type,
-					"direction": a.direction,
-					"contact_person": a.contact_person,
-					"contact_phone": a.contact_mobile,
-					"remarks": f"推荐说明{i}",
-				}
-				for i, a in enumerate(apps, start=1)
-			],
-		}
-	).insert(ignore_permissions=True)
+	lst = frappe.get_doc(od.list_values(DISTRICT, apps, remarks="推荐说明{i}", round_name=ROUND)).insert(
+		ignore_permissions=True
+	)
 	put_state(apps[0].name, "Selected")
 	put_state(apps[1].name, "Submitted to City")
 	return lst

@@ -8,12 +8,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from case_selection.access.system_write import system_write
+from case_selection.tests.factories import configuration, restore_configuration
 from case_selection.workflow import definition
 from case_selection.workflow.definition import WORKFLOW_NAME, load_definition, shipped_defaults, sync_workflow
-
-
-def as_new(row: dict) -> dict:
-	return {k: v for k, v in row.items() if k not in ("name", "parent", "creation", "modified", "idx")}
 
 
 def keyed(rows):
@@ -23,19 +20,10 @@ def keyed(rows):
 class TestWorkflowUpgrade(FrappeTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
-		self.live_before = frappe.get_doc("Workflow", WORKFLOW_NAME).as_dict()
-		self.settings_before = frappe.get_single("Case Selection Settings").as_dict()
+		self.before = configuration()
 
 	def tearDown(self):
-		workflow = frappe.get_doc("Workflow", WORKFLOW_NAME)
-		# rows as new rows: the ones with these names were replaced by the test
-		workflow.set("transitions", [as_new(r) for r in self.live_before["transitions"]])
-		workflow.set("states", [as_new(r) for r in self.live_before["states"]])
-		workflow.save(ignore_permissions=True)
-		settings = frappe.get_single("Case Selection Settings")
-		settings.set("states", [as_new(r) for r in self.settings_before["states"]])
-		with system_write():
-			settings.save(ignore_permissions=True)
+		restore_configuration(self.before)
 		definition.record_defaults(shipped_defaults())
 		frappe.db.commit()
 
