@@ -7,7 +7,8 @@ import os
 import frappe
 import requests
 
-from case_selection.tests.factories import PASSWORD
+from case_selection.tests.factories import PASSWORD, as_new
+from case_selection.workflow.definition import LIST_WORKFLOW_NAME
 
 URL = os.environ.get("CASE_TEST_URL", "http://case-test.localhost:8011")
 REFUSED = {403, 417}
@@ -84,3 +85,52 @@ def message(r: requests.Response) -> str:
 def fresh():
 	"""See what the server committed (the test's own transaction would show an older snapshot)."""
 	frappe.db.rollback()
+
+
+# A step added to the district list's Workflow as a System Manager does it in Desk (test_list_workflow,
+# test_admin_without_code): 区县审核 between 名单草稿 and 名单会签中, taken by the lead; the first signature is taken
+# there, no longer on the draft.
+REVIEW_STEP = "区县审核"
+REVIEW_ACTION = "提交区县审核"
+
+
+def add_list_review_step(admin: User):
+	"""Through REST only: a Workflow State, a Workflow Action Master, two transitions and the step's meaning."""
+	if not frappe.db.exists("Workflow State", REVIEW_STEP):
+		admin.ok(post_doc(admin, "Workflow State", {"workflow_state_name": REVIEW_STEP, "style": "Info"}))
+	if not frappe.db.exists("Workflow Action Master", REVIEW_ACTION):
+		admin.ok(post_doc(admin, "Workflow Action Master", {"workflow_action_name": REVIEW_ACTION}))
+	workflow = admin.doc("Workflow", LIST_WORKFLOW_NAME)
+	start = next(
+		t for t in workflow["transitions"] if t["state"] == "Draft" and t["next_state"] == "Co-signing"
+	)
+	transitions = [t for t in workflow["transitions"] if t is not start]
+	transitions += [
+		{
+			"state": "Draft",
+			"action": REVIEW_ACTION,
+			"next_state": REVIEW_STEP,
+			"allowed": "District Economy Officer",
+			"allow_self_approval": 1,
+		},
+		{**as_new(start), "state": REVIEW_STEP},  # the first signature moves the reviewed list to 会签中
+	]
+	states = [
+		*workflow["states"],
+		{
+			"state": REVIEW_STEP,
+			"doc_status": "0",
+			"allow_edit": "District Economy Officer",
+			"is_optional_state": 1,
+		},
+	]
+	admin.ok(admin.put("Workflow", LIST_WORKFLOW_NAME, {"transitions": transitions, "states": states}))
+	settings = admin.doc("Case Selection Settings", "Case Selection Settings")
+	rows = [{**r, "cosign_open": 0} if r["state"] == "Draft" else r for r in settings["list_states"]] + [
+		{"state": REVIEW_STEP, "label": REVIEW_STEP, "district_editable": 1, "cosign_open": 1}
+	]
+	admin.ok(admin.put("Case Selection Settings", "Case Selection Settings", {"list_states": rows}))
+
+
+def post_doc(u: User, doctype: str, values: dict) -> requests.Response:
+	return u.s.post(f"{URL}/api/resource/{doctype}", json=values, timeout=60)

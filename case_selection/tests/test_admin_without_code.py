@@ -30,7 +30,15 @@ from case_selection.tests.factories import (
 	make_user,
 	restore_configuration,
 )
-from case_selection.tests.http import AdminSession, User, fresh, message
+from case_selection.tests.http import (
+	REVIEW_ACTION,
+	REVIEW_STEP,
+	AdminSession,
+	User,
+	add_list_review_step,
+	fresh,
+	message,
+)
 from case_selection.tests.output_data import pdf_text
 from case_selection.tests.pdf_measure import flat
 from case_selection.workflow.definition import LIST_WORKFLOW_NAME
@@ -50,8 +58,7 @@ OFFICERS = {
 	"kj": "District Science Officer",
 	"jy": "District Education Officer",
 }
-REVIEW_STATE = "区县审核"
-TO_REVIEW = "提交区县审核"
+REVIEW_STATE, TO_REVIEW = REVIEW_STEP, REVIEW_ACTION
 
 
 def officer(key: str) -> str:
@@ -215,46 +222,7 @@ class TestAdminWithoutCode(FrappeTestCase):
 				},
 			)
 		)
-		self.add_review_step()
-
-	def add_review_step(self):
-		"""区县审核 between 名单草稿 and 名单会签中: the lead sends the draft to review; the first signature is
-		taken there, no longer on the draft."""
-		a = self.admin
-		if not frappe.db.exists("Workflow State", REVIEW_STATE):
-			a.ok(
-				a.post("/api/resource/Workflow State", {"workflow_state_name": REVIEW_STATE, "style": "Info"})
-			)
-		if not frappe.db.exists("Workflow Action Master", TO_REVIEW):
-			a.ok(a.post("/api/resource/Workflow Action Master", {"workflow_action_name": TO_REVIEW}))
-		workflow = a.doc("Workflow", LIST_WORKFLOW_NAME)
-		transitions = []
-		for t in map(as_new, workflow["transitions"]):
-			if t["state"] == "Draft" and t["next_state"] == "Co-signing":
-				transitions.append({**t, "state": REVIEW_STATE})  # co-signing now opens in 区县审核
-			else:
-				transitions.append(t)
-		transitions.append(
-			{
-				"state": "Draft",
-				"action": TO_REVIEW,
-				"next_state": REVIEW_STATE,
-				"allowed": "District Economy Officer",
-				"allow_self_approval": 1,
-			}
-		)
-		states = [
-			*map(as_new, workflow["states"]),
-			{"state": REVIEW_STATE, "doc_status": "0", "allow_edit": "District Economy Officer"},
-		]
-		a.ok(a.put("Workflow", LIST_WORKFLOW_NAME, {"transitions": transitions, "states": states}))
-		settings = a.doc("Case Selection Settings", "Case Selection Settings")
-		rows = [
-			{**r, "cosign_open": 0} if r["state"] == "Draft" else r  # no signature on a draft any more
-			for r in map(as_new, settings["list_states"])
-		]
-		rows.append({"state": REVIEW_STATE, "label": REVIEW_STATE, "district_editable": 1, "cosign_open": 1})
-		a.ok(a.put("Case Selection Settings", "Case Selection Settings", {"list_states": rows}))
+		add_list_review_step(a)
 
 	# The flow over HTTP -------------------------------------------------------------------------------------
 

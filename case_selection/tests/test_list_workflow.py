@@ -25,18 +25,23 @@ from case_selection.tests.factories import (
 	restore_configuration,
 )
 from case_selection.tests.flow import District, act
-from case_selection.tests.http import REFUSED, URL, User, fresh, message
+from case_selection.tests.http import (
+	REFUSED,
+	REVIEW_ACTION,
+	REVIEW_STEP,
+	URL,
+	User,
+	add_list_review_step,
+	fresh,
+	message,
+	post_doc,
+)
 from case_selection.workflow import definition
 from case_selection.workflow.definition import LIST_WORKFLOW_NAME
 
 LIST = "District Recommendation List"
 ROUND = "2086"
-STEP = "区县审核"
-STEP_ACTION = "提交区县审核"
-
-
-def post_doc(u: User, doctype: str, values: dict):
-	return u.s.post(f"{URL}/api/resource/{doctype}", json=values, timeout=60)
+STEP, STEP_ACTION = REVIEW_STEP, REVIEW_ACTION
 
 
 class TestListWorkflowInDesk(FrappeTestCase):
@@ -72,43 +77,6 @@ class TestListWorkflowInDesk(FrappeTestCase):
 		fresh()
 		return frappe.db.get_value(LIST, name, "status")
 
-	def add_the_step(self, admin: User):
-		"""What a System Manager does in Desk, through REST: a state, an action, two transitions, a meaning."""
-		if not frappe.db.exists("Workflow State", STEP):
-			admin.ok(post_doc(admin, "Workflow State", {"workflow_state_name": STEP, "style": "Info"}))
-		if not frappe.db.exists("Workflow Action Master", STEP_ACTION):
-			admin.ok(post_doc(admin, "Workflow Action Master", {"workflow_action_name": STEP_ACTION}))
-		workflow = admin.doc("Workflow", LIST_WORKFLOW_NAME)
-		start = next(
-			t for t in workflow["transitions"] if t["state"] == "Draft" and t["next_state"] == "Co-signing"
-		)
-		transitions = [t for t in workflow["transitions"] if t is not start]
-		transitions += [
-			{
-				"state": "Draft",
-				"action": STEP_ACTION,
-				"next_state": STEP,
-				"allowed": "District Economy Officer",
-				"allow_self_approval": 1,
-			},
-			{**as_new(start), "state": STEP},  # the first signature moves the reviewed list to 会签中
-		]
-		states = [
-			*workflow["states"],
-			{
-				"state": STEP,
-				"doc_status": "0",
-				"allow_edit": "District Economy Officer",
-				"is_optional_state": 1,
-			},
-		]
-		admin.ok(admin.put("Workflow", LIST_WORKFLOW_NAME, {"transitions": transitions, "states": states}))
-		settings = admin.doc("Case Selection Settings", "Case Selection Settings")
-		rows = [{**r, "cosign_open": 0} if r["state"] == "Draft" else r for r in settings["list_states"]] + [
-			{"state": STEP, "label": STEP, "district_editable": 1, "cosign_open": 1}
-		]
-		admin.ok(admin.put("Case Selection Settings", "Case Selection Settings", {"list_states": rows}))
-
 	def set_submission_condition(self, admin: User, extra: str, condition: str | None = None) -> str:
 		"""The condition of 会签中 → 已报送市级, as shipped plus `extra` (or `condition`); returns the shipped one."""
 		workflow = admin.doc("Workflow", LIST_WORKFLOW_NAME)
@@ -124,7 +92,7 @@ class TestListWorkflowInDesk(FrappeTestCase):
 
 	def test_a_step_added_in_desk_is_taken_by_the_apps_normal_calls(self):
 		admin = User(self.sysman)
-		self.add_the_step(admin)
+		add_list_review_step(admin)
 		lead, kj, jy = (User(self.district.users[k]) for k in ("jx", "kj", "jy"))
 		city = User(self.city)
 
