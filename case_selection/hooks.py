@@ -248,6 +248,7 @@ override_whitelisted_methods = {
 before_request = [
 	"case_selection.export.sandbox.install",
 	"case_selection.overrides.workflow_action.install",
+	"case_selection.overrides.notification_log.install",  # Desk notifications: one job per transaction
 ]
 
 # Job Events
@@ -257,6 +258,7 @@ before_job = [
 	"case_selection.overrides.data_import.speak_users_language",
 	"case_selection.export.sandbox.install",
 	"case_selection.overrides.workflow_action.install",
+	"case_selection.overrides.notification_log.install",  # in a job: Desk notifications made at once
 ]
 
 # Authentication and authorization

@@ -25,6 +25,7 @@ from rq.registry import FailedJobRegistry
 
 RECOVERABLE = {
 	"frappe.desk.doctype.notification_log.notification_log.make_notification_logs",
+	"case_selection.overrides.notification_log.make_logs",  # the same logs, one job per transaction
 	"frappe.core.doctype.data_import.data_import.start_import",
 }
 # A server that is not there or is going away: pymysql's 2002/2003 can't connect, 2006 gone away, 2013 lost
