@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of SPEC §6 (figures, not tests): seeds the 10,250-case data set once on its own site, serves it
+# Benchmarks of SPEC §6 and issue 20 (figures, not tests): seeds the 10,250-case data set once on its own site, serves it
 # with gunicorn (BENCH_WORKERS workers, 4 by default) and measures list/report latency against a stock
 # DocType baseline, the co-sign action and 40 concurrent users. Idempotent; reuses the bench and the site.
 # Prints a table and writes tests/benchmarks/results-<date>.md.
@@ -22,9 +22,15 @@ else
 	queue_mail_unsent "$BENCH_SITE"
 fi
 
-log "seeding the SPEC §6 data set on $BENCH_SITE (skipped when present)"
-as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py seed --site $BENCH_SITE"
+# Two sizes (issue 20): the 2025 round alone (10,355 cases), then with nine past rounds (100,355 cases, seeded in
+# bulk, removed again at the start of the next run). What Desk asks of the database for every role is measured
+# in-process at both (bench_queries.py), the lists over HTTP at both.
+log "the data set at 10,000 cases on $BENCH_SITE (the 2025 round; past rounds removed, the rest seeded when missing)"
+as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py seed --site $BENCH_SITE --cases 10000"
 bench_cmd --site "$BENCH_SITE" clear-cache
+log "what Desk asks of the database, per role, at 10,000 cases (bench_queries.py)"
+as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_queries.py --site $BENCH_SITE \
+	--json /tmp/case-bench-queries-10k.json >/dev/null"
 
 SERVER=gunicorn serve_site "$BENCH_SITE" "$BENCH_PORT" "$BENCH_WORKERS"
 
@@ -33,7 +39,23 @@ RESULTS="$REPO_DIR/tests/benchmarks/results-$(date +%F).md"
 COMMIT=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo n/a)
 [ -z "$(git -C "$REPO_DIR" status --porcelain --untracked-files=no 2>/dev/null)" ] || COMMIT="$COMMIT+uncommitted-changes"
 as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py measure --site $BENCH_SITE \
-	--url http://$BENCH_SITE:$BENCH_PORT --workers $BENCH_WORKERS --commit $COMMIT --out /tmp/case-bench-results.md ${BENCH_ARGS:-}"
+	--url http://$BENCH_SITE:$BENCH_PORT --workers $BENCH_WORKERS --commit $COMMIT --out /tmp/case-bench-results.md \
+	--json /tmp/case-bench-lists-10k.json ${BENCH_ARGS:-}"
+log "the data set at 100,000 cases: nine past rounds seeded in bulk"
+as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py seed --site $BENCH_SITE --cases 100000"
+bench_cmd --site "$BENCH_SITE" clear-cache
+log "measuring the lists again at 100,000 cases"
+as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py measure --site $BENCH_SITE \
+	--url http://$BENCH_SITE:$BENCH_PORT --workers $BENCH_WORKERS --commit $COMMIT --lists-only \
+	--compare /tmp/case-bench-lists-10k.json --out /tmp/case-bench-lists-100k.md ${BENCH_ARGS:-}"
+as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_queries.py --site $BENCH_SITE \
+	--compare /tmp/case-bench-queries-10k.json" >/tmp/case-bench-queries.md
+{ echo; cat /tmp/case-bench-lists-100k.md; echo;
+	echo "## What Desk asks of the database, per role, at both sizes (\`bench_queries.py\`, in-process)"; echo;
+	echo "Median ms of 7 calls as that user; the costliest SELECT's EXPLAIN: the most rows expected from one table,"
+	echo "and whether MariaDB sorts them (filesort/temporary) or reads them in order from an index. Views open on the"
+	echo "current round as Desk does (case_selection.js); counts as Desk asks them (at most 1,001)."; echo;
+	cat /tmp/case-bench-queries.md; } >>/tmp/case-bench-results.md
 # The review tools (issue 22): similarity check per new case at 10,000 stored fingerprints, assignment of 1,000.
 log "measuring the review tools (bench_review.py)"
 as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_review.py --site $BENCH_SITE \

@@ -142,6 +142,12 @@ def reference_condition(table: str, user: str | None, doctype_column: str, name_
 			f"({t}.`{doctype_column}` = {esc(doctype)} and {t}.`{name_column}` in "
 			f"(select `name` from `tab{doctype}` where {cond}))"
 		)
+	a = actor(user)
+	if a.districts and not (a.is_city or a.is_expert or a.is_applicant):
+		# A district officer reads rows of their own district's documents only, and every row carries the
+		# district of its document (written with it): the column, indexed with the round, narrows the rows the
+		# subqueries then check. It can only narrow: the subqueries still decide.
+		return f"({_in(f'{t}.`district`', a.districts)} and {_any_of(parts)})"
 	return _any_of(parts)
 
 

@@ -59,27 +59,18 @@ def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[d
 
 	current_filters = frappe.parse_json(current_filters)
 	if field == "assigned_to":
-		names = frappe.get_list(doctype, filters=current_filters, pluck="name", limit_page_length=0)
-		if not names:
-			return []
-		todo = frappe.qb.DocType("ToDo")
-		user = frappe.qb.DocType("User")
-		count = frappe.query_builder.functions.Count("*").as_("count")
-		return (
-			frappe.qb.from_(todo)
-			.from_(user)
-			.select(todo.allocated_to.as_("name"), count)
-			.where(
-				(todo.status != "Cancelled")
-				& (todo.allocated_to == user.name)
-				& (user.user_type == "System User")
-				& (todo.reference_type == doctype)
-				& (todo.reference_name.isin(names))
-			)
-			.groupby(todo.allocated_to)
-			.orderby(count, order=frappe.qb.desc)
-			.limit(50)
-			.run(as_dict=True)
+		# The records as a subquery of frappe.get_list (row rules included) that MariaDB joins, not their names
+		# fetched and sent back as a list: the city's round is thousands of names, which cost half a second.
+		records = frappe.get_list(doctype, filters=current_filters, fields=["name"], run=0, order_by=None)
+		records = records.replace("%", "%%")  # literal in the statement below, which takes parameters
+		return frappe.db.sql(
+			f"""select todo.allocated_to as name, count(*) as count
+			from `tabToDo` todo join `tabUser` user on user.name = todo.allocated_to
+			where todo.status != 'Cancelled' and user.user_type = 'System User'
+				and todo.reference_type = %(doctype)s and todo.reference_name in ({records})
+			group by todo.allocated_to order by count desc limit 50""",
+			{"doctype": doctype},
+			as_dict=True,
 		)
 	if not frappe.get_meta(doctype).has_field(field) and field not in default_fields:
 		frappe.throw(_("「{0}」没有字段 {1}。").format(_(doctype), field), frappe.ValidationError)

@@ -11,11 +11,13 @@ import json
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_days, nowdate
 
 from case_selection.access.system_write import system_write
 from case_selection.tests import flow
 from case_selection.tests.factories import delete_application, make_application, make_round, make_user
 from case_selection.tests.http import User
+from case_selection.workspaces import current_round
 
 ROUND_YEAR = 2082
 ROUND = str(ROUND_YEAR)
@@ -42,7 +44,10 @@ class TestWorkspaces(FrappeTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		clean()
-		make_round(ROUND_YEAR, public_notice_days=0)
+		# The test's round is the current one (workspaces.current_round: the open round opened last), which the
+		# district's and the city's cards count; back to an ordinary test round afterwards.
+		make_round(ROUND_YEAR, public_notice_days=0, open_date=nowdate())
+		assert current_round() == ROUND
 		cls.yz = flow.District("渝中区", "yz")
 		cls.wz = flow.District("万州区", "wz")
 		cls.city = flow.City("ws")
@@ -63,6 +68,8 @@ class TestWorkspaces(FrappeTestCase):
 	@classmethod
 	def tearDownClass(cls):
 		clean()
+		frappe.db.set_value("Selection Round", ROUND, "open_date", add_days(nowdate(), -30))
+		frappe.db.commit()
 		super().tearDownClass()
 
 	def card(self, key: str, method: str) -> dict:

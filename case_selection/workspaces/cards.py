@@ -1,5 +1,7 @@
 """Number Cards of the role workspaces ("Custom" cards): each returns the count for the user who asks and the
-list it opens, filtered the same way, so the number on the card is the number of rows the user then sees."""
+list it opens, filtered the same way, so the number on the card is the number of rows the user then sees. The
+district's and the city's cards count the current round (as their lists open on it), an applicant's every round
+of their own."""
 
 import json
 
@@ -74,7 +76,7 @@ def my_results(filters=None) -> dict:
 def cases_to_sign(filters=None) -> dict:
 	"""待我会签（申报书）: cases assigned to the user, which the system does while the department's
 	signature is awaited."""
-	return list_card(APPLICATION, {"_assign": assigned_to_me()})
+	return list_card(APPLICATION, {"round": current_round(), "_assign": assigned_to_me()})
 
 
 @frappe.whitelist()
@@ -85,8 +87,8 @@ def lists_to_sign(filters=None) -> dict:
 
 @frappe.whitelist()
 def recommended_to_send(filters=None) -> dict:
-	"""已推荐待报送: recommended by the district, to be listed and sent to the city."""
-	return states_card(groups.recommended())
+	"""已推荐待报送: recommended by the district, to be listed and sent to the city (the current round's)."""
+	return states_card(groups.recommended(), round=current_round())
 
 
 @frappe.whitelist()
@@ -126,17 +128,17 @@ def lists_to_receive(filters=None) -> dict:
 @frappe.whitelist()
 def received_to_review(filters=None) -> dict:
 	"""已受理待评审: received, the formal check and the start of review are the city's."""
-	return states_card(groups.received())
+	return states_card(groups.received(), round=current_round())
 
 
 @frappe.whitelist()
 def under_review(filters=None) -> dict:
-	return states_card(groups.in_review())
+	return states_card(groups.in_review(), round=current_round())
 
 
 @frappe.whitelist()
 def in_public_notice(filters=None) -> dict:
-	return states_card(groups.public_notice())
+	return states_card(groups.public_notice(), round=current_round())
 
 
 @frappe.whitelist()

@@ -15,6 +15,7 @@ this script twice from the bench's sites folder:
 """
 
 import argparse
+import json
 import os
 import platform
 import sys
@@ -47,7 +48,7 @@ def connect(site: str):
 def cmd_seed(args):
 	connect(args.site)
 	t0 = time.perf_counter()
-	made = sd.seed_all()
+	made = sd.set_size(args.cases) if args.cases else sd.seed_all()
 	print(f"seeded in {time.perf_counter() - t0:.1f} s: {made}")
 	for k, v in sd.counts().items():
 		print(f"  {k}: {v}")
@@ -73,24 +74,39 @@ def scope_check(url: str, sessions: dict, district: str) -> list[str]:
 	return problems
 
 
+DESK_COUNT_LIMIT = 1001  # Desk's list count (list_view.js count_upper_bound)
+
+
 def measure_lists(url: str, sessions: dict, warmup: int, rounds: int, case: str) -> dict[str, hb.Series]:
+	"""The REST list (no filter) and what Desk's Report View and list count send: the filters the list opens with
+	(the current round, case_selection.js) and Desk's bounded count."""
+	from case_selection.workspaces import current_round
+
 	s_admin, s_d, s_c = sessions["admin"], sessions["district"], sessions["city"]
-	opinions, history = hb.form_panels(s_d, url, "Case Application", case)
+	s_a = sessions.get("applicant")
+	ca = "Case Application"
+	desk = [[ca, "round", "=", current_round()]]
+	opinions, history = hb.form_panels(s_d, url, ca, case)
 	scenarios = {
 		"ToDo REST list · Administrator (baseline)": hb.rest_list(s_admin, url, "ToDo", TODO_FIELDS),
 		"ToDo REST list · normal user": hb.rest_list(s_d, url, "ToDo", TODO_FIELDS),
 		"ToDo Report View · Administrator": hb.report_view(s_admin, url, "ToDo", TODO_FIELDS),
-		"Case Application REST list · district user": hb.rest_list(s_d, url, "Case Application", CA_FIELDS),
-		"Case Application REST list · city user": hb.rest_list(s_c, url, "Case Application", CA_FIELDS),
-		"Case Application Report View · district user": hb.report_view(
-			s_d, url, "Case Application", CA_FIELDS
+		"Case Application REST list · district user": hb.rest_list(s_d, url, ca, CA_FIELDS),
+		"Case Application REST list · city user": hb.rest_list(s_c, url, ca, CA_FIELDS),
+		"Case Application Report View · district user": hb.report_view(s_d, url, ca, CA_FIELDS, filters=desk),
+		"Case Application Report View · city user": hb.report_view(s_c, url, ca, CA_FIELDS, filters=desk),
+		"Case Application Report View · Administrator": hb.report_view(
+			s_admin, url, ca, CA_FIELDS, filters=desk
 		),
-		"Case Application Report View · city user": hb.report_view(s_c, url, "Case Application", CA_FIELDS),
 	}
+	if s_a:
+		scenarios["Case Application Report View · applicant"] = hb.report_view(
+			s_a, url, ca, CA_FIELDS, filters=desk
+		)
 	lists = hb.interleaved(scenarios, warmup, rounds)
 	# Opening one form (informational): the three requests the Case Application form makes.
 	form = {
-		"Case Application form getdoc · district user": hb.form_load(s_d, url, "Case Application", case),
+		"Case Application form getdoc · district user": hb.form_load(s_d, url, ca, case),
 		"Case Application form opinions · district user": opinions,
 		"Case Application form history · district user": history,
 		"ToDo form getdoc · Administrator": hb.form_load(
@@ -98,11 +114,13 @@ def measure_lists(url: str, sessions: dict, warmup: int, rounds: int, case: str)
 		),
 	}
 	lists |= hb.interleaved(form, min(warmup, 5), min(rounds, COUNT_ROUNDS))
-	# What Desk's list view also asks for on every refresh: the total count (fewer rounds, it is slower).
+	# What Desk's list view also asks for on every refresh: the count, at most 1,001 (fewer rounds).
 	counts = {
-		"ToDo list count · Administrator": hb.list_count(s_admin, url, "ToDo"),
-		"Case Application list count · district user": hb.list_count(s_d, url, "Case Application"),
-		"Case Application list count · city user": hb.list_count(s_c, url, "Case Application"),
+		"ToDo list count · Administrator": hb.list_count(s_admin, url, "ToDo", limit=DESK_COUNT_LIMIT),
+		"Case Application list count · district user": hb.list_count(
+			s_d, url, ca, desk, limit=DESK_COUNT_LIMIT
+		),
+		"Case Application list count · city user": hb.list_count(s_c, url, ca, desk, limit=DESK_COUNT_LIMIT),
 	}
 	return lists | hb.interleaved(counts, min(warmup, 5), min(rounds, COUNT_ROUNDS))
 
@@ -246,6 +264,8 @@ def cmd_measure(args):
 		"district": hb.login(url, users["district"], PASSWORD),
 		"city": hb.login(url, users["city"], PASSWORD),
 	}
+	sessions["applicant"] = hb.login(url, sd.ensure_applicant(), PASSWORD)
+	frappe.db.commit()
 	officers = {k: hb.login(url, users[k], PASSWORD) for k in ("jx", "kj", "jy")}
 	problems = scope_check(url, sessions, district)
 
@@ -256,6 +276,16 @@ def cmd_measure(args):
 	)[0]
 	lists = measure_lists(url, sessions, args.warmup, args.rounds, case)
 	t_lists = time.perf_counter() - t0
+	if args.json:
+		save_lists(args.json, counts, lists)
+	if args.lists_only:
+		report = render_lists_by_size(args, counts, lists, problems, t_lists)
+		print(report)
+		if args.out:
+			with open(args.out, "w", encoding="utf-8") as f:
+				f.write(report)
+		frappe.destroy()
+		return
 
 	print(f"[2/3] co-sign: {sd.COSIGN_BATCH - sd.WARMUP_COSIGN} cases × 3 signatures")
 	t0 = time.perf_counter()
@@ -314,6 +344,17 @@ def render(args, counts, district, lists, cosign, cosign_outcome, sealing, load,
 			f"| {name} | {len(ser.times_ms)} | {fmt(ser.p50)} | {fmt(ser.p95)} | {ratio:.2f}×{verdict} | "
 			f"{ser.p95 / base_user.p95:.2f}× | {target} | {ser.errors} |"
 		)
+	city = lists.get("Case Application Report View · city user")
+	district = lists.get("Case Application Report View · district user")
+	if city and district:
+		r = city.p95 / district.p95
+		lines += [
+			"",
+			f"The city's first page (Report View, p95) costs {r:.2f}× the district officer's "
+			f"(target ≤ {TARGET_CITY_VS_DISTRICT:g}×){' ✔' if r <= TARGET_CITY_VS_DISTRICT else ' ✘'}. "
+			"Report Views and counts are sent as Desk sends them: on the current round (the list's default "
+			"filter), the count with limit 1,001; the REST lists have no filter.",
+		]
 	all_cosign = hb.Series(
 		"all", [t for s in cosign.values() for t in s.times_ms], sum(s.errors for s in cosign.values())
 	)
@@ -367,6 +408,67 @@ def render(args, counts, district, lists, cosign, cosign_outcome, sealing, load,
 	return "\n".join(lines) + "\n"
 
 
+TARGET_GROWTH = 1.2  # issue 20: no list grows by more than 20 % from 10,000 to 100,000 cases (ratio to ToDo)
+TARGET_CITY_VS_DISTRICT = 2.0  # issue 20: the city's first page costs no more than twice a district officer's
+BASELINE = "ToDo REST list · Administrator (baseline)"
+
+
+def save_lists(path: str, counts: dict, lists: dict):
+	base = lists[BASELINE].p95
+	data = {
+		"cases": counts.get("Case Application", 0),
+		"lists": {
+			k: {"p50": v.p50, "p95": v.p95, "ratio": v.p95 / base if base else None} for k, v in lists.items()
+		},
+	}
+	with open(path, "w", encoding="utf-8") as f:
+		json.dump(data, f, ensure_ascii=False, indent=1)
+
+
+def render_lists_by_size(args, counts, lists, problems, seconds) -> str:
+	"""The lists at this size beside the same lists at the smaller one (--compare), by their ratio to the stock
+	ToDo list of their own run: the growth of each, and the city's first page against the district's."""
+	with open(args.compare, encoding="utf-8") as f:
+		before = json.load(f)
+	base = lists[BASELINE].p95
+	lines = [
+		f"## Lists at {counts.get('Case Application', 0):,} cases against {before['cases']:,} (same command, "
+		f"{seconds:.0f} s)",
+		"",
+		"Data: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + ".",
+		f"Scope check: {'; '.join(problems) or 'ok'}. Each ratio is p95 ÷ the p95 of the stock ToDo REST list "
+		"measured in the same run (the ToDo table is the same 10,000 rows at both sizes).",
+		"",
+		f"| request | p95 ms at {before['cases']:,} | ratio | p95 ms now | ratio | growth of the ratio | target |",
+		"| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+	]
+	for name, ser in lists.items():
+		ratio = ser.p95 / base if base else float("nan")
+		old = before["lists"].get(name)
+		if not old:
+			continue
+		growth = ratio / old["ratio"] if old["ratio"] else float("nan")
+		targeted = name.startswith(("Case Application REST list", "Case Application Report View"))
+		verdict = ""
+		if targeted:
+			ok = ratio <= TARGET_RATIO and old["ratio"] <= TARGET_RATIO and growth <= TARGET_GROWTH
+			verdict = (" ✔" if ok else " ✘") + f" ≤ {TARGET_RATIO:g}× and ≤ +{TARGET_GROWTH - 1:.0%}"
+		lines.append(
+			f"| {name} | {fmt(old['p95'])} | {old['ratio']:.2f}× | {fmt(ser.p95)} | {ratio:.2f}× | "
+			f"{growth:.2f} |{verdict} |"
+		)
+	city = lists.get("Case Application Report View · city user")
+	district = lists.get("Case Application Report View · district user")
+	if city and district:
+		r = city.p95 / district.p95
+		lines += [
+			"",
+			f"The city's first page (Report View, p95) costs {r:.2f}× the district officer's "
+			f"(target ≤ {TARGET_CITY_VS_DISTRICT:g}×){' ✔' if r <= TARGET_CITY_VS_DISTRICT else ' ✘'}.",
+		]
+	return "\n".join(lines) + "\n"
+
+
 def render_sealing(sealing: dict) -> list[str]:
 	times = sealing["times"]
 	if not times:
@@ -396,6 +498,7 @@ def main():
 	sub = parser.add_subparsers(dest="cmd", required=True)
 	seed = sub.add_parser("seed")
 	seed.add_argument("--site", required=True)
+	seed.add_argument("--cases", type=int, default=0, help="10000 or 100000: the data set at that size")
 	m = sub.add_parser("measure")
 	m.add_argument("--site", required=True)
 	m.add_argument("--url", required=True)
@@ -407,6 +510,9 @@ def main():
 	m.add_argument("--admin-password", default=os.environ.get("ADMIN_PASSWORD", "admin"))
 	m.add_argument("--commit", default=os.environ.get("CASE_COMMIT", ""))
 	m.add_argument("--out", default="")
+	m.add_argument("--json", default="", help="the lists' figures, for a later --compare")
+	m.add_argument("--lists-only", action="store_true", help="only the lists, compared with --compare")
+	m.add_argument("--compare", default="", help="the --json of the same lists at the smaller data set")
 	args = parser.parse_args()
 	{"seed": cmd_seed, "measure": cmd_measure}[args.cmd](args)
 

@@ -92,12 +92,14 @@ def rest_list(s: requests.Session, url: str, doctype: str, fields: list[str], n:
 	return lambda: s.get(f"{url}/api/resource/{doctype}", params=params, timeout=TIMEOUT)
 
 
-def report_view(s: requests.Session, url: str, doctype: str, fields: list[str], n: int = 20) -> Request:
-	"""What Desk's Report View posts for its first page."""
+def report_view(
+	s: requests.Session, url: str, doctype: str, fields: list[str], n: int = 20, filters: list | None = None
+) -> Request:
+	"""What Desk's Report View posts for its first page (with the filters it opens with)."""
 	data = {
 		"doctype": doctype,
 		"fields": json.dumps([f"`tab{doctype}`.`{f}`" for f in fields]),
-		"filters": "[]",
+		"filters": json.dumps(filters or []),
 		"order_by": f"`tab{doctype}`.`modified` desc"
 		if doctype == "ToDo"
 		else f"`tab{doctype}`.`creation` desc",
@@ -109,8 +111,13 @@ def report_view(s: requests.Session, url: str, doctype: str, fields: list[str], 
 	return lambda: s.post(f"{url}/api/method/frappe.desk.reportview.get", data=data, timeout=TIMEOUT)
 
 
-def list_count(s: requests.Session, url: str, doctype: str) -> Request:
-	data = {"doctype": doctype, "filters": "[]", "fields": "[]", "distinct": "false"}
+def list_count(
+	s: requests.Session, url: str, doctype: str, filters: list | None = None, limit: int | None = None
+) -> Request:
+	"""The list's count; Desk asks it with limit 1001 (list_view.js count_upper_bound: "1000+" beyond)."""
+	data = {"doctype": doctype, "filters": json.dumps(filters or []), "fields": "[]", "distinct": "false"}
+	if limit:
+		data["limit"] = limit
 	return lambda: s.post(f"{url}/api/method/frappe.desk.reportview.get_count", data=data, timeout=TIMEOUT)
 
 

@@ -114,6 +114,28 @@ def ensure_users() -> dict[str, str]:
 	return made
 
 
+APPLICANT = "bench.applicant@bench.local"
+APPLICANT_CASES = 3  # per round: the applicant's own cases (the first of each round)
+
+
+def ensure_applicant() -> str:
+	"""An applicant who owns the first APPLICANT_CASES cases of every round seeded."""
+	user = make_user(APPLICANT, ["Case Applicant"])
+	for round_name in frappe.get_all("Case Application", distinct=True, pluck="round"):
+		names = frappe.get_all(
+			"Case Application",
+			filters={"round": round_name, "name": ("like", f"CA-{round_name}-%")},
+			pluck="name",
+			order_by="name asc",
+			limit=APPLICANT_CASES,
+		)
+		if names:
+			frappe.db.sql(
+				"update `tabCase Application` set owner = %s where name in %s", (user, tuple(names))
+			)
+	return user
+
+
 def seeded(doctype: str, filters: dict | list, expected: int) -> bool:
 	return frappe.db.count(doctype, filters) >= expected
 
@@ -130,7 +152,19 @@ def _base(name: str, when: datetime, owner: str = "Administrator") -> dict:
 	}
 
 
-def application_row(rng, name, district, state, when, directions, seed) -> dict:
+NARRATIVE = (
+	6,
+	10,
+	6,
+	8,
+	5,
+)  # sentences of 背景, 主要做法, 创新点, 实施成效, 推广价值 (about 3,000 characters)
+
+
+def application_row(
+	rng, name, district, state, when, directions, seed, round_name=ROUND, sentences=NARRATIVE
+) -> dict:
+	"""One case of `round_name` whose real state is `state`; `sentences` sets the length of its narrative."""
 	direction, domain = rng.choice(directions)
 	unit_type = rng.choice(UNIT_TYPES)
 	start = when.date() - timedelta(days=rng.randint(300, 900))
@@ -138,7 +172,7 @@ def application_row(rng, name, district, state, when, directions, seed) -> dict:
 	row.update(
 		{
 			"case_title": f"{rng.choice(INDUSTRY)}{rng.choice(('协同创新', '成果转化', '联合攻关', '平台共建'))}案例{seed}",
-			"round": ROUND,
+			"round": round_name,
 			"district": district,
 			"direction": direction,
 			"domain": domain,
@@ -157,11 +191,11 @@ def application_row(rng, name, district, state, when, directions, seed) -> dict:
 			"implementation_start": start,
 			"implementation_end": start + timedelta(days=rng.randint(180, 720)),
 			"keywords": "、".join(rng.sample(INDUSTRY, 3)),
-			"background": text(rng, 6),
-			"approach": text(rng, 10),
-			"innovation": text(rng, 6),
-			"results": text(rng, 8),
-			"promotion_value": text(rng, 5),
+			"background": text(rng, sentences[0]),
+			"approach": text(rng, sentences[1]),
+			"innovation": text(rng, sentences[2]),
+			"results": text(rng, sentences[3]),
+			"promotion_value": text(rng, sentences[4]),
 			"decl_legal_person": 1,
 			"decl_finance": 1,
 			"decl_no_bad_record": 1,
@@ -170,7 +204,7 @@ def application_row(rng, name, district, state, when, directions, seed) -> dict:
 			"decl_no_secret": 1,
 			"decl_ip_clear": 1,
 			# The row holds the state its readers may know; the real one is the evaluation's (access/sealing.py).
-			"workflow_state": sealing.public_state_of(state, ROUND),
+			"workflow_state": sealing.public_state_of(state, round_name),
 			"at_city": int(states.has(state, "city_visible")),
 			"cosign_status": cosign_status_for(state),
 		}
@@ -264,6 +298,7 @@ def opinion_rows(rng, app: dict, departments, signed: int, state: str) -> list[d
 				"reference_doctype": "Case Application",
 				"reference_name": app["name"],
 				"district": app["district"],
+				"round": app["round"],
 				"department": dept.department,
 				"role": dept.role,
 				"opinion": opinion,
@@ -278,6 +313,7 @@ def opinion_rows(rng, app: dict, departments, signed: int, state: str) -> list[d
 
 def log_rows(rng, app: dict, state: str) -> list[dict]:
 	"""签核历程: one row per step along the path to the case's state (a shortened path, realistic count)."""
+	round_name = app["round"]
 	steps = PATH[: PATH.index(state) + 1] if state in PATH else [state]
 	steps = ["Draft", *[s for s in steps if s in ("Submitted", "District Co-signing", state)]]
 	rows, prev, at = [], None, app["creation"]
@@ -287,7 +323,9 @@ def log_rows(rng, app: dict, state: str) -> list[dict]:
 			{
 				# a step naming a sealed state is the city's until publication (access/sealing.py)
 				"reference_doctype": (
-					"Case Evaluation" if sealing.is_sealed_step(prev, step, ROUND) else "Case Application"
+					"Case Evaluation"
+					if sealing.is_sealed_step(prev, step, round_name)
+					else "Case Application"
 				),
 				"reference_name": app["name"],
 				"district": app["district"],
@@ -350,6 +388,141 @@ def seed_applications() -> int:
 	)
 	frappe.db.commit()
 	return len(apps)
+
+
+# The larger data set (issue 20): nine past rounds of 10,000 cases each, published, beside the 2025 round —
+# 100,355 cases across ten rounds, most of them past, as the city's database holds them after ten years.
+PAST_YEARS = tuple(range(2016, 2025))
+PAST_PER_ROUND = 10_000
+# Per 1,000 cases of a finished round: (real state, count, opinions signed).
+PAST_MIX = (
+	("Draft", 60, 0),
+	("Returned", 20, 1),
+	("Not Recommended", 40, 3),
+	("Recommended", 120, 3),
+	("City Returned", 20, 3),
+	("Not Selected", 640, 3),
+	("Selected", 100, 3),
+)
+PAST_NARRATIVE = (
+	2,
+	3,
+	2,
+	2,
+	2,
+)  # shorter narratives than the 2025 round's: seeding 90,000 cases takes minutes
+PAST_TABLES = (
+	("Case Result Indicator", "parent"),
+	("Case Finance Year", "parent"),
+	("Case Cosign Opinion", "reference_name"),
+	("Case Action Log", "reference_name"),
+	("Case Evaluation", "name"),
+)
+
+
+def past_round(year: int):
+	"""A finished round of `year`: published, so its cases' rows hold their real states (access/sealing.py)."""
+	name = str(year)
+	if not frappe.db.exists("Selection Round", name):
+		frappe.get_doc(
+			{
+				"doctype": "Selection Round",
+				"year": year,
+				"round_title": f"{year}年推动科技创新和产业创新深度融合优秀案例遴选",
+				"open_date": f"{year}-10-01",
+				"district_deadline": f"{year}-10-31",
+			}
+		).insert()
+	frappe.db.set_value(
+		"Selection Round",
+		name,
+		{"status": "Published", "published_on": f"{year}-12-20"},
+		update_modified=False,
+	)
+	sealing.clear_published_cache()
+	return name
+
+
+def seed_past_rounds(years=PAST_YEARS, per_round: int = PAST_PER_ROUND) -> int:
+	"""Every past round's cases, with their child rows, opinions, 签核历程 and the city's evaluations, in bulk."""
+	made = 0
+	names = districts()
+	directions = plain_directions()
+	plan = [(state, signed) for state, count, signed in PAST_MIX for _ in range(count * per_round // 1000)]
+	for year in years:
+		round_name = past_round(year)
+		if seeded("Case Application", {"round": round_name}, len(plan)):
+			continue
+		remove_past_rounds((year,))
+		rng = random.Random(SEED + year)
+		departments = frappe.get_doc("Selection Round", round_name).cosign_departments
+		order = [(names[i % len(names)], *p) for i, p in enumerate(plan)]
+		rng.shuffle(order)
+		start = datetime(year, 10, 1, 9, 0, 0)
+		rows = {dt: [] for dt in ("apps", "indicators", "years", "opinions", "logs", "evaluations")}
+		for seq, (district, state, signed) in enumerate(order, start=1):
+			when = start + timedelta(seconds=seq * 200 + rng.randint(0, 120))
+			uscc_seed = (year - 2000) * 100_000 + seq
+			app = application_row(
+				rng,
+				f"CA-{year}-{seq:05d}",
+				district,
+				state,
+				when,
+				directions,
+				uscc_seed,
+				round_name,
+				PAST_NARRATIVE,
+			)
+			rows["apps"].append(app)
+			ind, yrs = child_rows(rng, app["name"], when, app["unit_type"])
+			rows["indicators"] += ind
+			rows["years"] += yrs
+			rows["opinions"] += opinion_rows(rng, app, departments, signed, state)
+			rows["logs"] += log_rows(rng, app, state)
+			rows["evaluations"] += [e for e in [evaluation_row(rng, app, state)] if e]
+		bulk("Case Application", rows["apps"])
+		bulk("Case Evaluation", rows["evaluations"])
+		bulk("Case Result Indicator", rows["indicators"])
+		bulk("Case Finance Year", rows["years"])
+		bulk("Case Cosign Opinion", rows["opinions"])
+		bulk("Case Action Log", rows["logs"])
+		frappe.db.commit()
+		made += len(rows["apps"])
+	return made
+
+
+def remove_past_rounds(years=PAST_YEARS):
+	"""The past rounds' cases and everything seeded with them (their rounds stay, empty)."""
+	for year in years:
+		pattern = f"CA-{year}-%"
+		for doctype, column in PAST_TABLES:
+			frappe.db.sql(f"delete from `tab{doctype}` where `{column}` like %s", pattern)
+		frappe.db.sql("delete from `tabCase Application` where `round` = %s", str(year))
+	frappe.db.commit()
+
+
+def retire_other_rounds():
+	"""Only the 2025 round open (the round Desk's lists and the workspaces default to, workspaces.current_round),
+	and no case of another round but the past ones: bench_outputs.py seeds a round of its own and removes it."""
+	keep = (ROUND, *map(str, PAST_YEARS))
+	others = frappe.get_all("Selection Round", filters={"name": ("not in", keep)}, pluck="name")
+	for name in others:
+		for doctype in ("Case Application", "Case Evaluation"):
+			frappe.db.delete(doctype, {"round": name})
+		frappe.db.set_value("Selection Round", name, "status", "Closed", update_modified=False)
+	frappe.db.set_value("Selection Round", ROUND, "status", "Open", update_modified=False)
+	frappe.db.commit()
+
+
+def set_size(cases: int) -> dict:
+	"""The data set at about `cases` cases: 10,000 (the 2025 round alone) or 100,000 (with the past rounds)."""
+	retire_other_rounds()
+	seed_all()
+	if cases > 41 * PER_DISTRICT * 2:
+		return {"past rounds": seed_past_rounds()}
+	remove_past_rounds()
+	return {"past rounds": 0}
 
 
 def cosign_batch_names() -> list[str]:
@@ -439,6 +612,8 @@ def seed_all() -> dict:
 
 def counts() -> dict[str, int]:
 	return {
+		"Case Application": frappe.db.count("Case Application"),
+		"rounds with cases": len(frappe.get_all("Case Application", distinct=True, pluck="round")),
 		"Case Application (round 2025)": frappe.db.count("Case Application", {"round": ROUND}),
 		"Case Application in city states": frappe.db.count(
 			"Case Application", {"round": ROUND, "workflow_state": ("in", PATH[6:])}

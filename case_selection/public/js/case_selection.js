@@ -204,3 +204,28 @@ Object.assign(case_selection, {
 		d.show();
 	},
 });
+
+// The lists (and report views) of the app's per-round DocTypes open on the current round, as the workspaces do:
+// their first page, count and group-by counts then read one round's rows, whatever the number of past rounds.
+// A user's own saved filters, and filters a link or card brings (route options), still win; the round filter is
+// an ordinary filter the user removes to see every year.
+(function () {
+	const ListView = frappe.views && frappe.views.ListView;
+	if (!ListView || ListView.prototype.case_round_default) return;
+	const setup_defaults = ListView.prototype.setup_defaults;
+	ListView.prototype.case_round_default = true;
+	ListView.prototype.setup_defaults = function () {
+		const out = setup_defaults.apply(this, arguments);
+		const boot = frappe.boot.case_selection || {};
+		const saved = this.view_user_settings && Array.isArray(this.view_user_settings.filters);
+		if (
+			boot.current_round &&
+			(boot.round_doctypes || []).includes(this.doctype) &&
+			!saved &&
+			!(this.filters || []).some((f) => f[1] === "round")
+		) {
+			this.filters = [...(this.filters || []), [this.doctype, "round", "=", boot.current_round]];
+		}
+		return out;
+	};
+})();

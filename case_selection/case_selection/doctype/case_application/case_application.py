@@ -454,6 +454,12 @@ def on_doctype_update():
 	frappe.db.add_index("Case Application", ["at_city", "creation"], "at_city_creation")
 	# An applicant's own cases, newest first.
 	frappe.db.add_index("Case Application", ["owner", "creation"], "owner_creation")
+	# Desk opens the list on the current round (case_selection.js sets the default filter of every DocType with a
+	# round): with the round second, each of these reads the round's rows only — its first page in order, its
+	# count and group-by counts without touching the past rounds — so their cost does not grow with the years.
+	frappe.db.add_index("Case Application", ["round", "creation"], "round_creation")
+	frappe.db.add_index("Case Application", ["district", "round", "creation"], "district_round_creation")
+	frappe.db.add_index("Case Application", ["at_city", "round", "creation"], "at_city_round_creation")
 
 
 def transition_action(old: str | None, new: str) -> str | None:

@@ -13,3 +13,5 @@ class CaseEvaluation(Document):
 def on_doctype_update():
 	# The city's lists: a round's cases in a state, newest first.
 	frappe.db.add_index("Case Evaluation", ["round", "workflow_state"], "round_state")
+	# The city's list opens on the current round, last changed first.
+	frappe.db.add_index("Case Evaluation", ["round", "modified"], "round_modified")

@@ -3,6 +3,13 @@
 
 frappe.query_reports["Case Action History"] = {
 	filters: [
+		{
+			fieldname: "round",
+			label: __("遴选轮次"),
+			fieldtype: "Link",
+			options: "Selection Round",
+			default: (frappe.boot.case_selection || {}).current_round,
+		},
 		{ fieldname: "reference_doctype", label: __("单据类型"), fieldtype: "Select", options: ["", "Case Application", "District Recommendation List"] },
 		{ fieldname: "reference_name", label: __("单据编号"), fieldtype: "Data" },
 		{ fieldname: "district", label: __("区县"), fieldtype: "Link", options: "Case District" },

@@ -1,6 +1,9 @@
 """签核历程 report: every action on cases and district lists, with actor, time, state and remark.
 
-Rows come through frappe.get_list, so each user sees the history of what they may read and nothing else.
+Rows come through frappe.get_list, so each user sees the history of what they may read and nothing else. It
+shows one round (the current one unless another is chosen; a document's own history whatever its round): the
+newest 5,000 actions of that round, read in order from the (round, action_time) index, so the report costs the
+same however many past rounds are stored.
 What was logged is kept as it was (Workflow action and state names); it is put into words when shown.
 """
 
@@ -8,11 +11,15 @@ import frappe
 from frappe import _
 
 from case_selection.workflow.action_log import display_row
+from case_selection.workspaces import current_round
 
 
 def execute(filters: dict | None = None):
 	filters = frappe._dict(filters or {})
 	conditions = {}
+	round_name = filters.round or (None if filters.reference_name else current_round())
+	if round_name:
+		conditions["round"] = round_name
 	if filters.reference_doctype:
 		conditions["reference_doctype"] = filters.reference_doctype
 	if filters.reference_name:
