@@ -1,4 +1,4 @@
-.PHONY: demo test lint bench-report outputs-preview screenshots prod prod-smoke replica load chaos backup restore
+.PHONY: demo test lint bench-report outputs-preview screenshots prod prod-smoke replica load capacity chaos backup restore
 
 # Brings up the Desk with demo data (installs what is missing, reuses an existing bench).
 demo:
@@ -37,6 +37,11 @@ replica:
 # Load with Locust against the production stack (run `make prod` first); figures to tests/benchmarks/.
 load:
 	bash scripts/load.sh
+
+# Users held at p95 ≤ 2 s (issue 20): the deadline-day mix and a stock-only mix stepped up on the production stack
+# (run `make prod` first); figures to tests/benchmarks/ (section "Capacity"). CAPACITY_STEPS, CAPACITY_STEP_SECONDS.
+capacity:
+	bash scripts/capacity.sh
 
 # Faults survived on the production stack (run `make prod` first): kill -9, restarts, a full disk while work is in
 # flight, then the data checked; figures to tests/benchmarks/ (section "Chaos").
