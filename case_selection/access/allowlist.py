@@ -385,7 +385,8 @@ def check_arguments(method: str, form: dict):
 			continue
 		if not isinstance(value, str) or len(value) > 140:
 			_refuse_argument(method, arg)
-		if not frappe.db.exists("DocType", value, cache=True):
+		# One plain indexed read (frappe.db.exists builds it through the query builder, ~1 ms of every call).
+		if not frappe.db.sql("select 1 from `tabDocType` where name = %s", (value,)):
 			raise frappe.DoesNotExistError(_("没有名为「{0}」的单据类型。").format(value))
 	for arg in NAME_ARGS:
 		value = form.get(arg)
