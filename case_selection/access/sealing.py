@@ -146,11 +146,15 @@ def keep_real(doc, real: str | None):
 	"""After the row is written: the real state goes to the evaluation, which a case gets when it first
 	needs one (its real state differs from the public one, or it has reached the city)."""
 	public = doc.flags.pop("case_public_state", None)
+	# whether the evaluation exists, when the caller read it with the case under its row lock (cosign/service.py)
+	stored = doc.flags.pop("case_evaluation_stored", None)
 	ev = doc.flags.get("case_evaluation")
 	if ev is not None and ev.get(STATE) == real:
 		return
 	if ev is None and real == public and not states.has(real, "city_visible"):
-		if not frappe.db.exists(EVALUATION, doc.name):
+		if stored is None:
+			stored = frappe.db.exists(EVALUATION, doc.name)
+		if not stored:
 			doc.flags.case_evaluation = None
 			return
 	set_values(doc, {STATE: real})

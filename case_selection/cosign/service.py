@@ -9,10 +9,9 @@ to anyone); the last one in sees every opinion and lets the rule decide.
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.query_builder import DocType
 from frappe.utils import cint, now_datetime
 
-from case_selection.access.actors import actor
+from case_selection.access.actors import actor, round_cosign
 from case_selection.access.system_write import system_write
 from case_selection.access.write_policy import check_attachment
 from case_selection.checks.text_rules import check_value
@@ -25,16 +24,17 @@ from case_selection.workflow.action_log import log_action
 OPINIONS = (rules.AGREE, rules.DISAGREE, rules.RETURN)
 
 
-def department_for_user(round_doc, district: str, department: str | None = None):
-	"""The round's co-signing department the current user signs for, in this district."""
+def department_for_user(departments, district: str, department: str | None = None):
+	"""The round's co-signing department (of `departments`, actors.round_departments) the current user signs
+	for, in this district."""
 	a = actor()
-	mine = [d for d in round_doc.cosign_departments if d.role in a.roles] if a.is_officer(district) else []
+	mine = [d for d in departments if d.role in a.roles] if a.is_officer(district) else []
 	if department:
 		mine = [d for d in mine if d.department == department]
 	if not mine:
 		frappe.throw(
 			_("您不是本轮的会签部门（{0}），不能签署会签意见。").format(
-				"、".join(d.department for d in round_doc.cosign_departments)
+				"、".join(d.department for d in departments)
 			),
 			frappe.PermissionError,
 		)
@@ -51,14 +51,20 @@ def load_locked(doctype: str, name: str):
 		doc = frappe.get_doc(doctype, name, for_update=True)
 	else:
 		# A plain locking read of the row (frappe.db.get_value with "*" builds the same query through the query
-		# builder, at twice the cost).
+		# builder, at twice the cost), with whether the case has its Case Evaluation yet: a move asks that after
+		# writing the row (sealing.keep_real), and a signature moves the case twice in three.
 		rows = frappe.db.sql(
-			"select * from `tabCase Application` where name = %s for update", (name,), as_dict=True
+			"""select ca.*, exists(select 1 from `tabCase Evaluation` ev where ev.name = ca.name) as _has_evaluation
+			from `tabCase Application` ca where ca.name = %s for update""",
+			(name,),
+			as_dict=True,
 		)
 		row = rows[0] if rows else None
 		if not row:
 			raise frappe.DoesNotExistError(_("「{0}」{1} 不存在。").format(_(doctype), name))
+		has_evaluation = bool(row.pop("_has_evaluation"))
 		doc = frappe.get_doc({"doctype": doctype, **row})
+		doc.flags.case_evaluation_stored = has_evaluation
 	# What was just read under the lock is what is stored: the permission check need not read it again.
 	doc.flags.case_stored_current = True
 	return doc
@@ -69,12 +75,11 @@ def opinions_of(doctype: str, name: str) -> dict:
 	so it sees every signature committed before ours and none can come in between (no lock on the opinion rows
 	themselves: the document's lock serialises its signers, and gap locks on the opinion table made signers of
 	different cases deadlock)."""
-	t = DocType("Case Cosign Opinion")
-	rows = (
-		frappe.qb.from_(t)
-		.select(t.name, t.department, t.opinion, t.remarks, t.seal, t.signer)
-		.where((t.reference_doctype == doctype) & (t.reference_name == name))
-		.run(as_dict=True)
+	rows = frappe.db.sql(
+		"""select name, department, opinion, remarks, seal, signer from `tabCase Cosign Opinion`
+		where reference_doctype = %s and reference_name = %s""",
+		(doctype, name),
+		as_dict=True,
 	)
 	return {r.department: r for r in rows}
 
@@ -125,8 +130,8 @@ def record_opinion(
 	frappe.db.begin()
 	doc = load_locked(doctype, name)
 	doc.check_permission("read")
-	round_doc = frappe.get_cached_doc("Selection Round", doc.round)
-	dept = department_for_user(round_doc, doc.district, department)
+	round_facts = round_cosign(doc.round)
+	dept = department_for_user(round_facts.departments, doc.district, department)
 	user = frappe.session.user
 	signed = opinions_of(doctype, name)
 	mine = signed.get(dept.department)
@@ -136,7 +141,7 @@ def record_opinion(
 		# the first one did, even if the document has moved on since.
 		return doc.cosign_status or rules.PENDING, doc
 	doc.assert_cosign_open()
-	if cint(round_doc.seal_required):
+	if round_facts.seal_required:
 		# the notice: each department signs its opinion and affixes its seal. Refused (417) while the
 		# department's certificate is revoked; issued by the city's root on its first signature.
 		certificates.certificate_for(doc.district, dept.role, dept.department)
@@ -153,7 +158,7 @@ def record_opinion(
 	if seal:
 		check_attachment(doc, _("「公章图片」"), seal)
 	opinions = {d: row.opinion for d, row in signed.items()} | {dept.department: opinion}
-	outcome = rules.outcome([d.department for d in round_doc.cosign_departments], opinions)
+	outcome = rules.outcome([d.department for d in round_facts.departments], opinions)
 	with events.signature(doc):
 		# Opinions are written by this function only, after the checks above (system_write: the write policy
 		# lets nobody write them through a door). A first signature is a new row with every value given here,
