@@ -81,17 +81,11 @@ def awaited(doc, signed: dict[str, str]) -> dict[str, str]:
 def assigned(doc) -> list[frappe._dict]:
 	"""The document's assignments that are neither closed nor cancelled, oldest first (what `_assign` lists):
 	the system's co-signing requests among them, and any a colleague made with "Assign To"."""
-	t = DocType("ToDo")
-	return (
-		frappe.qb.from_(t)
-		.select(t.name, t.allocated_to, t.role, t.status)
-		.where(
-			(t.reference_type == doc.doctype)
-			& (t.reference_name == doc.name)
-			& t.status.notin((CANCELLED, CLOSED))
-		)
-		.orderby(t.creation)
-		.run(as_dict=True)
+	return frappe.db.sql(
+		"""select name, allocated_to, role, status from `tabToDo`
+		where reference_type = %s and reference_name = %s and status not in %s order by creation""",
+		(doc.doctype, doc.name, (CANCELLED, CLOSED)),
+		as_dict=True,
 	)
 
 
@@ -138,11 +132,10 @@ def sync(doc, signed: dict[str, str] | None = None) -> bool:
 			todo.db_insert()
 	if gone:
 		signed_roles = {d.role for d in actors.round_departments(doc.round) if d.department in signed}
-		todo = DocType("ToDo")
 		for status in (CLOSED, CANCELLED):
 			names = [t.name for t in gone if (t.role in signed_roles) == (status == CLOSED)]
 			if names:
-				frappe.qb.update(todo).set(todo.status, status).where(todo.name.isin(names)).run()
+				frappe.db.sql("update `tabToDo` set status = %s where name in %s", (status, tuple(names)))
 	ended = {t.name for t in gone}
 	set_assigned(doc, [t.allocated_to for t in rows if t.allocated_to and t.name not in ended] + new)
 	return bool(new)
@@ -154,7 +147,9 @@ def set_assigned(doc, users: list[str]):
 	was read from the database, or has just been saved."""
 	value = json.dumps(users) if users else ""
 	if (doc.get("_assign") or "") != value:
-		frappe.db.set_value(doc.doctype, doc.name, "_assign", value, update_modified=False)
+		# what frappe.db.set_value(..., update_modified=False) does, without building the query each time
+		frappe.db.sql(f"update `tab{doc.doctype}` set `_assign` = %s where name = %s", (value, doc.name))
+		frappe.clear_document_cache(doc.doctype, doc.name)
 	if isinstance(doc, dict):
 		doc["_assign"] = value
 	else:

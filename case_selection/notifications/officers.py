@@ -2,7 +2,6 @@
 that district (the same two facts case_selection/access/actors.py reads for permissions, queried for many users)."""
 
 import frappe
-from frappe.query_builder import DocType
 
 
 def officers(districts, roles) -> list[frappe._dict]:
@@ -10,20 +9,14 @@ def officers(districts, roles) -> list[frappe._dict]:
 	districts, roles = list(districts or []), list(roles or [])
 	if not districts or not roles:
 		return []
-	up, has_role, user = DocType("User Permission"), DocType("Has Role"), DocType("User")
-	return (
-		frappe.qb.from_(up)
-		.join(has_role)
-		.on((has_role.parent == up.user) & (has_role.parenttype == "User"))
-		.join(user)
-		.on(user.name == up.user)
-		.select(up.for_value.as_("district"), up.user, has_role.role)
-		.where(
-			(up.allow == "Case District")
-			& up.for_value.isin(districts)
-			& has_role.role.isin(roles)
-			& (user.enabled == 1)
-		)
-		.orderby(up.user)
-		.run(as_dict=True)
+	# a plain query: it runs with every signature (the query builder took longer to build it than to run it)
+	return frappe.db.sql(
+		"""select up.for_value as district, up.user, hr.role
+		from `tabUser Permission` up
+		join `tabHas Role` hr on hr.parent = up.user and hr.parenttype = 'User'
+		join `tabUser` u on u.name = up.user
+		where up.allow = 'Case District' and up.for_value in %s and hr.role in %s and u.enabled = 1
+		order by up.user""",
+		(tuple(districts), tuple(roles)),
+		as_dict=True,
 	)
