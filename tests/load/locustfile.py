@@ -8,6 +8,14 @@ managers apply bulk actions (开始评审 on five received cases at once, Frappe
 experts open the reviews assigned to them and score them in the form.
 LOAD_MIX=burst: the 41 × 3 officers each sign the first case of their district's queue, all in the same
 minute (three departments on the same case at once), then stop.
+LOAD_MIX=stock (`make capacity` only): stock Frappe requests only (the ToDo report view, REST list and form),
+five per think time as an officer of the deadline day makes.
+
+Capacity stepping (`make capacity`, scripts/capacity.sh): with LOAD_STEPS="10,20,40,…" the users are stepped up,
+each step held LOAD_STEP_SECONDS, the mix's users in proportion to their counts above (the user classes named
+on Locust's command line). Per step (its first LOAD_STEP_SETTLE seconds, while the step's users log in, left
+out): p95, requests/s, errors, and the CPU time the server's processes spent (utime + stime of those whose
+command line matches LOAD_CPU_MATCH, their reaped children included: RQ's work horses), written to LOAD_STEPS_OUT.
 
 Every acknowledged write (opinion, attachment) is recorded in LOAD_ACK, which load_data.py verify checks
 against the database after the run. LOAD_DATA is the JSON written by load_data.py prepare.
@@ -17,10 +25,12 @@ import itertools
 import json
 import os
 import random
+import re
 import threading
+import time
 from http.client import RemoteDisconnected
 
-from locust import HttpUser, between, constant, events, task
+from locust import HttpUser, LoadTestShape, between, constant, events, task
 from locust.exception import StopUser
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ProtocolError
@@ -39,7 +49,9 @@ CA_FIELDS = json.dumps(
 	]
 )
 TODO_FIELDS = json.dumps([f"`tabToDo`.`{f}`" for f in ("name", "status", "priority", "date", "allocated_to")])
-OFFICERS = iter([(d, k, email) for d in DATA["districts"] for k, email in DATA["officers"][d].items()])
+OFFICERS = [(d, k, email) for d in DATA["districts"] for k, email in DATA["officers"][d].items()]
+# stepping past 123 officers (make capacity) signs in the same officers again
+OFFICERS = itertools.cycle(OFFICERS) if os.environ.get("LOAD_STEPS") else iter(OFFICERS)
 APPLICANTS = itertools.cycle(DATA["applicants"])
 CITY = itertools.cycle(DATA["city"])
 EXPERTS = iter(DATA.get("experts", []))
@@ -139,7 +151,9 @@ class Desk(HttpUser):
 
 
 class StockUser(Desk):
-	"""The baseline: Frappe's stock ToDo list (10,000 rows), REST and report view, under the same load."""
+	"""The baseline: Frappe's stock ToDo list (10,000 rows), REST and report view, under the same load. In the
+	stock-only mix (capacity) also a ToDo form, opened as Desk opens one, so that a user sends five requests per
+	think time as an officer of the deadline day does (queue, form, opinions, history, signature)."""
 
 	fixed_count = 0 if MIX == "burst" else 20
 
@@ -148,7 +162,7 @@ class StockUser(Desk):
 
 	@task
 	def todo_lists(self):
-		self.report_view("ToDo", TODO_FIELDS, [], "stock list: ToDo report view", order="modified")
+		names = self.report_view("ToDo", TODO_FIELDS, [], "stock list: ToDo report view", order="modified")
 		self.client.get(
 			"/api/resource/ToDo",
 			params={
@@ -157,6 +171,18 @@ class StockUser(Desk):
 			},
 			name="stock list: ToDo REST",
 		)
+		if MIX == "stock" and names:
+			name = random.choice(names)
+			params = {"doctype": "ToDo", "name": name}
+			self.client.get(
+				"/api/method/frappe.desk.form.load.getdoc", params=params, name="stock form: ToDo getdoc"
+			)
+			self.client.get(f"/api/resource/ToDo/{name}", name="stock form: ToDo REST")
+			self.client.get(
+				"/api/method/frappe.client.get_count",
+				params={"doctype": "ToDo"},
+				name="stock list: ToDo count",
+			)
 
 
 class Officer(Desk):
@@ -369,3 +395,128 @@ class Expert(Desk):
 					ACK["reviews"].append([name, saved["total_score"]])
 			else:
 				r.failure(why(r, 160))
+
+
+# ─────────────────────────── capacity stepping (make capacity) ───────────────────────────
+
+STEPS = [int(n) for n in os.environ.get("LOAD_STEPS", "").replace(",", " ").split()]
+STEP_SECONDS = float(os.environ.get("LOAD_STEP_SECONDS", "40"))
+SETTLE = float(os.environ.get("LOAD_STEP_SETTLE", str(min(5.0, STEP_SECONDS / 4))))
+CPU_MATCH = re.compile(
+	os.environ.get(
+		"LOAD_CPU_MATCH", r"gunicorn|frappe worker|bench_helper frappe .*serve|mariadbd|mysqld|redis-server"
+	)
+)
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_ms() -> dict[int, float]:
+	"""CPU time (ms) of each server process: its own and its reaped children's (RQ's work horses)."""
+	out = {}
+	for pid in os.listdir("/proc"):
+		if not pid.isdigit():
+			continue
+		try:
+			with open(f"/proc/{pid}/cmdline", "rb") as fh:
+				cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+			if not CPU_MATCH.search(cmd) or "locust" in cmd:
+				continue
+			with open(f"/proc/{pid}/stat") as fh:
+				fields = fh.read().rsplit(")", 1)[1].split()
+		except OSError:
+			continue
+		out[int(pid)] = sum(int(f) for f in fields[11:15]) * 1000 / TICK  # utime stime cutime cstime
+	return out
+
+
+class Step:
+	def __init__(self, users: int):
+		self.users, self.times, self.errors, self.started = users, [], 0, None
+		self.cpu0 = self.cpu1 = None
+		self.t0 = self.t1 = None
+
+	def open(self):
+		self.t0, self.cpu0 = time.time(), server_cpu_ms()
+
+	def close(self):
+		self.t1, self.cpu1 = time.time(), server_cpu_ms()
+
+	def figures(self) -> dict:
+		times = sorted(self.times)
+		n = len(times)
+		seconds = (self.t1 or time.time()) - (self.t0 or time.time())
+		cpu = sum(v - (self.cpu0 or {}).get(pid, 0) for pid, v in (self.cpu1 or {}).items())
+		return {
+			"users": self.users,
+			"requests": n,
+			"errors": self.errors,
+			"seconds": round(seconds, 1),
+			"rps": n / seconds if seconds > 0 else 0,
+			"p50_ms": times[n // 2] if n else None,
+			"p95_ms": times[min(n - 1, int(n * 0.95))] if n else None,
+			"cpu_ms": cpu,
+			"cpu_ms_per_request": cpu / n if n else None,
+			"processes": len(self.cpu1 or {}),
+		}
+
+
+STEP_LOG: list[Step] = []
+
+
+def save_steps():
+	path = os.environ.get("LOAD_STEPS_OUT")
+	if path:
+		with open(path, "w") as fh:
+			json.dump(
+				{
+					"mix": MIX,
+					"step_seconds": STEP_SECONDS,
+					"settle": SETTLE,
+					"steps": [s.figures() for s in STEP_LOG if s.t0],
+				},
+				fh,
+			)
+
+
+if STEPS:
+
+	@events.request.add_listener
+	def count_request(request_type, name, response_time, exception=None, **kw):
+		step = STEP_LOG[-1] if STEP_LOG else None
+		if step is None or step.t0 is None or step.t1 is not None or name == "login":
+			return
+		with LOCK:
+			step.times.append(response_time)
+			if exception is not None:
+				step.errors += 1
+
+	@events.quitting.add_listener
+	def save_capacity(environment, **kw):
+		if STEP_LOG and STEP_LOG[-1].t1 is None and STEP_LOG[-1].t0 is not None:
+			STEP_LOG[-1].close()
+		save_steps()
+
+	class CapacitySteps(LoadTestShape):
+		"""Users stepped up: STEPS[i] users from i × STEP_SECONDS on; each step measured after SETTLE s."""
+
+		def tick(self):
+			t = self.get_run_time()
+			i = int(t // STEP_SECONDS)
+			if len(STEP_LOG) <= i < len(STEPS):
+				if STEP_LOG and STEP_LOG[-1].t1 is None and STEP_LOG[-1].t0 is not None:
+					STEP_LOG[-1].close()
+				STEP_LOG.append(Step(STEPS[i]))
+				save_steps()
+			if i >= len(STEPS):
+				if STEP_LOG and STEP_LOG[-1].t1 is None:
+					STEP_LOG[-1].close()
+				save_steps()
+				return None
+			step = STEP_LOG[i]
+			if step.t0 is None and t - i * STEP_SECONDS >= SETTLE:
+				step.open()
+			return STEPS[i], max(STEPS[i], 10)
+
+	# Under stepping the mix's users come in proportion (weights), not as fixed counts.
+	for _cls in (StockUser, Officer, Applicant, City, CityManager, Expert):
+		_cls.weight, _cls.fixed_count = max(_cls.fixed_count, 1), 0

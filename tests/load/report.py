@@ -2,6 +2,7 @@
 and errors from Locust's CSV, the stock list in the same run as the baseline, the integrity checks, RQ figures.
 
     report.py --dir RUN_DIR --out results.md --users N --seconds S --commit C
+    report.py capacity --dir RUN_DIR --out results.md --commit C   (make capacity: section "Capacity")
 """
 
 import argparse
@@ -9,6 +10,7 @@ import csv
 import json
 import os
 import platform
+import sys
 from datetime import datetime
 
 TARGET_RATIO = 3.0
@@ -92,7 +94,111 @@ def mix_section(name, rows, verify, users, seconds, think="think time 5–15 s",
 	return lines, worst, int(num(total.get("Failure Count")))
 
 
+CAPACITY = "## Capacity (`make capacity`)"
+CAPACITY_P95_MS = 2000
+CAPACITY_SHARE = 0.8  # issue 20: the app's mix holds ≥ 80 % of the users the stock-only mix holds
+CAPACITY_MIXES = (
+	("deadline", "Deadline day (the app's mix)"),
+	("stock", "Stock-only mix (ToDo list, report view, form)"),
+)
+
+
+def held(steps: list[dict]) -> int:
+	"""The most users of a step whose p95 was ≤ 2 s, every smaller step too (0: not even the first)."""
+	users = 0
+	for s in steps:
+		if s["p95_ms"] is None or s["p95_ms"] > CAPACITY_P95_MS:
+			break
+		users = s["users"]
+	return users
+
+
+def capacity_section(run_dir: str, commit: str, url: str = "", workers: str = "") -> str:
+	lines = [
+		CAPACITY,
+		"",
+		f"Run {datetime.now():%Y-%m-%d %H:%M}, commit {commit}. Machine: {os.cpu_count()} CPUs, {platform.platform()}. "
+		f"Target {url or 'the make prod stack'}"
+		+ (f" (gunicorn {workers} workers)" if workers else "")
+		+ ". "
+		"Users stepped up, each step held for its time with the mix's think time (5–15 s); a step's first seconds, "
+		"while its new users log in, are left out. CPU-ms per request: CPU time of the server's processes "
+		"(gunicorn, RQ workers and their work horses, MariaDB, Redis; /proc) over the step ÷ its requests. "
+		"Times are client-side (Locust on the same machine).",
+		"",
+	]
+	found = {}
+	for mix, title in CAPACITY_MIXES:
+		path = os.path.join(run_dir, f"capacity_{mix}.json")
+		if not os.path.exists(path):
+			continue
+		with open(path) as fh:
+			data = json.load(fh)
+		steps = data["steps"]
+		found[mix] = (held(steps), steps)
+		lines += [
+			f"### {title}: steps of {data['step_seconds']:.0f} s",
+			"",
+			"| users | requests | req/s | req/s per user | p50 ms | p95 ms | errors | CPU-ms per request | p95 ≤ 2 s |",
+			"| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+		]
+		for s in steps:
+			ok = s["p95_ms"] is not None and s["p95_ms"] <= CAPACITY_P95_MS
+			cpu = s["cpu_ms_per_request"]
+			lines.append(
+				f"| {s['users']} | {s['requests']} | {s['rps']:.1f} | {s['rps'] / s['users']:.3f} | "
+				f"{s['p50_ms'] or 0:.0f} | {s['p95_ms'] or 0:.0f} | {s['errors']} | "
+				f"{'' if cpu is None else f'{cpu:.1f}'} | {'✔' if ok else '✘'} |"
+			)
+		lines += ["", f"Users held at p95 ≤ 2 s: **{found[mix][0]}**.", ""]
+	if "deadline" in found and "stock" in found:
+		app, stock = found["deadline"][0], found["stock"][0]
+		share = app / stock if stock else 0
+		lines += [
+			"### Summary",
+			"",
+			f"- Users held at p95 ≤ 2 s: the app's deadline-day mix {app}, the stock-only mix {stock}: "
+			f"{share:.0%} of the stock mix (target ≥ {CAPACITY_SHARE:.0%}) {'✔' if share >= CAPACITY_SHARE else '✘'}.",
+			"",
+		]
+	text = "\n".join(lines) + "\n"
+	return text
+
+
+def replace_section(out: str, title: str, text: str):
+	"""`text` in place of the section `title` of `out` (appended if it has none); the other sections stay."""
+	old = (
+		open(out).read()
+		if os.path.exists(out)
+		else f"# case_selection benchmark — {datetime.now():%Y-%m-%d}\n\n"
+	)
+	if title in old:
+		start = old.index(title)
+		end = old.find("\n## ", start)
+		rest = old[end:] if end != -1 else ""
+		old = old[:start].rstrip() + "\n\n" + text + rest
+	else:
+		old = old.rstrip() + "\n\n" + text
+	with open(out, "w") as fh:
+		fh.write(old)
+
+
+def capacity_main(argv):
+	p = argparse.ArgumentParser(prog="report.py capacity")
+	p.add_argument("--dir", required=True)
+	p.add_argument("--out", required=True)
+	p.add_argument("--commit", default="")
+	p.add_argument("--url", default="")
+	p.add_argument("--workers", default="")
+	a = p.parse_args(argv)
+	text = capacity_section(a.dir, a.commit, a.url, a.workers)
+	replace_section(a.out, CAPACITY, text)
+	print(text)
+
+
 def main():
+	if len(sys.argv) > 1 and sys.argv[1] == "capacity":
+		return capacity_main(sys.argv[2:])
 	p = argparse.ArgumentParser()
 	p.add_argument("--dir", required=True)
 	p.add_argument("--out", required=True)
