@@ -31,13 +31,21 @@ def _now() -> datetime:
 	return datetime.now(timezone.utc).replace(microsecond=0)
 
 
-def _name(common_name: str, organisation: str) -> x509.Name:
-	# cryptography encodes CN and O as UTF8String.
+CN_MAX = 64  # RFC 5280 ub-common-name: characters of the CN's UTF8String
+
+
+def _name(common_name: str, organisation: str, field: str) -> x509.Name:
+	# cryptography encodes CN and O as UTF8String. It bounds the CN at 64 UTF-8 *bytes*, which 22 Chinese
+	# characters already pass (重庆市秀山土家族苗族自治县经济和信息化委员会, 66 bytes: four districts' economy
+	# departments could not get a certificate, and so not co-sign); RFC 5280's bound counts characters, and is
+	# checked here instead of cryptography's.
+	if len(common_name) > CN_MAX:
+		raise ValueError(_("「{0}」不能超过 {1} 个字").format(field, CN_MAX))
 	return x509.Name(
 		[
 			x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
 			x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-			x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+			x509.NameAttribute(NameOID.COMMON_NAME, common_name, _validate=False),
 		]
 	)
 
@@ -60,7 +68,7 @@ def create_root(
 	organisation = _require(organisation, "单位名称")
 	key = _new_key()
 	start = not_before or _now()
-	name = _name(common_name, organisation)
+	name = _name(common_name, organisation, "根证书名称")
 	ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
 	cert = (
 		x509.CertificateBuilder()
@@ -109,7 +117,7 @@ def issue(
 	root_ski = root_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
 	cert = (
 		x509.CertificateBuilder()
-		.subject_name(_name(subject_cn, organisation))
+		.subject_name(_name(subject_cn, organisation, "印章名称"))
 		.issuer_name(root_cert.subject)
 		.public_key(key.public_key())
 		.serial_number(serial if serial is not None else x509.random_serial_number())

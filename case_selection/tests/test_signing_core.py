@@ -361,6 +361,40 @@ class CoSigningTest(unittest.TestCase):
 		cls.signed = cls.revisions[-1]
 		cls.results = signing.verify(cls.signed, [cls.root], [], validation_time=NOW)
 
+	def test_a_department_name_longer_than_64_bytes_gets_a_certificate_and_seals(self):
+		"""22 Chinese characters (66 UTF-8 bytes), the economy departments of four of the 41 districts: RFC 5280
+		bounds the CN at 64 characters, cryptography at 64 bytes, which refused the certificate and with it the
+		department's co-signing (a 500 in `make two-host`). Issued, read back by another ASN.1 parser, sealed
+		and validated; 65 characters are refused, naming the field."""
+		name = "重庆市秀山土家族苗族自治县经济和信息化委员会"
+		self.assertGreater(len(name.encode()), 64)
+		key, cert = authority.issue(self.root_key, self.root, name, name, not_before=ISSUED)
+		cert.verify_directly_issued_by(self.root)
+		self.assertEqual(authority.common_name(cert), name)
+		subject = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)).subject
+		self.assertEqual(subject.native["common_name"], name)
+		key, cert, _chain = authority.load_pkcs12(authority.to_pkcs12(key, cert, [self.root], b"p"), b"p")
+		label = DEPARTMENTS[0][0]
+		place = self.places[label]
+		pdf = signing.sign(
+			self.form,
+			key,
+			cert,
+			[self.root],
+			field_name="seal_long",
+			page=place["page"],
+			box=place["box"],
+			seal_png=stamp.seal_png(name, size_px=300),
+			signer_label=name,
+			reason=label,
+			signing_time=SIGNED_AT[0],
+		)
+		[result] = signing.verify(pdf, [self.root], [], validation_time=NOW)
+		self.assertEqual(result["signer"], name)
+		self.assertTrue(result["intact"] and result["valid"] and result["trusted"], result)
+		with self.assertRaisesRegex(ValueError, "「印章名称」不能超过 64 个字"):
+			authority.issue(self.root_key, self.root, "重" * 65, ORG)
+
 	def test_blocks_found_on_the_form(self):
 		self.assertEqual(set(self.places), {label for label, _n, _f in DEPARTMENTS})
 		tops = []
