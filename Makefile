@@ -1,4 +1,4 @@
-.PHONY: demo test lint bench-report outputs-preview screenshots prod prod-smoke replica load capacity chaos backup restore
+.PHONY: demo test lint bench-report outputs-preview screenshots prod prod-smoke replica load capacity chaos two-host backup restore
 
 # Brings up the Desk with demo data (installs what is missing, reuses an existing bench).
 demo:
@@ -47,6 +47,12 @@ capacity:
 # flight, then the data checked; figures to tests/benchmarks/ (section "Chaos").
 chaos:
 	bash scripts/chaos.sh
+
+# A second app host rehearsed on this machine: a second bench on 127.0.0.2 sharing the sites folder, MariaDB and
+# Redis; the 41 × 3 signatures split across both hosts and jobs crossing hosts; figures to tests/benchmarks/
+# (section "Two hosts"). Stops what it started.
+two-host:
+	bash scripts/two_host.sh
 
 # Backup of every site with the app (database, files, site config) into BENCH_DIR/backups/SITE/<time>/; make prod
 # schedules it four times a day.
