@@ -38,6 +38,7 @@ def measure(year: int = JOBS_YEAR, coalesce: bool = True, counter=None) -> list[
 	"""Performs the actions on round `year` (made afresh) and returns, per action, the jobs it queued."""
 	from frappe.desk.form.assign_to import add  # deferred: Frappe's modules once connected
 
+	from case_selection.access.actors import as_user  # deferred: the app's modules once connected
 	from case_selection.tests import flow  # deferred: the app's modules once connected
 	from case_selection.tests.factories import (  # deferred: as above
 		clear_round,
@@ -56,16 +57,24 @@ def measure(year: int = JOBS_YEAR, coalesce: bool = True, counter=None) -> list[
 	owner = make_user("owner.jobs@test.local", ["Case Applicant"])
 	expert = make_user("expert.jobs@test.local", ["Case Expert"])
 	helpers = [make_user(f"assignee{i}.jobs@test.local", ["City Case Manager"]) for i in (1, 2)]
-	names = [
-		make_application(as_user=owner, seed=710000 + i, round=round_name, case_title=f"作业计数{i}").name
-		for i in range(2)
-	]
-	frappe.db.commit()
 	c = counter or Counter()
 	with as_in_production(coalesce=coalesce):
 		for fn in frappe.get_hooks("before_request"):  # as a web request: the app's replacements installed
 			if coalesce or not fn.endswith("notification_log.install"):
 				frappe.get_attr(fn)()
+		names = [
+			c.measure(
+				"applicant creates a case",
+				lambda: (
+					make_application(
+						as_user=owner, seed=710000, round=round_name, case_title="作业计数0"
+					).name
+				),
+			),
+			make_application(as_user=owner, seed=710001, round=round_name, case_title="作业计数1").name,
+		]
+		c.measure("applicant saves the case", lambda: as_user(owner, lambda: save(names[0])))
+		c.measure("applicant attaches a file", lambda: as_user(owner, lambda: attach(names[0])))
 		c.measure(
 			"applicant submission (Submit to District)",
 			lambda: flow.act(owner, CASE, names[0], "Submit to District"),
@@ -92,6 +101,30 @@ def measure(year: int = JOBS_YEAR, coalesce: bool = True, counter=None) -> list[
 		c.measure("expert assigned to a case", lambda: city.assign(names[0], expert))
 	frappe.db.commit()
 	return c.rows
+
+
+def save(name: str):
+	doc = frappe.get_doc(CASE, name)
+	doc.keywords = "作业；保存"
+	doc.save()
+
+
+def attach(name: str):
+	"""A private file attached to the case, as upload_file saves it."""
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": "证明材料.pdf",
+				"attached_to_doctype": CASE,
+				"attached_to_name": name,
+				"is_private": 1,
+				"content": b"%PDF-1.4\n" + b"0" * 2000,
+			}
+		)
+		.insert()
+		.name
+	)
 
 
 def short(method: str) -> str:
