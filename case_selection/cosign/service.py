@@ -12,7 +12,7 @@ from frappe.model.document import Document
 from frappe.utils import cint, now_datetime
 
 from case_selection.access.actors import actor, round_cosign
-from case_selection.access.system_write import system_write
+from case_selection.access.system_write import insert_row, system_write
 from case_selection.access.write_policy import check_attachment
 from case_selection.checks.text_rules import check_value
 from case_selection.cosign import rules
@@ -114,7 +114,8 @@ def record_opinion(
 		)
 	if not isinstance(remarks, str | None):
 		frappe.throw(_("「意见说明」只能是文字。"), CosignError)
-	check_value(_("「意见说明」"), remarks)
+	if remarks:  # (an empty remark is nothing to check: not even the label's translation is loaded)
+		check_value(_("「意见说明」"), remarks)
 	if opinion != rules.AGREE and not (remarks or "").strip():
 		frappe.throw(_("「意见说明」不能为空：选择「{0}」时须写明理由。").format(opinion), CosignError)
 
@@ -169,17 +170,20 @@ def record_opinion(
 			with system_write():
 				opinion_doc.save(ignore_permissions=True)
 		else:
-			frappe.get_doc(
-				{
-					"doctype": "Case Cosign Opinion",
-					"reference_doctype": doctype,
-					"reference_name": name,
-					"district": doc.district,
-					"department": dept.department,
-					"role": dept.role,
-					**values,
-				}
-			).db_insert()
+			insert_row(
+				frappe.get_doc(
+					{
+						"doctype": "Case Cosign Opinion",
+						"reference_doctype": doctype,
+						"reference_name": name,
+						"district": doc.district,
+						"round": doc.round,  # the list of opinions opens on the current round
+						"department": dept.department,
+						"role": dept.role,
+						**values,
+					}
+				)
+			)
 		# Logged as a key and its values, shown in words by action_log.display_row (translated when shown).
 		log_action(doc, "Co-signed by {0}: {1}", remark=remarks, args=(dept.department, opinion))
 		to_seal = doctype == "Case Application" and outcome == rules.AGREED

@@ -7,6 +7,7 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from case_selection.access import actors, sealing
+from case_selection.access.system_write import insert_row
 from case_selection.checks.text_rules import check_value
 from case_selection.constants import APPLICATION, EVALUATION
 from case_selection.setup.roles import ROLES
@@ -42,7 +43,8 @@ def log_action(
 	"""`action` is a key (a Workflow action, or an app key such as "Co-signed by {0}: {1}"), `args` the values of
 	its placeholders: both stored as they are and put into words when shown (display_row)."""
 	user = frappe.session.user
-	check_value(_("「意见/备注」"), remark)
+	if remark:  # (an empty remark is nothing to check: not even the label's translation is loaded)
+		check_value(_("「意见/备注」"), remark)
 	# A step naming a sealed state is logged against the city-only Case Evaluation until publication (access/sealing.py).
 	reference = sealing.history_doctype(doc, from_state, to_state)
 	doc_ = frappe.get_doc(
@@ -67,7 +69,7 @@ def log_action(
 	# The ledger's rows are written by the system alone (the write policy refuses them to every door), every value
 	# given above: Frappe's save has nothing to add (defaults, validation, hooks), and a signature that moves a
 	# case writes two of them, so the row is inserted as it is.
-	doc_.db_insert()
+	insert_row(doc_)
 
 
 def visible_history(doctype: str, name: str) -> list[dict]:
