@@ -22,6 +22,7 @@ import time
 from contextlib import contextmanager
 
 import frappe
+from frappe.translate import get_user_lang
 
 from case_selection.api import cosigning
 
@@ -104,12 +105,19 @@ def before_request():
 		frappe.call(frappe.get_attr(method))
 
 
-def sign_counted(user: str, name: str, doctype: str = "Case Application") -> tuple[Tally, float]:
-	"""One signature (同意推荐) as `user`, as its request runs it: the method, then the request's commit."""
+def start_request(user: str):
+	"""What a request of `user` starts with: the user, empty request caches, the user's language (a request
+	speaks it: its translations, where something is translated) and the before_request hooks."""
 	frappe.set_user(user)
 	fresh_request_caches()
+	frappe.local.lang = get_user_lang(user)
+	before_request()
+
+
+def sign_counted(user: str, name: str, doctype: str = "Case Application") -> tuple[Tally, float]:
+	"""One signature (同意推荐) as `user`, as its request runs it: the method, then the request's commit."""
 	with counted() as tally:
-		before_request()
+		start_request(user)
 		start = time.perf_counter()
 		cosigning.cosign(doctype, name, "同意推荐", "")
 		frappe.db.commit()
@@ -122,7 +130,7 @@ def queries_per_signature(names: list[str], officers: dict[str, str], warmup: in
 	process's caches and are not counted. Returns, per department key: the signatures counted, the median
 	statements per signature (select, write, other, total), their range, and the median ms of the call and of
 	the database inside it."""
-	previous = frappe.session.user
+	previous, lang = frappe.session.user, frappe.local.lang
 	per = {key: [] for key in ORDER}
 	try:
 		for i, name in enumerate(names):
@@ -133,6 +141,7 @@ def queries_per_signature(names: list[str], officers: dict[str, str], warmup: in
 	finally:
 		frappe.set_user(previous)
 		fresh_request_caches()
+		frappe.local.lang = lang
 	result = {}
 	for key, runs in per.items():
 		if not runs:
