@@ -334,10 +334,17 @@ def cmd_report(a):
 	burst = load("burst.json")
 	jobs = [load("job_1_to_2.json"), load("job_2_to_1.json")]
 	hosts = load("hosts.json")
+	verified = os.path.join(a.dir, "verify.json")
+	ran = (
+		time.strftime("%Y-%m-%d %H:%M", time.localtime(os.path.getmtime(verified)))
+		if os.path.exists(verified)
+		else "?"
+	)
+	sent, seconds = v.get("sent") or 0, burst.get("seconds") or 0
 	lines = [
 		HEADING,
 		"",
-		f"Commit {a.commit}, {time.strftime('%Y-%m-%d %H:%M')}; site `{hosts.get('site', '?')}`. Host 1: the main bench "
+		f"Commit {a.commit}, {ran}; site `{hosts.get('site', '?')}`. Host 1: the main bench "
 		f"(`{hosts.get('bench1', '?')}`), gunicorn on {hosts.get('url1', '?')}; host 2: a second bench "
 		f"(`{hosts.get('bench2', '?')}`, its `sites` the first bench's), gunicorn on {hosts.get('url2', '?')}; "
 		f"{hosts.get('gunicorn_workers', '?')} gunicorn workers and one RQ worker each (queues of the site's own "
@@ -359,12 +366,21 @@ def cmd_report(a):
 		+ ", ".join(f"{k}: {n}" for k, n in sorted(v.get("seals_by_host", {}).items()))
 		+ f". After the burst the workers ran what it queued (seals, Frappe's notifications) in {d.get('seconds')} s"
 		+ (f", {d.get('left')} jobs still waiting" if d.get("left") else "")
-		+ "; jobs run by each worker over the rehearsal so far: "
+		+ "; jobs each worker had run by then: "
 		+ ", ".join(
 			f"`{w['name']}` {w['jobs_done']} done / {w['jobs_failed']} failed" for w in d.get("workers", [])
 		)
-		+ f" (of them {before.get('jobs_waiting', 0)} queued before the burst by the officers' first creation, run "
-		f"in {before.get('seconds', 0)} s).",
+		+ "."
+		+ (
+			f" Before the burst, {before['jobs_waiting']} jobs the officers' first creation had queued (their contacts "
+			f"and avatars) were run, in {before['seconds']} s."
+			if before.get("jobs_waiting")
+			else ""
+		),
+		"",
+		f"The signatures' latency is mostly waiting for a worker: {sent} requests arrive at once at "
+		f"{2 * int(hosts.get('gunicorn_workers') or 0)} sync gunicorn workers (two hosts) on a 2-core machine, "
+		f"{sent / seconds if seconds else 0:.1f} signatures a second from the release to the last answer.",
 	]
 	if v.get("errors"):
 		lines += ["", "Errors: " + "; ".join(f"`{e}`" for e in v["errors"])]
