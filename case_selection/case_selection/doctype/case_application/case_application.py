@@ -354,7 +354,9 @@ class CaseApplication(Document):
 		if outcome == rules.PENDING:
 			action = wf.START_COSIGNING
 			if not any(t.action == action for t in wf.transitions_from(self.workflow_state)):
-				self.set_system_values({"cosign_status": outcome})
+				# (the caller read the case under its row lock: a status already stored is not written again)
+				if self.cosign_status != outcome:
+					self.set_system_values({"cosign_status": outcome})
 				return
 		else:
 			action = COSIGN_ACTIONS[outcome]
