@@ -61,10 +61,10 @@ log "measuring the review tools (bench_review.py)"
 as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_review.py --site $BENCH_SITE \
 	--out /tmp/case-bench-review.md"
 { echo; cat /tmp/case-bench-review.md; } >>/tmp/case-bench-results.md
-# The same day's `make load` and `make chaos` figures (sections "Load" and "Chaos") are kept below the new
+# The same day's `make load`, `make chaos`, `make two-host` and `make capacity` figures are kept below the new
 # ones, and with SKIP_OUTPUTS=1 the earlier run's outputs (section "Outputs") too. A section ends at the next
 # "## " heading.
-KEEP='^## Load [(]`make load`[)]|^## Chaos [(]`make chaos`'
+KEEP='^## Load [(]`make load`[)]|^## Chaos [(]`make chaos`|^## Two hosts [(]`make two-host`[)]|^## Capacity [(]`make capacity`[)]'
 [ "${SKIP_OUTPUTS:-0}" = 1 ] && KEEP="$KEEP|^## Outputs "
 if [ -f "$RESULTS" ] && grep -Eq "$KEEP" "$RESULTS"; then
 	awk -v keep_re="$KEEP" '$0 ~ keep_re { keep = 1; print ""; print; next } keep && /^## / { keep = 0 } keep' \

@@ -74,7 +74,14 @@ def prepare_roles() -> dict:
 			frappe.delete_doc("District Recommendation List", name, force=True, ignore_permissions=True)
 		for name in frappe.get_all("Case Application", {"round": ROLES_ROUND}, pluck="name"):
 			delete_application(name)
-	make_round(ROLES_YEAR, public_notice_days=0, round_title=f"{ROLES_YEAR}年浏览器测试遴选")
+	# The current round (the open round opened last, workspaces.current_round): the district's and the city's
+	# cards count it and every list opens on it, as they would the real round of the year.
+	make_round(
+		ROLES_YEAR,
+		public_notice_days=0,
+		round_title=f"{ROLES_YEAR}年浏览器测试遴选",
+		open_date=frappe.utils.nowdate(),
+	)
 	people = demo.people()
 	case = make_application(
 		as_user=people["applicant"],

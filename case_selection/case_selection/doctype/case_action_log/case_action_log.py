@@ -12,3 +12,5 @@ class CaseActionLog(Document):
 def on_doctype_update():
 	# The list and the 签核历程 report open on the current round, newest action first.
 	frappe.db.add_index("Case Action Log", ["round", "action_time"], "round_action_time")
+	# A district officer's: their district's rows of the round (access/permissions.reference_condition).
+	frappe.db.add_index("Case Action Log", ["district", "round", "action_time"], "district_round_action_time")
