@@ -50,7 +50,14 @@ as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow
 	--compare /tmp/case-bench-lists-10k.json --out /tmp/case-bench-lists-100k.md ${BENCH_ARGS:-}"
 as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_queries.py --site $BENCH_SITE \
 	--compare /tmp/case-bench-queries-10k.json" >/tmp/case-bench-queries.md
-{ echo; cat /tmp/case-bench-lists-100k.md; echo;
+# Background jobs per request (issue 20, item 5): what one submission, each co-signature, a district list and an
+# assignment queue, with Frappe's one job per Desk notification and with the app's one per transaction.
+log "counting the background jobs per request (bench_jobs.py)"
+as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_jobs.py --site $BENCH_SITE --frappe-way \
+	--drop-jobs" >/tmp/case-bench-jobs.md
+as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py seed --site $BENCH_SITE --cases 100000" \
+	>/dev/null # the rounds bench_jobs.py opened closed again (the current round stays 2025)
+{ echo; cat /tmp/case-bench-lists-100k.md; echo; echo "#$(cat /tmp/case-bench-jobs.md)"; echo;
 	echo "## What Desk asks of the database, per role, at both sizes (\`bench_queries.py\`, in-process)"; echo;
 	echo "Median ms of 7 calls as that user; the costliest SELECT's EXPLAIN: the most rows expected from one table,"
 	echo "and whether MariaDB sorts them (filesort/temporary) or reads them in order from an index. Views open on the"

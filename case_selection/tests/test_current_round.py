@@ -21,7 +21,7 @@ from case_selection.tests.factories import delete_application, make_round
 from case_selection.tests.http import User
 from case_selection.workspaces import current_round
 
-OLD, NOW = "2071", "2072"
+OLD, NOW = "2063", "2064"
 CASE, OPINION = "Case Application", "Case Cosign Opinion"
 MARK = "跨区县标记-7d3f"
 
@@ -41,7 +41,8 @@ class TestCurrentRound(FrappeTestCase):
 		super().setUpClass()
 		clean()
 		make_round(int(OLD), open_date=add_days(nowdate(), -400))
-		make_round(int(NOW), open_date=nowdate())  # the open round opened last: the current one
+		# the open round opened last: the current one (a day ahead of any other test's or the browser tests')
+		make_round(int(NOW), open_date=add_days(nowdate(), 1))
 		cls.yz = flow.District("渝中区", "cry")
 		cls.wz = flow.District("万州区", "crw")
 		cls.old = flow.submitted(None, 7101, round=OLD, case_title="往年轮次：已推荐")

@@ -46,7 +46,7 @@ class TestWorkspaces(FrappeTestCase):
 		clean()
 		# The test's round is the current one (workspaces.current_round: the open round opened last), which the
 		# district's and the city's cards count; back to an ordinary test round afterwards.
-		make_round(ROUND_YEAR, public_notice_days=0, open_date=nowdate())
+		make_round(ROUND_YEAR, public_notice_days=0, open_date=add_days(nowdate(), 2))
 		assert current_round() == ROUND
 		cls.yz = flow.District("渝中区", "yz")
 		cls.wz = flow.District("万州区", "wz")

@@ -26,6 +26,7 @@ import frappe
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import cosign_queries as cq
 import http_bench as hb
 import seed_data as sd
 
@@ -175,6 +176,26 @@ def measure_cosign(url: str, officers: dict, admin=None) -> tuple[dict[str, hb.S
 	}
 
 
+QUERY_CASES = 11  # the first warms the process's caches up, the next ten are counted
+
+
+def count_cosign_queries() -> list[str]:
+	"""cosign_queries.py's table: the statements each of the three signatures runs, on fresh batch cases signed
+	in-process as the HTTP request runs them (their sealing jobs dropped: no worker of this site runs here)."""
+	from frappe.utils.background_jobs import get_job
+
+	from case_selection.signing import sealed_form
+
+	sd.reset_cosign_batch()
+	names = sd.cosign_batch_names()[:QUERY_CASES]
+	figures = cq.queries_per_signature(names, {k: sd.USERS[k][0] for k in cq.ORDER})
+	for name in names:
+		job = get_job(sealed_form.job_id(name))
+		if job is not None:
+			job.delete()
+	return cq.rows(figures)
+
+
 SEAL_CASES = 10
 TARGET_SEAL_S = 5.0  # issue 21: from the last signature to the sealed 附件1, per case on the queue
 SEAL_IMPORT = (
@@ -293,6 +314,8 @@ def cmd_measure(args):
 	t_cosign = time.perf_counter() - t0
 	print(f"[2b] sealing: {SEAL_CASES} of the cases just agreed, render + 3 signatures each")
 	sealing = measure_sealing(cosign_outcome["names"])
+	print("[2c] SQL statements per signature, in-process")
+	cosign_outcome["queries"] = count_cosign_queries()
 
 	print(f"[3/3] load: {args.users} concurrent users for {args.seconds:.0f} s")
 	load = hb.run_load(url, load_users(url, sessions, users, args.users), CA_FIELDS, args.seconds)
@@ -383,6 +406,11 @@ def render(args, counts, district, lists, cosign, cosign_outcome, sealing, load,
 		"",
 		f"Outcome read back from the database: states {cosign_outcome['states']}, "
 		f"{cosign_outcome['opinions']} opinions (expected {3 * cosign_outcome['cases']}).",
+		"",
+		f"SQL statements per signature (`cosign_queries.py`, in-process, {QUERY_CASES - 1} cases after one to warm "
+		"up; the request's own work around the method — session, allow-list — is not in them):",
+		"",
+		*cosign_outcome.get("queries", []),
 		"",
 		*render_sealing(sealing),
 		f"## Load: {load['users']} concurrent users, {load['seconds']:.0f} s",

@@ -54,3 +54,28 @@ def test_other_district_cannot_open_the_case(browser, data):
 	browser.get(f"{desk.URL}/app/case-application")
 	desk.wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".frappe-list")))
 	assert "浏览器测试案例" not in browser.find_element(By.CSS_SELECTOR, ".frappe-list").text
+
+
+def test_lists_open_on_the_current_round(browser, data):
+	"""A district officer's case list and report view open filtered on the current round (case_selection.js),
+	and the filter is an ordinary one: removed, the list asks for every round."""
+	desk.login(browser, data["yz"]["jy"], data["password"])
+	for route in ("/app/case-application", "/app/case-application/view/report"):
+		browser.get(f"{desk.URL}{route}")
+		desk.wait(browser).until(
+			lambda b: b.execute_script("return window.cur_list && cur_list.doctype === 'Case Application'")
+		)
+		current = browser.execute_script("return frappe.boot.case_selection.current_round")
+		assert current
+		desk.wait(browser).until(
+			lambda b: b.execute_script(
+				"return cur_list.filter_area.get().some((f) => f[1] === 'round' && f[3] === arguments[0])",
+				current,
+			)
+		)
+		args = browser.execute_script("return cur_list.get_args().filters")
+		assert ["Case Application", "round", "=", current] in [f[:4] for f in args], args
+	browser.execute_script("cur_list.filter_area.remove('round')")
+	desk.wait(browser).until(
+		lambda b: not b.execute_script("return cur_list.get_args().filters.some((f) => f[1] === 'round')")
+	)
