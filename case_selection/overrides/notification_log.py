@@ -14,9 +14,14 @@ messages and its count of messages sent commit together). Each call's users and 
 Frappe's own `make_notification_logs`, unchanged: the same users get the same notification (subject, content,
 sender, document, attachment) and, where their settings ask for it, the same email.
 
+The app's own light work of the request rides in the same job (`defer`): a case handed in has its similarity
+check (review/copies.py) run there, after the notifications are committed, so a submission queues one job, not
+two. A deferred call that fails is rolled back and logged (Error Log) without undoing the notifications.
+
 `install()` (hooks.before_request and hooks.before_job) puts the function in place of Frappe's in every module
 that imported it by name; console and `bench execute` keep Frappe's own. jobs/recovery.py runs the job again
-after a database outage, as it does Frappe's: its logs are inserted in one transaction, rolled back whole.
+after a database outage, as it does Frappe's: its logs are inserted in one transaction, rolled back whole (the
+deferred calls run only after that transaction is committed).
 """
 
 import frappe
@@ -42,6 +47,7 @@ MODULES = (
 )
 ORIGINAL = frappe_notification_log.enqueue_create_notification
 PENDING = "case_pending_notifications"  # in frappe.flags: this transaction's (doc, users), not yet queued
+DEFERRED = "case_deferred_calls"  # in frappe.flags: this transaction's (method, kwargs) for the same job
 
 
 def job_id() -> str:
@@ -59,28 +65,61 @@ def enqueue_create_notification(users: list[str] | str, doc: dict):
 	if frappe.flags.in_test or getattr(frappe.local, "job", None):
 		frappe_notification_log.make_notification_logs(doc, users)
 		return
-	pending = frappe.flags.get(PENDING)
-	if pending is None:
-		pending = frappe.flags[PENDING] = []
+	_gather(PENDING, (doc, users))
+
+
+def installed() -> bool:
+	return frappe_notification_log.enqueue_create_notification is enqueue_create_notification
+
+
+def deferring() -> bool:
+	"""Whether `defer` gathers work here: a web request with the replacement installed (not a job, not the test
+	runner, which run their work at once or queue it themselves)."""
+	return installed() and not frappe.flags.in_test and not getattr(frappe.local, "job", None)
+
+
+def defer(method: str, **kwargs) -> None:
+	"""`method(**kwargs)` in this transaction's one job, once however often asked (the caller checked
+	`deferring()`)."""
+	call = (method, kwargs)
+	if call not in (frappe.flags.get(DEFERRED) or []):
+		_gather(DEFERRED, call)
+
+
+def _gather(key: str, item) -> None:
+	if frappe.flags.get(PENDING) is None and frappe.flags.get(DEFERRED) is None:
 		frappe.db.after_commit.add(flush)
 		frappe.db.after_rollback.add(forget)
-	pending.append((doc, users))
+	frappe.flags.setdefault(key, []).append(item)
 
 
 def flush():
-	batches = frappe.flags.pop(PENDING, None)
-	if batches:
-		frappe.enqueue(JOB, job_id=job_id(), batches=batches)
+	batches, calls = frappe.flags.pop(PENDING, None), frappe.flags.pop(DEFERRED, None)
+	if batches or calls:
+		frappe.enqueue(JOB, job_id=job_id(), batches=batches or [], calls=calls or [])
 
 
 def forget():
 	frappe.flags.pop(PENDING, None)
+	frappe.flags.pop(DEFERRED, None)
 
 
-def make_logs(batches: list):
-	"""The job: each call's notification, as Frappe's own job makes it."""
+def make_logs(batches: list, calls: list | None = None):
+	"""The job: each call's notification, as Frappe's own job makes it; committed; then the deferred calls, each
+	committed on its own, or rolled back and logged."""
 	for doc, users in batches:
 		frappe_notification_log.make_notification_logs(frappe._dict(doc), users)
+	frappe.db.commit()
+	user = frappe.session.user
+	for method, kwargs in calls or []:
+		try:
+			frappe.get_attr(method)(**kwargs)
+			frappe.db.commit()
+		except Exception:
+			frappe.db.rollback()
+			frappe.log_error(title=f"{method} ({kwargs})")
+			frappe.db.commit()
+		frappe.set_user(user)  # a call may act as another user (the similarity check runs as Administrator)
 
 
 def install():

@@ -1,7 +1,8 @@
 """Copied or recycled cases flagged for the city (review/similarity.py on the app's DocTypes).
 
 - When a case is handed in (it leaves a state its applicant edits: 提交区县, or a resubmission), `enqueue` queues
-  `run` on the short queue (job id per case, after the commit). The request that hands it in does no more.
+  `run` on the short queue (job id per case, after the commit). The request that hands it in does no more; a web
+  request has it run in the request's one background job, with its Desk notifications (overrides/notification_log.py).
 - `run` fingerprints the case's narrative (the five sections, the platform and service texts, the other-mode
   description): a MinHash signature and its LSH band keys, stored in the city-only `Case Fingerprint` (its bands
   as indexed rows). Cases sharing a band key with it — this round's and every past round's — are the
@@ -24,6 +25,7 @@ from frappe.utils import now_datetime
 
 from case_selection.access.system_write import system_write
 from case_selection.constants import APPLICATION
+from case_selection.overrides import notification_log
 from case_selection.review import similarity
 from case_selection.workflow import states
 from case_selection.workflow.definition import initial_state
@@ -42,6 +44,7 @@ TEXT_FIELDS = (
 	"other_mode_description",
 )
 QUEUE = "short"
+JOB = "case_selection.review.copies.run"
 
 
 def job_id(application: str) -> str:
@@ -61,12 +64,15 @@ def case_updated(doc, method=None) -> None:
 		and states.has(old, "applicant_editable")
 		and not states.has(doc.workflow_state, "applicant_editable")
 	):
-		enqueue(doc.name)
+		if notification_log.deferring():  # in the request's one job, with its notifications
+			notification_log.defer(JOB, application=doc.name)
+		else:
+			enqueue(doc.name)
 
 
 def enqueue(application: str) -> None:
 	frappe.enqueue(
-		"case_selection.review.copies.run",
+		JOB,
 		queue=QUEUE,
 		job_id=job_id(application),
 		deduplicate=True,
@@ -152,6 +158,8 @@ def keep_pairs(values, text: str, found: dict[str, float]) -> None:
 			other_values = frappe.db.get_value(
 				APPLICATION, other, ["name", "round", "case_title", "district", *TEXT_FIELDS], as_dict=True
 			)
+			if not other_values:
+				continue  # a fingerprint left by a case since deleted
 			a, b = sorted((values, other_values), key=lambda v: v["name"])
 			shared = similarity.passages(case_text(a), case_text(b))
 			doc = frappe.get_doc(PAIR, existing[other]) if other in existing else frappe.new_doc(PAIR)
