@@ -13,8 +13,8 @@ From the bench's sites folder:
 
     ../env/bin/python ../apps/case_selection/tests/benchmarks/bench_jobs.py --site SITE [--frappe-way] [--drop-jobs]
 
-or from Python, on a connected site: `bench_jobs.measure()` → [{action, jobs, methods, queued, ids}], and
-`bench_jobs.render(rows)` → a markdown table. --drop-jobs removes the jobs it made that are still queued (a site
+or from Python, on a connected site: `bench_jobs.section()` → the markdown (before and now, queued jobs
+removed), or `bench_jobs.measure()` → [{action, jobs, methods, queued, ids}] and `bench_jobs.render(rows)`. --drop-jobs removes the jobs it made that are still queued (a site
 no worker reads); without it they stay for the site's workers. Its data (rounds JOBS_YEAR and the one before, users *.jobs@test.local)
 is replaced at the next run.
 """
@@ -58,6 +58,7 @@ def measure(year: int = JOBS_YEAR, coalesce: bool = True, counter=None) -> list[
 	expert = make_user("expert.jobs@test.local", ["Case Expert"])
 	helpers = [make_user(f"assignee{i}.jobs@test.local", ["City Case Manager"]) for i in (1, 2)]
 	c = counter or Counter()
+	start = len(c.rows)
 	with as_in_production(coalesce=coalesce):
 		for fn in frappe.get_hooks("before_request"):  # as a web request: the app's replacements installed
 			if coalesce or not fn.endswith("notification_log.install"):
@@ -100,7 +101,7 @@ def measure(year: int = JOBS_YEAR, coalesce: bool = True, counter=None) -> list[
 		city.to_review(names[0])
 		c.measure("expert assigned to a case", lambda: city.assign(names[0], expert))
 	frappe.db.commit()
-	return c.rows
+	return c.rows[start:]
 
 
 def save(name: str):
@@ -149,29 +150,37 @@ def render(rows: list[dict], before: list[dict] | None = None) -> str:
 	return "\n".join(lines) + "\n"
 
 
-def main():
-	p = argparse.ArgumentParser()
-	p.add_argument("--site", required=True)
-	p.add_argument(
-		"--frappe-way", action="store_true", help="also measure with Frappe's one job per notification"
-	)
-	p.add_argument("--drop-jobs", action="store_true", help="remove the jobs made that are still queued")
-	a = p.parse_args()
-	connect(a.site)
+def section(frappe_way: bool = True, drop_jobs: bool = True) -> str:
+	"""The markdown of the figures, on a connected site (for bench_flow.py / make bench-report): the actions
+	measured (and first the old way, frappe_way), the jobs they left still queued removed (drop_jobs: a site no
+	worker reads would keep them)."""
 	from case_selection.tests.job_counts import Counter  # deferred: the app's modules once connected
 
 	counter = Counter()
+	before = measure(JOBS_YEAR - 1, coalesce=False, counter=counter) if frappe_way else None
+	rows = measure(counter=counter)
+	text = f"### Background jobs per request (`bench_jobs.py`, site {frappe.local.site})\n\n"
+	if before:
+		text += (
+			"Before: Frappe's Desk notifications, one job per call, and the similarity check its own job; now: one "
+			"job per transaction, the similarity check of a case handed in inside it.\n\n"
+		)
+	text += render(rows, before)
+	if drop_jobs:
+		text += f"\n{counter.drop_queued()} job(s) still queued were removed.\n"
+	frappe.db.commit()
+	return text
+
+
+def main():
+	p = argparse.ArgumentParser()
+	p.add_argument("--site", required=True)
+	p.add_argument("--frappe-way", action="store_true", help="also measure the way before (Frappe's own)")
+	p.add_argument("--drop-jobs", action="store_true", help="remove the jobs made that are still queued")
+	a = p.parse_args()
+	connect(a.site)
 	try:
-		before = measure(JOBS_YEAR - 1, coalesce=False, counter=Counter()) if a.frappe_way else None
-		if before:
-			counter.made += [i for r in before for i in r["ids"]]
-		rows = measure(counter=counter)
-		print(f"### Background jobs per request (`bench_jobs.py`, site {a.site})\n")
-		if before:
-			print("Before: Frappe's Desk notifications, one job per call; now: one per transaction.\n")
-		print(render(rows, before))
-		if a.drop_jobs:
-			print(f"{counter.drop_queued()} job(s) still queued were removed.")
+		print(section(a.frappe_way, a.drop_jobs))
 	finally:
 		frappe.db.commit()
 		frappe.destroy()
