@@ -3,10 +3,10 @@
 Each case is signed 同意推荐 by the three departments in turn (1st, 2nd, 3rd signature), as the HTTP benchmark
 signs them, through the method the HTTP call runs (`case_selection.api.cosigning.cosign`) and the commit that
 ends the request. Before each signature the request-level caches are emptied (frappe.local.cache, which also
-holds what Redis answered in this request, and Frappe's per-request permission caches) and the app's
-before_request hooks run, so a signature reads what it would read in a fresh request. Only statements are
-counted; Redis reads and the rest of the request's work around the method (session, auth hooks, the
-allow-list) are not.
+holds what Redis answered in this request, and Frappe's per-request permission caches), the officer's language
+is set and the app's before_request hooks run, so a signature reads what it would read in a fresh request.
+Only statements are counted; Redis reads and the rest of the request's work around the method (session, auth
+hooks, the allow-list) are not. The last signature of each case queues its seal job, as over HTTP.
 
     import cosign_queries  # next to bench_flow.py, on its sys.path
     sd.reset_cosign_batch()
@@ -15,6 +15,8 @@ allow-list) are not.
     print("\n".join(cosign_queries.rows(figures)))
 
 The cases must be fresh (Submitted, no opinion: what reset_cosign_batch leaves); they are left signed.
+On its own: `cd sites && ../env/bin/python ../apps/case_selection/tests/benchmarks/cosign_queries.py --site SITE`
+(seeded with bench_flow.py seed; the batch is reset before and after).
 """
 
 import statistics
@@ -175,3 +177,30 @@ def rows(result: dict) -> list[str]:
 			f"{r['other']:g} | {r['range'][0]}–{r['range'][1]} | {r['ms']:.1f} | {r['db_ms']:.1f} |"
 		)
 	return lines
+
+
+def main():
+	import argparse  # deferred: only the command line uses it
+	import os
+	import sys
+
+	parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+	parser.add_argument("--site", required=True)
+	parser.add_argument("--cases", type=int, default=6, help="cases signed (the first warms up)")
+	args = parser.parse_args()
+	sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+	import seed_data as sd  # deferred: seed_data needs a connected site to be useful
+
+	frappe.init(site=args.site, sites_path=".")
+	frappe.connect()
+	try:
+		sd.reset_cosign_batch()
+		officers = {k: sd.USERS[k][0] for k in ORDER}
+		print("\n".join(rows(queries_per_signature(sd.cosign_batch_names()[: args.cases], officers))))
+		sd.reset_cosign_batch()
+	finally:
+		frappe.destroy()
+
+
+if __name__ == "__main__":
+	main()
