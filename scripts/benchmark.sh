@@ -41,6 +41,12 @@ COMMIT=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo n/a)
 as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py measure --site $BENCH_SITE \
 	--url http://$BENCH_SITE:$BENCH_PORT --workers $BENCH_WORKERS --commit $COMMIT --out /tmp/case-bench-results.md \
 	--json /tmp/case-bench-lists-10k.json ${BENCH_ARGS:-}"
+# The review tools (issue 22), on the 10,000-case data set: similarity check per new case at 10,000 stored
+# fingerprints, assignment of 1,000.
+log "measuring the review tools (bench_review.py)"
+as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_review.py --site $BENCH_SITE \
+	--out /tmp/case-bench-review.md"
+{ echo; cat /tmp/case-bench-review.md; } >>/tmp/case-bench-results.md
 log "the data set at 100,000 cases: nine past rounds seeded in bulk"
 as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py seed --site $BENCH_SITE --cases 100000"
 bench_cmd --site "$BENCH_SITE" clear-cache
@@ -57,17 +63,12 @@ as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_jobs
 	--drop-jobs" >/tmp/case-bench-jobs.md
 as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_flow.py seed --site $BENCH_SITE --cases 100000" \
 	>/dev/null # the rounds bench_jobs.py opened closed again (the current round stays 2025)
-{ echo; cat /tmp/case-bench-lists-100k.md; echo; echo "#$(cat /tmp/case-bench-jobs.md)"; echo;
+{ echo; cat /tmp/case-bench-lists-100k.md; echo; sed '1s/^### /## /' /tmp/case-bench-jobs.md; echo;
 	echo "## What Desk asks of the database, per role, at both sizes (\`bench_queries.py\`, in-process)"; echo;
 	echo "Median ms of 7 calls as that user; the costliest SELECT's EXPLAIN: the most rows expected from one table,"
 	echo "and whether MariaDB sorts them (filesort/temporary) or reads them in order from an index. Views open on the"
 	echo "current round as Desk does (case_selection.js); counts as Desk asks them (at most 1,001)."; echo;
 	cat /tmp/case-bench-queries.md; } >>/tmp/case-bench-results.md
-# The review tools (issue 22): similarity check per new case at 10,000 stored fingerprints, assignment of 1,000.
-log "measuring the review tools (bench_review.py)"
-as_bench "cd sites && ../env/bin/python ../apps/$APP/tests/benchmarks/bench_review.py --site $BENCH_SITE \
-	--out /tmp/case-bench-review.md"
-{ echo; cat /tmp/case-bench-review.md; } >>/tmp/case-bench-results.md
 # The same day's `make load`, `make chaos`, `make two-host` and `make capacity` figures are kept below the new
 # ones, and with SKIP_OUTPUTS=1 the earlier run's outputs (section "Outputs") too. A section ends at the next
 # "## " heading.

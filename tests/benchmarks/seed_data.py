@@ -412,6 +412,8 @@ PAST_NARRATIVE = (
 	2,
 )  # shorter narratives than the 2025 round's: seeding 90,000 cases takes minutes
 PAST_TABLES = (
+	("Case Fingerprint Band", "parent"),  # bench_review.py's, where it fingerprinted past cases
+	("Case Fingerprint", "name"),
 	("Case Result Indicator", "parent"),
 	("Case Finance Year", "parent"),
 	("Case Cosign Opinion", "reference_name"),
