@@ -212,7 +212,10 @@ def _issue(district: str, role: str, department: str | None = None) -> str:
 	root_key, root_cert = root()
 	subject = official_name(district, role, department)
 	start = datetime.now(timezone.utc).replace(microsecond=0) - CLOCK_SKEW
-	key, cert = authority.issue(root_key, root_cert, subject, subject, not_before=start)
+	try:
+		key, cert = authority.issue(root_key, root_cert, subject, subject, not_before=start)
+	except ValueError as e:  # a name the certificate cannot carry: the signer is told why (417), not a 500
+		frappe.throw(str(e), CertificateError)
 	return _store(
 		key, cert, [root_cert], district=district, role=role, department=department, source=ISSUED
 	).name
