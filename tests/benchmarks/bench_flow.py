@@ -367,17 +367,11 @@ def render(args, counts, district, lists, cosign, cosign_outcome, sealing, load,
 			f"| {name} | {len(ser.times_ms)} | {fmt(ser.p50)} | {fmt(ser.p95)} | {ratio:.2f}×{verdict} | "
 			f"{ser.p95 / base_user.p95:.2f}× | {target} | {ser.errors} |"
 		)
-	city = lists.get("Case Application Report View · city user")
-	district = lists.get("Case Application Report View · district user")
-	if city and district:
-		r = city.p95 / district.p95
-		lines += [
-			"",
-			f"The city's first page (Report View, p95) costs {r:.2f}× the district officer's "
-			f"(target ≤ {TARGET_CITY_VS_DISTRICT:g}×){' ✔' if r <= TARGET_CITY_VS_DISTRICT else ' ✘'}. "
-			"Report Views and counts are sent as Desk sends them: on the current round (the list's default "
-			"filter), the count with limit 1,001; the REST lists have no filter.",
-		]
+	lines += [
+		"",
+		city_against_district(lists) + " Report Views and counts are sent as Desk sends them: on the current "
+		"round (the list's default filter), the count with limit 1,001; the REST lists have no filter.",
+	]
 	all_cosign = hb.Series(
 		"all", [t for s in cosign.values() for t in s.times_ms], sum(s.errors for s in cosign.values())
 	)
@@ -441,6 +435,17 @@ TARGET_CITY_VS_DISTRICT = 2.0  # issue 20: the city's first page costs no more t
 BASELINE = "ToDo REST list · Administrator (baseline)"
 
 
+def city_against_district(lists: dict) -> str:
+	"""Issue 20: the city's first page (Report View, p95) against a district officer's, with its verdict."""
+	city = lists["Case Application Report View · city user"]
+	r = city.p95 / lists["Case Application Report View · district user"].p95
+	verdict = " ✔" if r <= TARGET_CITY_VS_DISTRICT else " ✘"
+	return (
+		f"The city's first page (Report View, p95) costs {r:.2f}× the district officer's "
+		f"(target ≤ {TARGET_CITY_VS_DISTRICT:g}×){verdict}."
+	)
+
+
 def save_lists(path: str, counts: dict, lists: dict):
 	base = lists[BASELINE].p95
 	data = {
@@ -485,15 +490,7 @@ def render_lists_by_size(args, counts, lists, problems, seconds) -> str:
 			f"| {name} | {fmt(old['p95'])} | {old['ratio']:.2f}× | {fmt(ser.p95)} | {ratio:.2f}× | "
 			f"{growth:.2f} |{verdict} |"
 		)
-	city = lists.get("Case Application Report View · city user")
-	district = lists.get("Case Application Report View · district user")
-	if city and district:
-		r = city.p95 / district.p95
-		lines += [
-			"",
-			f"The city's first page (Report View, p95) costs {r:.2f}× the district officer's "
-			f"(target ≤ {TARGET_CITY_VS_DISTRICT:g}×){' ✔' if r <= TARGET_CITY_VS_DISTRICT else ' ✘'}.",
-		]
+	lines += ["", city_against_district(lists)]
 	return "\n".join(lines) + "\n"
 
 
