@@ -249,6 +249,7 @@ before_request = [
 	"case_selection.export.sandbox.install",
 	"case_selection.overrides.workflow_action.install",
 	"case_selection.overrides.notification_log.install",  # Desk notifications: one job per transaction
+	"case_selection.overrides.filters.install",  # a filter's value is a value (417, not a 500)
 ]
 
 # Job Events
@@ -259,6 +260,7 @@ before_job = [
 	"case_selection.export.sandbox.install",
 	"case_selection.overrides.workflow_action.install",
 	"case_selection.overrides.notification_log.install",  # in a job: Desk notifications made at once
+	"case_selection.overrides.filters.install",
 ]
 
 # Authentication and authorization

@@ -217,3 +217,49 @@ class TestCurrentRound(FrappeTestCase):
 		).json()["message"]
 		self.assertEqual(groups, [])
 		self.assertIn(u.get(f"/api/resource/{OPINION}/{row.name}").status_code, (403, 404))
+
+	def test_a_filter_value_that_is_not_a_value_is_refused_at_every_list_door(self):
+		"""An object, a list where one value goes or a number for `in`, sent as a filter's value through each door
+		that lists (REST, Desk's list, count and group-by counts, the 签核历程 report): a 417 naming
+		the field, never a 500; a proper `in` list still lists."""
+		u = User(self.wz.lead)
+		hostile = [{"a": 1}, ["=", {"x": 1}], [["nested"]], 123]
+		for value in hostile:
+			op = "in" if value == 123 else "="
+			filters = json.dumps([[CASE, "round", op, value]])
+			answers = {
+				"rest": u.get(f"/api/resource/{CASE}", filters=filters),
+				"report view": u.call(
+					"frappe.desk.reportview.get", doctype=CASE, fields='["name"]', filters=filters
+				),
+				"count": u.call(
+					"frappe.desk.reportview.get_count", doctype=CASE, filters=filters, fields="[]"
+				),
+				"group by owner": u.call(
+					"frappe.desk.listview.get_group_by_count",
+					doctype=CASE,
+					current_filters=filters,
+					field="owner",
+				),
+				"group by assigned": u.call(
+					"frappe.desk.listview.get_group_by_count",
+					doctype=CASE,
+					current_filters=filters,
+					field="assigned_to",
+				),
+				"history report": u.call(
+					"frappe.desk.query_report.run",
+					report_name="Case Action History",
+					filters=json.dumps({"round": value}),
+				),
+			}
+			if (
+				value == 123
+			):  # the report compares its round with `=`: a number there is a value (nothing listed)
+				self.assertEqual(answers.pop("history report").status_code, 200)
+			for door, r in answers.items():
+				self.assertEqual(r.status_code, 417, f"{door} {value!r}: {r.status_code} {r.text[:200]}")
+		listed = u.ok(
+			u.get(f"/api/resource/{CASE}", filters=json.dumps([[CASE, "round", "in", [NOW, OLD]]]))
+		).json()["data"]
+		self.assertIn(self.foreign, {row["name"] for row in listed})
