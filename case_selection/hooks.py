@@ -243,13 +243,14 @@ override_whitelisted_methods = {
 # --------------
 # Before each request and each job: every PDF rendered without network (export/sandbox.py wraps pdfkit once per
 # process), and Frappe's Workflow Action hook given lookups that read the cached Workflow document
-# (overrides/workflow_action.py: three functions of frappe.workflow.doctype.workflow_action replaced, for every
+# (overrides/workflow_action.py: four functions of frappe.workflow.doctype.workflow_action replaced, for every
 # workflow of the site; both installs are idempotent). Console and `bench execute` keep Frappe's own.
 before_request = [
 	"case_selection.export.sandbox.install",
 	"case_selection.overrides.workflow_action.install",
 	"case_selection.overrides.notification_log.install",  # Desk notifications: one job per transaction
 	"case_selection.overrides.filters.install",  # a filter's value is a value (417, not a 500)
+	"case_selection.overrides.save_hooks.install",  # Frappe's after-save hooks: energy points, attached files
 ]
 
 # Job Events
@@ -261,6 +262,7 @@ before_job = [
 	"case_selection.overrides.workflow_action.install",
 	"case_selection.overrides.notification_log.install",  # in a job: Desk notifications made at once
 	"case_selection.overrides.filters.install",
+	"case_selection.overrides.save_hooks.install",
 ]
 
 # Authentication and authorization

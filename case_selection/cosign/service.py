@@ -98,6 +98,20 @@ def clear_opinions(doctype: str, name: str):
 	frappe.db.delete("Case Cosign Opinion", {"reference_doctype": doctype, "reference_name": name})
 
 
+def commit_into_read_committed():
+	"""frappe.db.commit(), with the next transaction READ COMMITTED: its callbacks run as Frappe runs them, and the
+	isolation is set between the COMMIT and the START TRANSACTION (it can only be set before a transaction
+	starts; frappe.db.commit() would open the next one at once, and a second COMMIT cost two more statements)."""
+	db = frappe.db
+	db.before_rollback.reset()
+	db.after_rollback.reset()
+	db.before_commit.run()
+	db.sql("commit")
+	db.sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+	db.begin()
+	db.after_commit.run()
+
+
 def record_opinion(
 	doctype: str,
 	name: str,
@@ -123,12 +137,8 @@ def record_opinion(
 	# nothing) and run the signature as one READ COMMITTED transaction: every read below, Frappe's own
 	# included (the save's doc-before-save, the workflow check), sees the signatures committed while we
 	# waited for the lock, and without gap locks signers of different cases (41 districts at once on deadline
-	# day) do not deadlock on the tables every signature writes to. frappe.db.commit() opens the next
-	# transaction at once, and its isolation can only be set before it starts, hence the second COMMIT.
-	frappe.db.commit()
-	frappe.db.sql("COMMIT")
-	frappe.db.sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-	frappe.db.begin()
+	# day) do not deadlock on the tables every signature writes to.
+	commit_into_read_committed()
 	doc = load_locked(doctype, name)
 	doc.check_permission("read")
 	round_facts = round_cosign(doc.round)

@@ -78,6 +78,16 @@ class TestWorkflowActions(FrappeTestCase):
 					FRAPPE["get_allowed_roles"](user, self.workflow, state),
 					(state, user),
 				)
+		# Whether the case's state has its Workflow Action: yes for the submitted case (退回修改 is required, so
+		# the submission made one), no for a draft, nor for the submitted case seen in another state.
+		draft = make_application(seed=77)
+		for doc, expected in ((case, True), (draft, False)):
+			self.assertIs(OURS["is_workflow_action_already_created"](doc), expected, doc.workflow_state)
+			self.assertEqual(bool(FRAPPE["is_workflow_action_already_created"](doc)), expected)
+		case.workflow_state = "Received"
+		self.assertIs(OURS["is_workflow_action_already_created"](case), False)
+		self.assertFalse(FRAPPE["is_workflow_action_already_created"](case))
+		case.workflow_state = "Submitted"
 		# Not trivially equal: the states made required above have transitions that lead on.
 		self.assertTrue(OURS["get_next_possible_transitions"](self.workflow, "Submitted", case))
 		self.assertEqual(

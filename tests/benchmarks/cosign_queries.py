@@ -91,6 +91,7 @@ def counted():
 def fresh_request_caches():
 	"""What a new request starts without (frappe.init sets these per request)."""
 	frappe.local.cache = {}
+	frappe.db.value_cache = {}  # a request's connection is new: Frappe's get_single_value asks again
 	frappe.local.role_permissions = {}
 	frappe.local.valid_columns = {}
 	frappe.local.new_doc_templates = {}
