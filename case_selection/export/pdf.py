@@ -240,7 +240,9 @@ def printed_pt_per_px() -> float:
 			if text.strip():
 				sizes.append(abs(size * tm[0] * cm[0]) or abs(size * tm[1] * cm[1]))
 
-		PdfReader(io.BytesIO(get_pdf(PROBE_HTML))).pages[0].extract_text(visitor_text=visit)
+		PdfReader(io.BytesIO(get_pdf(PROBE_HTML, options=dict(RENDERER_OPTIONS)))).pages[0].extract_text(
+			visitor_text=visit
+		)
 		if not sizes:
 			frappe.throw(_("无法测定PDF排版比例"))
 		value = sizes[0] / PROBE_PX
@@ -286,12 +288,19 @@ def for_renderer(html: str) -> str:
 	return html[:head] + link + html[head:] if head >= 0 else link + html
 
 
+# get_pdf runs wkhtmltopdf with JavaScript off, yet wkhtmltopdf still waits its --javascript-delay (200 ms by
+# default) after the page has loaded, for scripts that cannot run: a fifth of a second of every PDF. Our formats
+# carry no script (page numbers and the QR code are drawn into the PDF afterwards) and load nothing from the
+# network (sandbox.py), so nothing is left to wait for. Frappe's own prints keep Frappe's options.
+RENDERER_OPTIONS = {"javascript-delay": "0"}
+
+
 def official_pdf(html: str, output: PdfWriter | None = None) -> PdfWriter:
 	"""HTML → PDF through Frappe's get_pdf (pdfkit + wkhtmltopdf, page options from the `.print-format`
 	rule), at the size the CSS asks for and with searchable text. Returns the writer, pages appended."""
 	sandbox.install()
 	frappe.local.case_pdf_renders = getattr(frappe.local, "case_pdf_renders", 0) + 1  # what tests count
-	writer = get_pdf(for_renderer(html), output=output or PdfWriter())
+	writer = get_pdf(for_renderer(html), options=dict(RENDERER_OPTIONS), output=output or PdfWriter())
 	fix_to_unicode(writer)
 	return writer
 

@@ -299,6 +299,29 @@ class TestOfficialPdfs(FrappeTestCase):
 				"Case Application", self.app.name, "keywords", keywords, update_modified=False
 			)
 
+	def test_the_renderer_waits_for_no_script(self):
+		"""wkhtmltopdf is told not to wait its --javascript-delay (200 ms by default, waited even with JavaScript
+		off) when it prints our formats: Frappe's get_pdf turns JavaScript off and our formats carry none."""
+		from pdfkit import pdfkit as kit
+
+		seen, original = [], kit.PDFKit.command
+
+		def command(kit_self, path=None):
+			args = list(original(kit_self, path))
+			seen.append(args)
+			return args
+
+		kit.PDFKit.command = command
+		try:
+			frappe.cache.delete_keys("case_selection:pdf:")
+			pdf = render_pdf(frappe.get_doc("Case Application", self.app.name), "附件1 申报书")
+		finally:
+			kit.PDFKit.command = original
+		self.assertTrue(pdf.startswith(b"%PDF"))
+		args = seen[-1]
+		self.assertIn("--disable-javascript", args)
+		self.assertEqual(args[args.index("--javascript-delay") + 1], "0")
+
 	def test_evidence_list_is_printed(self):
 		text = flat("".join(p.text for p in self.pages["annex1"]))
 		self.assertIn(flat("五、附件材料"), text)
