@@ -251,6 +251,7 @@ before_request = [
 	"case_selection.overrides.notification_log.install",  # Desk notifications: one job per transaction
 	"case_selection.overrides.filters.install",  # a filter's value is a value (417, not a 500)
 	"case_selection.overrides.save_hooks.install",  # Frappe's after-save hooks: energy points, attached files
+	"case_selection.overrides.shares.install",  # documents shared with the user: one plain query
 ]
 
 # Job Events
@@ -263,6 +264,7 @@ before_job = [
 	"case_selection.overrides.notification_log.install",  # in a job: Desk notifications made at once
 	"case_selection.overrides.filters.install",
 	"case_selection.overrides.save_hooks.install",
+	"case_selection.overrides.shares.install",
 ]
 
 # Authentication and authorization

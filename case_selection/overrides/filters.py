@@ -5,24 +5,27 @@ text into the SQL as Python prints it: a Link or Data field compared with `=` to
 list puts `{'a': 1}` into the statement (a syntax error: a 500), and `in` with a number fails in Python (a 500).
 Every door that filters through it — REST lists, Desk's list, report view, counts and group-by counts, the
 app's reports, frappe.client.get_list/get_value — is answered here instead with a 417 naming the field, before
-any SQL is written; so is a filter Frappe cannot read at all (parse_args). `install()` runs before every request and job (hooks.before_request, before_job).
+any SQL is written; so is a filter Frappe cannot read at all (parse_args). `install()` runs before every request
+and job (hooks.before_request, before_job).
 """
 
 import frappe
 from frappe import _
+from frappe.model import db_query
 from frappe.model.db_query import DatabaseQuery
 from frappe.utils import get_filter
 
-ORIGINAL = DatabaseQuery.prepare_filter_condition
 ORIGINAL_PARSE = DatabaseQuery.parse_args
 LIST_OPERATORS = ("in", "not in", "between")
 
 
-def checked_value(doctype: str, f) -> None:
-	"""Refuses (417) a filter whose value Frappe would write into the SQL as a Python object: an object, a list
-	where one value goes, a list holding objects or lists, a number for in / not in."""
+def checked_get_filter(doctype: str, f, filters_config=None):
+	"""Frappe's get_filter, as DatabaseQuery.prepare_filter_condition calls it for each filter before it writes the
+	filter's SQL, refusing (417) a filter whose value Frappe would write into the SQL as a Python object: an object,
+	a list where one value goes, a list holding objects or lists, a number for in / not in. (The filter is read
+	once: get_filter checks its column through sqlparse, a good part of a list request's own time.)"""
 	try:
-		filt = get_filter(doctype, f)
+		filt = get_filter(doctype, f, filters_config)
 	except (
 		IndexError,
 		KeyError,
@@ -42,11 +45,7 @@ def checked_value(doctype: str, f) -> None:
 		frappe.throw(
 			_("筛选条件「{0}」的值必须是文字或数字。").format(filt.fieldname), frappe.ValidationError
 		)
-
-
-def prepare_filter_condition(self, f):
-	checked_value(self.doctype, f)
-	return ORIGINAL(self, f)
+	return filt
 
 
 def parse_args(self):
@@ -59,5 +58,5 @@ def parse_args(self):
 
 def install():
 	"""Idempotent."""
-	DatabaseQuery.prepare_filter_condition = prepare_filter_condition
+	db_query.get_filter = checked_get_filter  # the name prepare_filter_condition calls
 	DatabaseQuery.parse_args = parse_args
