@@ -105,8 +105,7 @@ def run(application: str) -> dict:
 	store_fingerprint(values, text_hash, sig, keys)
 	limit = threshold(values["round"])
 	found = {}
-	for other in candidates(application, keys):
-		other_sig = frappe.db.get_value(FINGERPRINT, other, "signature")
+	for other, other_sig in signatures(candidates(application, keys)).items():
 		if not other_sig:
 			continue
 		score = similarity.estimate(sig, similarity.unpack(other_sig))
@@ -125,6 +124,27 @@ def candidates(application: str, keys: list[str]) -> list[str]:
 		.where(band.band_key.isin(keys) & (band.parent != application) & (band.parenttype == FINGERPRINT))
 		.run(pluck=True)
 	)
+
+
+# The candidates' signatures and the matched cases' texts are read in one statement each, not one per case: a case
+# handed in among many near-copies (one unit's cases rewritten from one draft) costs reads in proportion to the
+# copies, not a query-builder round trip for each.
+def signatures(names: list[str]) -> dict[str, str]:
+	if not names:
+		return {}
+	return dict(
+		frappe.db.sql(f"select name, signature from `tab{FINGERPRINT}` where name in %s", (tuple(names),))
+	)
+
+
+def case_values(names: list[str]) -> dict[str, dict]:
+	if not names:
+		return {}
+	fields = ", ".join(f"`{f}`" for f in ("name", "round", "case_title", "district", *TEXT_FIELDS))
+	rows = frappe.db.sql(
+		f"select {fields} from `tab{APPLICATION}` where name in %s", (tuple(names),), as_dict=True
+	)
+	return {r.name: r for r in rows}
 
 
 def store_fingerprint(values, text_hash: str, sig: list[int], keys: list[str]) -> None:
@@ -154,10 +174,9 @@ def keep_pairs(values, text: str, found: dict[str, float]) -> None:
 		for other, pair in existing.items():
 			if other not in found:
 				frappe.delete_doc(PAIR, pair, ignore_permissions=True, force=True)
+		others = case_values(list(found))
 		for other, score in found.items():
-			other_values = frappe.db.get_value(
-				APPLICATION, other, ["name", "round", "case_title", "district", *TEXT_FIELDS], as_dict=True
-			)
+			other_values = others.get(other)
 			if not other_values:
 				continue  # a fingerprint left by a case since deleted
 			a, b = sorted((values, other_values), key=lambda v: v["name"])
@@ -182,6 +201,7 @@ def keep_pairs(values, text: str, found: dict[str, float]) -> None:
 					or _("（相似内容分散，未找到整句相同的段落）"),
 				}
 			)
+			doc.flags.ignore_links = True  # both cases were just read from the database
 			doc.save(ignore_permissions=True)
 
 
