@@ -16,7 +16,8 @@ sender, document, attachment) and, where their settings ask for it, the same ema
 
 The app's own light work of the request rides in the same job (`defer`): a case handed in has its similarity
 check (review/copies.py) run there, after the notifications are committed, so a submission queues one job, not
-two. A deferred call that fails is rolled back and logged (Error Log) without undoing the notifications.
+two; and the app's moments for Frappe's Notifications (notifications.fire: their emails composed, their Desk
+notifications made) run there too, not while the user waits. A deferred call that fails is rolled back and logged (Error Log) without undoing the notifications.
 
 `install()` (hooks.before_request and hooks.before_job) puts the function in place of Frappe's in every module
 that imported it by name; console and `bench execute` keep Frappe's own. jobs/recovery.py runs the job again

@@ -121,6 +121,9 @@ class TestJobCounts(FrappeTestCase):
 		self.assertEqual(sorted(before["methods"]), sorted([FRAPPE_JOB, "case_selection.review.copies.run"]))
 		self.assertEqual(after["methods"], [notification_log.JOB])  # the similarity check rides in it
 		self.assertLess(after["jobs"], before["jobs"])
+		# The email of the Notification: composed in the request Frappe's way, in the job the app's way.
+		self.assertTrue(emailed(frappe_way))
+		self.assertEqual(emailed(coalesced), set())
 		run_all(before)
 		run_all(after)
 		officers = set(self.district.users.values())
