@@ -58,6 +58,8 @@ for mix in $MIXES; do
 	esac
 	log "capacity: $mix, users $STEPS, $STEP_SECONDS s a step"
 	as_bench "cd sites && $PY/load/load_data.py prepare --site $SITE --out '$RUN/data.json'"
+	# The preparation's own jobs (its reviews' notifications: hundreds) run before the steps, not inside them.
+	as_bench "cd sites && $PY/load/load_data.py drain --site $SITE"
 	as_bench "cd sites && LOAD_DATA='$RUN/data.json' LOAD_ACK='$RUN/${mix}_ack.json' LOAD_MIX=$mix ADMIN_PASSWORD='$ADMIN_PASSWORD' \
 		LOAD_STEPS='$STEPS' LOAD_STEP_SECONDS=$STEP_SECONDS LOAD_STEPS_OUT='$RUN/capacity_$mix.json' ${CAPACITY_CPU_MATCH:+LOAD_CPU_MATCH='$CAPACITY_CPU_MATCH'} \
 		../locust-env/bin/locust -f ../apps/$APP/tests/load/locustfile.py --headless -t ${seconds}s --host '$URL' \

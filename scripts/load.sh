@@ -39,6 +39,7 @@ for mix in $LOAD_MIXES; do
 	log "load: $mix"
 	as_bench "rm -f '$RUN/$mix'_*"
 	as_bench "cd sites && $PY/load/load_data.py prepare --site $LOAD_SITE --out '$RUN/data.json'"
+	as_bench "cd sites && $PY/load/load_data.py drain --site $LOAD_SITE" # the preparation's jobs, before the mix
 	users=$LOAD_USERS seconds=$LOAD_SECONDS
 	[ "$mix" = burst ] && users=123 seconds=60
 	as_bench "cd sites && LOAD_DATA='$RUN/data.json' LOAD_ACK='$RUN/${mix}_ack.json' LOAD_MIX=$mix ADMIN_PASSWORD='$ADMIN_PASSWORD' \

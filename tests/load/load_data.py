@@ -2,6 +2,7 @@
 
     load_data.py prepare --site SITE --out pools.json   # users, open round, pools to sign, score, move (reset)
     load_data.py verify  --site SITE --stats stats.json # 0 lost opinions, attachments or scores, states right
+    load_data.py drain   --site SITE                    # the RQ queues empty before the steps begin
 
 Co-signing pools are the seeded Submitted cases of round 2025, per district; every run first puts back
 what the previous run's load users signed (their opinions and log rows removed, the case Submitted again).
@@ -9,6 +10,7 @@ what the previous run's load users signed (their opinions and log rows removed, 
 
 import argparse
 import json
+import time
 
 import frappe
 from frappe.query_builder import DocType
@@ -280,6 +282,39 @@ def cmd_verify(args):
 	frappe.destroy()
 
 
+def queued_jobs() -> int:
+	"""Jobs queued or running on this bench's RQ queues (every site's: a worker runs them all, on the same CPUs)."""
+	from frappe.utils.background_jobs import get_queue, get_queue_list
+	from rq.registry import StartedJobRegistry
+
+	total = 0
+	for qtype in get_queue_list():
+		q = get_queue(qtype)
+		total += q.count + StartedJobRegistry(queue=q).count
+	return total
+
+
+def cmd_drain(args):
+	"""Waits until the RQ queues are empty: the jobs the preparation queued (notifications of the reviews it
+	assigned, …) run before the measured steps, not in them. Without a worker nothing would run them: says so."""
+	from frappe.utils.background_jobs import get_redis_conn
+	from rq import Worker
+
+	connect(args.site)
+	start, left = time.monotonic(), queued_jobs()
+	if left and not Worker.all(connection=get_redis_conn()):
+		print(f"jobs queued before the steps: {left}; no RQ worker runs them (they stay queued)")
+	else:
+		while left and time.monotonic() - start < args.timeout:
+			time.sleep(1)
+			left = queued_jobs()
+		print(
+			f"jobs queued before the steps: drained in {time.monotonic() - start:.0f} s"
+			+ (f", {left} still queued after {args.timeout:.0f} s" if left else "")
+		)
+	frappe.destroy()
+
+
 def main():
 	parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 	sub = parser.add_subparsers(dest="cmd", required=True)
@@ -289,8 +324,11 @@ def main():
 	v = sub.add_parser("verify")
 	v.add_argument("--site", required=True)
 	v.add_argument("--stats", required=True)
+	d = sub.add_parser("drain")
+	d.add_argument("--site", required=True)
+	d.add_argument("--timeout", type=float, default=900)
 	args = parser.parse_args()
-	{"prepare": cmd_prepare, "verify": cmd_verify}[args.cmd](args)
+	{"prepare": cmd_prepare, "verify": cmd_verify, "drain": cmd_drain}[args.cmd](args)
 
 
 if __name__ == "__main__":

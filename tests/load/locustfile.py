@@ -58,6 +58,40 @@ EXPERTS = iter(DATA.get("experts", []))
 BULK = iter(DATA.get("bulk_cases", []))
 BULK_SIZE = 5
 THINK = between(5, 15)
+# The applicants' narratives: each case its own text (words drawn at random), and one case in COPY_EVERY a copy of
+# an earlier one, as a unit recycling a case it handed in before. (Until 2026-12-04 every load case had the same
+# text, so each submission matched every earlier one and its similarity check wrote a pair for each: a worst case
+# of the copy detector, cost growing with the run, not a deadline day.)
+WORDS = (
+	"技术 创新 产业 融合 平台 研发 成果 转化 企业 高校 院所 协同 攻关 数字 智能 制造 装备 材料 能源 医药 "
+	"生物 信息 软件 芯片 传感 数据 模型 算法 工艺 质量 效率 成本 市场 订单 产值 专利 标准 人才 团队 实验室 "
+	"中试 基地 示范 推广 应用 场景 服务 园区 集群 链条 上游 下游 配套 国产 替代 突破 核心 关键 共性 检测 "
+	"认证 孵化 转移 许可 入股 合作 共建 联合 机制 模式 政策 资金 基金 投入 产出 收入 利润 就业 带动 辐射"
+).split()
+COPY_EVERY = 10
+NARRATIVES: list[dict] = []
+
+
+def narrative() -> dict:
+	def prose(sentences: int) -> str:
+		return "".join(
+			"".join(random.choice(WORDS) for _ in range(random.randint(6, 10))) + "。"
+			for _ in range(sentences)
+		)
+
+	with LOCK:
+		if NARRATIVES and random.randrange(COPY_EVERY) == 0:
+			return dict(random.choice(NARRATIVES))
+	text = {
+		"background": prose(6),
+		"approach": prose(12),
+		"innovation": prose(6),
+		"results": prose(6),
+		"promotion_value": prose(3),
+	}
+	with LOCK:
+		NARRATIVES.append(text)
+	return text
 
 
 def take(it):
@@ -243,11 +277,7 @@ class Applicant(Desk):
 			"contact_person": "张三",
 			"contact_mobile": "13800138000",
 			"contact_email": "load@example.com",
-			"background": "行业痛点描述。" * 20,
-			"approach": "主要做法描述。" * 40,
-			"innovation": "创新点描述。" * 20,
-			"results": "实施成效描述。" * 20,
-			"promotion_value": "推广价值描述。" * 10,
+			**narrative(),
 			**dict.fromkeys(DATA["declarations"], 1),
 		}
 		with self.client.post(
@@ -410,6 +440,21 @@ CPU_MATCH = re.compile(
 TICK = os.sysconf("SC_CLK_TCK")
 
 
+# What each server process is, for the CPU split of a step: web (gunicorn or Frappe's server), jobs (RQ workers and
+# their work horses, wkhtmltopdf under them), database, cache/queue.
+CPU_KINDS = (
+	("web", re.compile(r"gunicorn|bench_helper frappe .*serve")),
+	("jobs", re.compile(r"frappe worker|bench_helper frappe .*worker|rq:")),
+	("db", re.compile(r"mariadbd|mysqld")),
+	("redis", re.compile(r"redis-server")),
+)
+KIND_OF: dict[int, str] = {}
+
+
+def cpu_kind(cmd: str) -> str:
+	return next((kind for kind, pattern in CPU_KINDS if pattern.search(cmd)), "other")
+
+
 def server_cpu_ms() -> dict[int, float]:
 	"""CPU time (ms) of each server process: its own and its reaped children's (RQ's work horses)."""
 	out = {}
@@ -426,6 +471,7 @@ def server_cpu_ms() -> dict[int, float]:
 		except OSError:
 			continue
 		out[int(pid)] = sum(int(f) for f in fields[11:15]) * 1000 / TICK  # utime stime cutime cstime
+		KIND_OF.setdefault(int(pid), cpu_kind(cmd))
 	return out
 
 
@@ -445,7 +491,12 @@ class Step:
 		times = sorted(self.times)
 		n = len(times)
 		seconds = (self.t1 or time.time()) - (self.t0 or time.time())
-		cpu = sum(v - (self.cpu0 or {}).get(pid, 0) for pid, v in (self.cpu1 or {}).items())
+		used = {pid: v - (self.cpu0 or {}).get(pid, 0) for pid, v in (self.cpu1 or {}).items()}
+		cpu = sum(used.values())
+		by_kind = {}
+		for pid, ms in used.items():
+			kind = KIND_OF.get(pid, "other")
+			by_kind[kind] = by_kind.get(kind, 0) + ms
 		return {
 			"users": self.users,
 			"requests": n,
@@ -456,6 +507,7 @@ class Step:
 			"p95_ms": times[min(n - 1, int(n * 0.95))] if n else None,
 			"cpu_ms": cpu,
 			"cpu_ms_per_request": cpu / n if n else None,
+			"cpu_ms_per_request_by_kind": {k: v / n for k, v in sorted(by_kind.items())} if n else {},
 			"processes": len(self.cpu1 or {}),
 		}
 

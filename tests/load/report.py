@@ -103,6 +103,9 @@ CAPACITY_MIXES = (
 )
 
 
+CPU_KINDS = ("web", "jobs", "db", "redis")  # the locustfile's split of the server's CPU time
+
+
 def held(steps: list[dict]) -> int:
 	"""The most users of a step whose p95 was ≤ 2 s, every smaller step too (0: not even the first)."""
 	users = 0
@@ -123,7 +126,8 @@ def capacity_section(run_dir: str, commit: str, url: str = "", workers: str = ""
 		+ ". "
 		"Users stepped up, each step held for its time with the mix's think time (5–15 s); a step's first seconds, "
 		"while its new users log in, are left out. CPU-ms per request: CPU time of the server's processes "
-		"(gunicorn, RQ workers and their work horses, MariaDB, Redis; /proc) over the step ÷ its requests. "
+		"(gunicorn, RQ workers and their work horses, MariaDB, Redis; /proc) over the step ÷ its requests, and "
+		"split by process: web (gunicorn), jobs (RQ workers at Frappe's niceness 10, with what they run), db, redis. "
 		"Times are client-side (Locust on the same machine).",
 		"",
 	]
@@ -139,16 +143,19 @@ def capacity_section(run_dir: str, commit: str, url: str = "", workers: str = ""
 		lines += [
 			f"### {title}: steps of {data['step_seconds']:.0f} s",
 			"",
-			"| users | requests | req/s | req/s per user | p50 ms | p95 ms | errors | CPU-ms per request | p95 ≤ 2 s |",
-			"| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+			"| users | requests | req/s | req/s per user | p50 ms | p95 ms | errors | CPU-ms per request | "
+			"of it web / jobs / db / redis | p95 ≤ 2 s |",
+			"| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
 		]
 		for s in steps:
 			ok = s["p95_ms"] is not None and s["p95_ms"] <= CAPACITY_P95_MS
 			cpu = s["cpu_ms_per_request"]
+			kinds = s.get("cpu_ms_per_request_by_kind") or {}
+			split = " / ".join(f"{kinds.get(k, 0):.1f}" for k in CPU_KINDS) if kinds else ""
 			lines.append(
 				f"| {s['users']} | {s['requests']} | {s['rps']:.1f} | {s['rps'] / s['users']:.3f} | "
 				f"{s['p50_ms'] or 0:.0f} | {s['p95_ms'] or 0:.0f} | {s['errors']} | "
-				f"{'' if cpu is None else f'{cpu:.1f}'} | {'✔' if ok else '✘'} |"
+				f"{'' if cpu is None else f'{cpu:.1f}'} | {split} | {'✔' if ok else '✘'} |"
 			)
 		lines += ["", f"Users held at p95 ≤ 2 s: **{found[mix][0]}**.", ""]
 	if "deadline" in found and "stock" in found:
