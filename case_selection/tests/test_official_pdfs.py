@@ -14,6 +14,7 @@ from frappe.model.workflow import apply_workflow
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.password import update_password
 from openpyxl import load_workbook
+from pdfkit import pdfkit as kit
 
 from case_selection.case_selection.report.case_action_history.case_action_history import execute
 from case_selection.constants import DECLARATIONS
@@ -302,8 +303,6 @@ class TestOfficialPdfs(FrappeTestCase):
 	def test_the_renderer_waits_for_no_script(self):
 		"""wkhtmltopdf is told not to wait its --javascript-delay (200 ms by default, waited even with JavaScript
 		off) when it prints our formats: Frappe's get_pdf turns JavaScript off and our formats carry none."""
-		from pdfkit import pdfkit as kit
-
 		seen, original = [], kit.PDFKit.command
 
 		def command(kit_self, path=None):

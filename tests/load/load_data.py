@@ -14,6 +14,9 @@ import time
 
 import frappe
 from frappe.query_builder import DocType
+from frappe.utils.background_jobs import get_queue, get_queue_list, get_redis_conn
+from rq import Worker
+from rq.registry import StartedJobRegistry
 
 from case_selection.access.actors import expert_role
 from case_selection.constants import DECLARATIONS
@@ -284,9 +287,6 @@ def cmd_verify(args):
 
 def queued_jobs() -> int:
 	"""Jobs queued or running on this bench's RQ queues (every site's: a worker runs them all, on the same CPUs)."""
-	from frappe.utils.background_jobs import get_queue, get_queue_list
-	from rq.registry import StartedJobRegistry
-
 	total = 0
 	for qtype in get_queue_list():
 		q = get_queue(qtype)
@@ -297,9 +297,6 @@ def queued_jobs() -> int:
 def cmd_drain(args):
 	"""Waits until the RQ queues are empty: the jobs the preparation queued (notifications of the reviews it
 	assigned, …) run before the measured steps, not in them. Without a worker nothing would run them: says so."""
-	from frappe.utils.background_jobs import get_redis_conn
-	from rq import Worker
-
 	connect(args.site)
 	start, left = time.monotonic(), queued_jobs()
 	if left and not Worker.all(connection=get_redis_conn()):
