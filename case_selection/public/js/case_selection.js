@@ -4,6 +4,14 @@
 frappe.provide("case_selection");
 
 Object.assign(case_selection, {
+	// Closes a dialog whose action the server has answered. Bootstrap ignores hide() while a modal is still
+	// opening (its fade-in): an answer that came back within it (a signature takes ~20 ms) left the dialog open
+	// over the updated form, the page unscrollable. Such a dialog is closed as soon as it has opened.
+	close_dialog(d) {
+		if (d.display) d.hide();
+		else d.$wrapper.one("shown.bs.modal", () => d.hide());
+	},
+
 	render_cosign(frm, field = "cosign_html") {
 		frappe
 			.xcall("case_selection.api.cosigning.get_cosign_opinions", { doctype: frm.doctype, name: frm.doc.name })
@@ -69,7 +77,7 @@ Object.assign(case_selection, {
 				frappe
 					.xcall("case_selection.api.cosigning.cosign", { doctype: frm.doctype, name: frm.doc.name, ...values })
 					.then((r) => {
-						d.hide();
+						case_selection.close_dialog(d);
 						frappe.show_alert({ message: __("已签署，会签结果：{0}", [__(r.cosign_status)]), indicator: "green" });
 						frm.reload_doc();
 					});
@@ -94,7 +102,7 @@ Object.assign(case_selection, {
 			primary_action(values) {
 				const experts = values.experts || [];
 				frappe.xcall("case_selection.api.review.assign_experts", { application: frm.doc.name, experts }).then(() => {
-					d.hide();
+					case_selection.close_dialog(d);
 					frm.reload_doc();
 				});
 			},
@@ -195,7 +203,7 @@ Object.assign(case_selection, {
 				frappe
 					.call({ method: "case_selection.signing.certificates.import_pkcs12", args: values })
 					.then((r) => {
-						d.hide();
+						case_selection.close_dialog(d);
 						frappe.set_route("Form", "Seal Certificate", r.message.name);
 					});
 			},
