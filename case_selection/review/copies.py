@@ -43,6 +43,7 @@ TEXT_FIELDS = (
 	"service_capability",
 	"other_mode_description",
 )
+CASE_FIELDS = ("name", "round", "case_title", "district", *TEXT_FIELDS)  # what a check reads of a case
 QUEUE = "short"
 JOB = "case_selection.review.copies.run"
 
@@ -92,8 +93,7 @@ def run(application: str) -> dict:
 	"""Fingerprint the case and record its pairs; returns what it found (for the benchmark and the tests).
 	A system job: it reads every case and writes city-only records, whoever handed the case in."""
 	frappe.set_user("Administrator")
-	fields = ["name", "round", "case_title", "district", *TEXT_FIELDS]
-	values = frappe.db.get_value(APPLICATION, application, fields, as_dict=True)
+	values = case_values([application]).get(application)
 	if not values:
 		return {"checked": False, "pairs": []}
 	text = case_text(values)
@@ -140,7 +140,7 @@ def signatures(names: list[str]) -> dict[str, str]:
 def case_values(names: list[str]) -> dict[str, dict]:
 	if not names:
 		return {}
-	fields = ", ".join(f"`{f}`" for f in ("name", "round", "case_title", "district", *TEXT_FIELDS))
+	fields = ", ".join(f"`{f}`" for f in CASE_FIELDS)
 	rows = frappe.db.sql(
 		f"select {fields} from `tab{APPLICATION}` where name in %s", (tuple(names),), as_dict=True
 	)
