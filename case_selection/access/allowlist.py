@@ -361,8 +361,11 @@ def doctype_exists(name: str) -> bool:
 	known = KNOWN_DOCTYPES.setdefault(frappe.local.site, set())
 	if name in known:
 		return True
-	# One plain indexed read (frappe.db.exists builds it through the query builder, ~1 ms of every call).
-	if not frappe.db.sql("select 1 from `tabDocType` where name = %s", (name,)):
+	# One plain indexed read (frappe.db.exists builds it through the query builder, ~1 ms of every call). The name
+	# must be the DocType's own: MariaDB's comparison ignores case and trailing spaces, and "case application"
+	# let through met Frappe's table lookups as a 500.
+	row = frappe.db.sql("select name from `tabDocType` where name = %s", (name,))
+	if not row or row[0][0] != name:
 		return False
 	if len(known) < 5000:
 		known.add(name)

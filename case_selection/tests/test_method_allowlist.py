@@ -162,3 +162,19 @@ class TestMethodAllowList(FrappeTestCase):
 			"frappe.client.get_value", doctype="Case District", fieldname="name", filters="渝中区"
 		)
 		self.assertEqual(r.status_code, 200, message(r))
+
+	def test_a_doctype_is_named_as_it_is(self):
+		"""A DocType named in another case or with a trailing space is no DocType (404) at every door that takes
+		one, not a 500 from Frappe's table lookups (MariaDB's comparison ignores both)."""
+		district = self.sessions["district"]
+		for name in ("case application", "CASE APPLICATION", "Case Application ", "Case District\t"):
+			for method, extra in (
+				("frappe.client.get_count", {}),
+				("frappe.desk.reportview.get_count", {}),
+				("frappe.desk.reportview.get", {"fields": '["name"]'}),
+			):
+				r = district.call(method, doctype=name, **extra)
+				self.assertEqual(r.status_code, 404, f"{method} {name!r}: {r.status_code} {message(r)[:200]}")
+		self.assertEqual(
+			district.call("frappe.client.get_count", doctype="Case Application").status_code, 200
+		)
