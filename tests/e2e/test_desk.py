@@ -69,7 +69,9 @@ def test_lists_open_on_the_current_round(browser, data):
 		assert current
 		desk.wait(browser).until(
 			lambda b: b.execute_script(
-				"return cur_list.filter_area.get().some((f) => f[1] === 'round' && f[3] === arguments[0])",
+				# (the view may still be setting up: its filter area comes after cur_list)
+				"return !!cur_list.filter_area && "
+				"cur_list.filter_area.get().some((f) => f[1] === 'round' && f[3] === arguments[0])",
 				current,
 			)
 		)
