@@ -122,6 +122,7 @@ _ROWS_WITH_PARENT = {
 	"on_trash": "case_selection.access.guards.refuse_direct_child_write",
 }
 _N = "case_selection.notifications.events."
+_FORM = "case_selection.api.cases.form_onload"
 doc_events = {
 	**{
 		doctype: _GOVERNED
@@ -134,8 +135,14 @@ doc_events = {
 			_N + "case_updated",  # who must act next, and Frappe's Notifications told
 			"case_selection.review.copies.case_updated",  # a case handed in: its similarity check is queued
 		],
+		"onload": _FORM,  # opinions, 签核历程 and actions sent with the document to its form
 	},
-	LIST: {**_GOVERNED, "on_update": _N + "list_updated", "after_delete": _N + "list_deleted"},
+	LIST: {
+		**_GOVERNED,
+		"on_update": _N + "list_updated",
+		"after_delete": _N + "list_deleted",
+		"onload": _FORM,
+	},
 	OPINION: {**_GOVERNED, "on_update": _N + "opinion_saved"},
 	ROUND: {
 		**_GOVERNED,

@@ -7,6 +7,7 @@ from frappe.model.workflow import apply_workflow
 from case_selection.access import actors, sealing
 from case_selection.access.actors import actor
 from case_selection.access.documents import load, require_city_manager
+from case_selection.api.cosigning import opinion_rows
 from case_selection.constants import COSIGNABLE, EVALUATION, PUBLISHED
 from case_selection.workflow import list_moves, states
 from case_selection.workflow.action_log import display_row, visible_history
@@ -34,15 +35,35 @@ def return_case(name: str, reason: str) -> str:
 def get_history(doctype: str, name: str) -> list[dict]:
 	"""签核历程 of one document, for its form: actions, states and roles in words, as the print shows them
 	(the city's sealed steps only once the round is published)."""
-	load(doctype, name, doctypes=HISTORY_DOCTYPES)
-	return [display_row(r, doctype) for r in visible_history(doctype, name)]
+	return history_rows(load(doctype, name, doctypes=HISTORY_DOCTYPES))
+
+
+def history_rows(doc) -> list[dict]:
+	"""签核历程 of `doc`, loaded with the reader's permission checked."""
+	return [display_row(r, doc.doctype) for r in visible_history(doc.doctype, doc.name)]
 
 
 @frappe.whitelist()
 def form_actions(doctype: str, name: str) -> dict:
 	"""What the current user may do on this document right now, for the form's buttons. Decided here from
 	the roles, departments and state classes (data), so the Desk script names no role and no state."""
-	doc = load(doctype, name, doctypes=(*COSIGNABLE, "Selection Round"))
+	return actions_for(load(doctype, name, doctypes=(*COSIGNABLE, "Selection Round")))
+
+
+def form_onload(doc, method=None) -> None:
+	"""Case Application and District Recommendation List `onload`, which Frappe runs when it sends the document to
+	a form (getdoc, once the user's read permission is checked; savedocs, after a save): what the form shows
+	besides the fields — the opinions, 签核历程 and the user's actions — goes with the document in `__onload`, as
+	get_cosign_opinions, get_history and form_actions answer them, instead of in three more requests
+	(case_selection.js form_data)."""
+	doc.set_onload(
+		"case_form", {"opinions": opinion_rows(doc), "history": history_rows(doc), "actions": actions_for(doc)}
+	)
+
+
+def actions_for(doc) -> dict:
+	"""form_actions of `doc`, loaded with the reader's permission checked."""
+	doctype, name = doc.doctype, doc.name
 	a = actor()
 	manager = a.manages_city
 	out = {}

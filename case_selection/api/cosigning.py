@@ -51,10 +51,14 @@ def cosign(
 
 @frappe.whitelist()
 def get_cosign_opinions(doctype: str, name: str) -> list[dict]:
-	load(doctype, name, doctypes=COSIGNABLE)
+	return opinion_rows(load(doctype, name, doctypes=COSIGNABLE))
+
+
+def opinion_rows(doc) -> list[dict]:
+	"""The opinions signed on `doc` (loaded with the reader's permission checked), in the order they were signed."""
 	return frappe.get_all(
 		"Case Cosign Opinion",
-		filters={"reference_doctype": doctype, "reference_name": name},
+		filters={"reference_doctype": doc.doctype, "reference_name": doc.name},
 		fields=["department", "opinion", "remarks", "signer_name", "signed_at", "seal"],
 		order_by="signed_at asc",
 	)

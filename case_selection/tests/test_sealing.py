@@ -189,6 +189,31 @@ class TestSealing(FrappeTestCase):
 				& {row.get("to_state") for row in rows if isinstance(row, dict)}
 			)
 
+	def test_1_the_form_gets_what_the_methods_answer(self):
+		"""getdoc sends the form's opinions, 签核历程 and actions with the document (api.cases.form_onload): for each
+		user and case, exactly what get_cosign_opinions, get_history and form_actions answer that user, so nothing
+		sealed reaches a form that those methods keep back; the city's record only to the city."""
+		methods = {
+			"opinions": "case_selection.api.cosigning.get_cosign_opinions",
+			"history": "case_selection.api.cases.get_history",
+			"actions": "case_selection.api.cases.form_actions",
+		}
+		for user in (*self.outsiders, self.city.manager, self.reviewer):
+			u = User(user)
+			for name in self.names:
+				body = u.ok(u.call("frappe.desk.form.load.getdoc", "GET", doctype="Case Application", name=name))
+				sent = body.json()["docs"][0]["__onload"]["case_form"]
+				for key, method in methods.items():
+					answer = u.ok(u.call(method, "GET", doctype="Case Application", name=name)).json()["message"]
+					self.assertEqual(sent[key], answer, f"{user} {name} {key}")
+				self.assertTrue(sent["history"], f"{user} {name}")
+				if user in self.outsiders:
+					self.assertNotIn("evaluation", sent["actions"], user)
+					shown = {h["to_state"] for h in sent["history"]}
+					self.assertFalse({"Shortlisted", "In Public Notice", "Selected", "Rejected"} & shown, user)
+				else:
+					self.assertEqual(sent["actions"]["evaluation"]["name"], name, user)
+
 	def test_1_sealed_in_the_printed_form(self):
 		u = User(self.owner)
 		r = u.get(

@@ -22,7 +22,12 @@ def test_cosign_in_desk(browser, data):
 	assert not title.find_elements(By.TAG_NAME, "b")
 	field = browser.find_element(By.CSS_SELECTOR, ".frappe-control[data-fieldname='case_title']")
 	assert "浏览器测试案例<b>粗体</b>" in field.text
-	wait.until(EC.element_to_be_clickable((By.XPATH, "//button[normalize-space()='会签']"))).click()
+	button = wait.until(EC.element_to_be_clickable((By.XPATH, "//button[normalize-space()='会签']")))
+	# The opinions, 签核历程 and actions came with the document (its __onload): the form asked for nothing more.
+	assert browser.find_elements(By.CSS_SELECTOR, "[data-fieldname='history_html'] tbody tr")
+	assert browser.find_elements(By.CSS_SELECTOR, "[data-fieldname='cosign_html'] table")
+	assert not panel_requests(browser)
+	button.click()
 	dialog = wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, ".modal.show")))
 	dialog.find_element(By.CSS_SELECTOR, "textarea[data-fieldname='remarks']").send_keys("同意，示范性强")
 	dialog.find_element(By.CSS_SELECTOR, ".btn-primary.btn-modal-primary").click()
@@ -40,7 +45,15 @@ def test_cosign_in_desk(browser, data):
 	)
 	history = browser.find_element(By.CSS_SELECTOR, "[data-fieldname='history_html']").text
 	assert "会签：科技 同意推荐" in history
+	# the form reloaded after the signature: the new opinion and step came with the reloaded document too
+	assert not panel_requests(browser)
 	browser.save_screenshot(os.path.join(SHOTS, "e2e-cosign.png"))
+
+
+def panel_requests(browser) -> list[str]:
+	"""The requests the page sent for a form's opinions, 签核历程 or actions on their own."""
+	sent = browser.execute_script("return performance.getEntriesByType('resource').map((e) => e.name)")
+	return [u for u in sent if any(m in u for m in ("get_cosign_opinions", "get_history", "form_actions"))]
 
 
 def test_other_district_cannot_open_the_case(browser, data):

@@ -12,9 +12,22 @@ Object.assign(case_selection, {
 		else d.$wrapper.one("shown.bs.modal", () => d.hide());
 	},
 
+	// What the server sent with the document for its form (api.cases.form_onload: __onload.case_form — opinions,
+	// history, actions), taken once: a later refresh of the same form (after a workflow move, a signature) asks
+	// `method` again, so what it shows is never older than the document.
+	form_data(frm, key, method) {
+		const sent = frm.doc.__onload && frm.doc.__onload.case_form;
+		if (sent && key in sent) {
+			const value = sent[key];
+			delete sent[key];
+			return Promise.resolve(value);
+		}
+		return frappe.xcall(method, { doctype: frm.doctype, name: frm.doc.name });
+	},
+
 	render_cosign(frm, field = "cosign_html") {
-		frappe
-			.xcall("case_selection.api.cosigning.get_cosign_opinions", { doctype: frm.doctype, name: frm.doc.name })
+		case_selection
+			.form_data(frm, "opinions", "case_selection.api.cosigning.get_cosign_opinions")
 			.then((rows) => {
 				const esc = frappe.utils.escape_html;
 				const body = rows.length
@@ -33,7 +46,7 @@ Object.assign(case_selection, {
 	},
 
 	render_history(frm, field = "history_html") {
-		frappe.xcall("case_selection.api.cases.get_history", { doctype: frm.doctype, name: frm.doc.name }).then((rows) => {
+		case_selection.form_data(frm, "history", "case_selection.api.cases.get_history").then((rows) => {
 			const esc = frappe.utils.escape_html;
 			const body = rows
 				.map(

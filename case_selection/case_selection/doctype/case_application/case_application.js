@@ -8,7 +8,7 @@ frappe.ui.form.on("Case Application", {
 		if (frm.is_new()) return;
 		case_selection.render_cosign(frm);
 		case_selection.render_history(frm);
-		frappe.xcall("case_selection.api.cases.form_actions", { doctype: frm.doctype, name: frm.doc.name }).then((can) => {
+		case_selection.form_data(frm, "actions", "case_selection.api.cases.form_actions").then((can) => {
 			if (can.cosign) {
 				frm.add_custom_button(__("会签"), () => case_selection.cosign_dialog(frm, can.cosign)).addClass("btn-primary");
 			}

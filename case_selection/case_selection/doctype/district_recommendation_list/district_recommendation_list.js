@@ -7,7 +7,7 @@ frappe.ui.form.on("District Recommendation List", {
 		if (frm.is_new()) return;
 		case_selection.render_cosign(frm);
 		case_selection.render_history(frm);
-		frappe.xcall("case_selection.api.cases.form_actions", { doctype: frm.doctype, name: frm.doc.name }).then((can) => {
+		case_selection.form_data(frm, "actions", "case_selection.api.cases.form_actions").then((can) => {
 			if (can.add_recommended) {
 				frm.add_custom_button(__("添加已推荐案例"), () => add_recommended(frm));
 			}
