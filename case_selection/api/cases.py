@@ -57,7 +57,8 @@ def form_onload(doc, method=None) -> None:
 	get_cosign_opinions, get_history and form_actions answer them, instead of in three more requests
 	(case_selection.js form_data)."""
 	doc.set_onload(
-		"case_form", {"opinions": opinion_rows(doc), "history": history_rows(doc), "actions": actions_for(doc)}
+		"case_form",
+		{"opinions": opinion_rows(doc), "history": history_rows(doc), "actions": actions_for(doc)},
 	)
 
 

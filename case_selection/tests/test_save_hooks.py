@@ -122,3 +122,39 @@ class TestSaveHooks(FrappeTestCase):
 			}
 		).insert(ignore_permissions=True)
 		return doc.file_url
+
+
+class TestCaseDefaults(FrappeTestCase):
+	"""CaseApplication._set_defaults works out a table's new-row defaults only when the table has a new row: the
+	case and its rows come out of it as they come out of Frappe's Document._set_defaults."""
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		make_round(2026)
+
+	def tearDown(self):
+		frappe.db.rollback()
+
+	def both_ways(self, doc):
+		from frappe.model.document import Document  # deferred: Frappe's own, to compare with
+
+		ours, frappes = frappe.copy_doc(doc, ignore_no_copy=True), frappe.copy_doc(doc, ignore_no_copy=True)
+		for copy in (ours, frappes):
+			copy.name, copy.flags.case_system_transition = doc.name, None
+			for table in ("partners", "indicators", "evidence", "finance_years"):
+				for old, row in zip(doc.get(table), copy.get(table), strict=True):
+					row.name, row.__islocal = old.name, old.get("__islocal")
+			copy.__islocal = doc.get("__islocal")
+		ours._set_defaults()
+		Document._set_defaults(frappes)
+		self.assertEqual(ours.as_dict(convert_dates_to_str=True), frappes.as_dict(convert_dates_to_str=True))
+
+	def test_the_same_as_frappe(self):
+		new = frappe.new_doc("Case Application")
+		new.update({"case_title": "默认值测试"})
+		new.append("partners", {"unit_name": "合作单位甲"})
+		self.both_ways(new)
+		saved = make_application(case_title="默认值测试 已保存")
+		self.both_ways(saved)  # no new row
+		saved.append("partners", {"unit_name": "合作单位乙"})
+		self.both_ways(saved)  # a new row on a saved case

@@ -201,16 +201,22 @@ class TestSealing(FrappeTestCase):
 		for user in (*self.outsiders, self.city.manager, self.reviewer):
 			u = User(user)
 			for name in self.names:
-				body = u.ok(u.call("frappe.desk.form.load.getdoc", "GET", doctype="Case Application", name=name))
+				body = u.ok(
+					u.call("frappe.desk.form.load.getdoc", "GET", doctype="Case Application", name=name)
+				)
 				sent = body.json()["docs"][0]["__onload"]["case_form"]
 				for key, method in methods.items():
-					answer = u.ok(u.call(method, "GET", doctype="Case Application", name=name)).json()["message"]
+					answer = u.ok(u.call(method, "GET", doctype="Case Application", name=name)).json()[
+						"message"
+					]
 					self.assertEqual(sent[key], answer, f"{user} {name} {key}")
 				self.assertTrue(sent["history"], f"{user} {name}")
 				if user in self.outsiders:
 					self.assertNotIn("evaluation", sent["actions"], user)
 					shown = {h["to_state"] for h in sent["history"]}
-					self.assertFalse({"Shortlisted", "In Public Notice", "Selected", "Rejected"} & shown, user)
+					self.assertFalse(
+						{"Shortlisted", "In Public Notice", "Selected", "Rejected"} & shown, user
+					)
 				else:
 					self.assertEqual(sent["actions"]["evaluation"]["name"], name, user)
 
