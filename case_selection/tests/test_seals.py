@@ -67,6 +67,8 @@ def blocks(pdf: bytes) -> dict[str, tuple]:
 					below = [
 						r for r in lines if r["top"] >= hit["bottom"] and r["x0"] <= hit["x0"] <= r["x1"]
 					]
+					if not (above and below):
+						continue  # text in no frame (a label's words typed into the narrative)
 					top = max(above, key=lambda r: r["top"])
 					bottom = min(below, key=lambda r: r["top"])
 					found[label] = (
@@ -86,6 +88,12 @@ def widgets(pdf: bytes) -> dict[str, tuple]:
 					rect = (a["x0"], page.height - a["bottom"], a["x1"], page.height - a["top"])
 					out[a["data"]["T"].decode()] = (index, rect)
 	return out
+
+
+def page_texts(pdf: bytes) -> list[str]:
+	"""Each page's text as pdfplumber reads it, without white space."""
+	with pdfplumber.open(io.BytesIO(pdf)) as doc:
+		return ["".join((page.extract_text() or "").split()) for page in doc.pages]
 
 
 def inside(inner, outer) -> bool:
@@ -143,6 +151,50 @@ class TestSeals(FrappeTestCase):
 		return frappe.get_doc("File", {"file_url": url}).get_content()
 
 	# ─────────────────────────── the sealed 附件1 ───────────────────────────
+
+	def test_the_blocks_are_found_on_the_pages_pdftotext_names(self):
+		"""seal_places reads first the pages poppler's pdftotext finds a label on (sealed_form.label_pages), the last
+		first: on a form of many pages whose narrative also holds the labels' text, it reads only the block's page
+		and places each seal in its department's block, as the blocks are found by reading every page."""
+		labels = [label for _dept, label, _name in YZ.values()]
+		type(self).seed += 1
+		prose = "行业痛点与技术瓶颈描述，企业联合高校开展攻关。" * 25  # within each field's word limit
+		name = flow.submitted(
+			self.owner,
+			self.seed,
+			round=ROUND,
+			district="渝中区",
+			background=prose,
+			approach=prose,
+			innovation=prose,
+			results=prose + "".join(labels),  # the labels' text typed into the narrative
+			promotion_value=prose[:300],
+		)
+		pdf, _digest = sealed_form.render(name, self.yz.lead)
+		found = blocks(pdf)  # every page read: the last hit of each label, the block
+		planted = {i for i, text in enumerate(page_texts(pdf)) if any(label in text for label in labels)}
+		self.assertGreater(len(planted), 1, "the label's text on the block's page and in the narrative")
+		holding = sealed_form.label_pages(pdf, labels)
+		self.assertEqual(holding, planted)
+		read = []
+		original = pdfplumber.page.Page.extract_text
+
+		def counted(page, *args, **kwargs):
+			read.append(page.page_number - 1)
+			return original(page, *args, **kwargs)
+
+		pdfplumber.page.Page.extract_text = counted
+		try:
+			places = sealed_form.seal_places(pdf, labels)
+		finally:
+			pdfplumber.page.Page.extract_text = original
+		block_pages = {page for page, _box in found.values()}
+		self.assertEqual(read, sorted(block_pages, reverse=True))
+		for label in labels:
+			page, block = found[label]
+			self.assertEqual(places[label]["page"], page, label)
+			self.assertTrue(inside(places[label]["box"], block), (label, places[label], block))
+		frappe.db.rollback()
 
 	def test_a_case_co_signed_over_http_is_sealed_by_the_three_departments(self):
 		name = self.new_case()
