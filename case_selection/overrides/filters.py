@@ -5,8 +5,9 @@ text into the SQL as Python prints it: a Link or Data field compared with `=` to
 list puts `{'a': 1}` into the statement (a syntax error: a 500), and `in` with a number fails in Python (a 500).
 Every door that filters through it — REST lists, Desk's list, report view, counts and group-by counts, the
 app's reports, frappe.client.get_list/get_value — is answered here instead with a 417 naming the field, before
-any SQL is written; so is a filter Frappe cannot read at all (parse_args). `install()` runs before every request
-and job (hooks.before_request, before_job).
+any SQL is written; so is a filter Frappe cannot read at all (parse_args). Frappe's column check on each filter's
+field (sanitize_column, through sqlparse) is asked once per column name and process. `install()` runs before every
+request and job (hooks.before_request, before_job).
 """
 
 import frappe
