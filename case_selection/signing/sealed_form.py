@@ -7,7 +7,8 @@ co-signing request renders nothing and signs nothing. `run` renders the case's o
 as the last signer sees it: no sealed city value can be in it), finds each department's opinion block by its
 label text (the page by poppler's pdftotext, the block on it by pdfplumber), and appends one visible PAdES
 signature per department, in the order they signed, each with its seal in its own block, its signing time the
-time the department co-signed. The result is a private File attached to the case (`sealed_form` names the newest; the earlier ones stay attached: history).
+time the department co-signed. The result is a private File attached to the case (`sealed_form` names the
+newest; the earlier ones stay attached: history).
 
 Recoverable like the exports: the request time is stored (`sealed_form_requested`); the minute sweeper
 (jobs.service.sweep → `sweep`) queues again a case whose seal has been Queued longer than STALE_AFTER with no
