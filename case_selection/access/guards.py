@@ -56,6 +56,7 @@ def guard_request():
 
 	calls = allowlist.requested(request, frappe.local.form_dict)  # read once, for both checks
 	refuse_broken_calls(calls)
+	refuse_reserved_list_arguments(request)
 	allowlist.guard_request(calls)
 	refuse_values_that_are_not_values(request, calls)
 	path = request.path
@@ -85,6 +86,24 @@ def guard_request():
 # module attribute that is not a function fails Frappe's whitelist check the same way. All are refused first,
 # for every caller, Guest included (the allow-list checks its users' arguments further: allowlist.check_arguments).
 RESERVED_ARGUMENTS = ("fn",)
+
+
+# Frappe's REST list (v1 and v2 `document_list`) calls frappe.client.get_list(doctype, **form): a query argument
+# named "doctype" meets the DocType of the path as a second value for the same parameter (a TypeError: 500).
+LIST_ENDPOINTS = ("document_list",)
+LIST_RESERVED = ("doctype",)
+
+
+def refuse_reserved_list_arguments(request):
+	if not request.path.startswith("/api/") or not any(k in frappe.local.form_dict for k in LIST_RESERVED):
+		return
+	try:
+		endpoint, _args = API_URL_MAP.bind_to_environ(request.environ).match()
+	except HTTPException:
+		return
+	if getattr(endpoint, "__name__", None) in LIST_ENDPOINTS:
+		name = next(k for k in LIST_RESERVED if k in frappe.local.form_dict)
+		raise frappe.ValidationError(_("参数「{0}」是系统保留的名称，不能随请求传入。").format(name))
 
 
 def refuse_broken_calls(calls: list[tuple[str, str]]):

@@ -89,3 +89,29 @@ class TestColumnCheck(FrappeTestCase):
 		for i in range(filters.PASSED_MAX + 10):
 			frappe_data.sanitize_column(f"col{i}")
 		self.assertLessEqual(len(filters.PASSED_COLUMNS), filters.PASSED_MAX)
+
+	def test_the_list_query_keeps_its_signature(self):
+		"""The list query's net (filters.execute) wraps Frappe's DatabaseQuery.execute with its signature: the
+		allow-list reads the arguments a list request may carry from it (a wrapper without it dropped them all, and
+		with them every filter of Desk's report view)."""
+		import inspect  # deferred: only this test reads signatures
+
+		from frappe.model.db_query import DatabaseQuery  # deferred: as above
+
+		self.assertIs(DatabaseQuery.execute, filters.execute)
+		names = set(inspect.signature(DatabaseQuery.execute).parameters)
+		self.assertTrue({"filters", "or_filters", "order_by", "fields", "group_by"} <= names, names)
+
+	def test_an_unknown_column_stays_the_database_error_frappe_handlers_expect(self):
+		"""A list query naming a column the table does not have: a ValidationError (417 over HTTP) that is still
+		MariaDB's error, so Frappe's own handlers around get_all (sitemap, tags …) that ask
+		frappe.db.is_missing_column(e) see what they saw."""
+		frappe.set_user("Administrator")
+		for order_by in ("zzz desc", "`tabToDo`.`zzz` desc"):
+			with self.assertRaises(frappe.ValidationError) as caught:
+				frappe.get_all("ToDo", order_by=order_by)
+			self.assertTrue(frappe.db.is_missing_column(caught.exception), order_by)
+			self.assertIsInstance(caught.exception, frappe.db.OperationalError)
+		with self.assertRaises(frappe.ValidationError) as caught:
+			frappe.get_all("ToDo", order_by="tabToDo.name desc, , ")
+		self.assertIsInstance(caught.exception, frappe.db.ProgrammingError)
