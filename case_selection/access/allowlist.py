@@ -333,6 +333,9 @@ JSON_ARGS = {
 	"docnames": (list,),
 	"assign_to": (list,),
 }
+# The methods that take a record's name for `filters` (any other reads them as JSON: a name there was a 500).
+FILTERS_AS_NAME = {"frappe.client.get_value", "frappe.client.get"}
+FILTER_ARGS = ("filters", "or_filters", "current_filters")
 # Arguments that name fields to read: bare column names only. Frappe accepts an alias or a back-quoted name
 # (`owner` as x, a column of another table), which the field checks cannot see through.
 PLAIN_FIELD_ARGS = {"frappe.client.get_value": "fieldname", "frappe.client.validate_link": "fields"}
@@ -348,8 +351,138 @@ DICT_ARGS = {
 }
 
 
-def _refuse_argument(method: str, arg: str):
-	frappe.throw(_("调用「{0}」的参数「{1}」格式无效。").format(method, arg), frappe.ValidationError)
+def _refuse_argument(method: str, arg: str, why: str | None = None):
+	message = _("调用「{0}」的参数「{1}」格式无效。").format(method, arg)
+	frappe.throw(f"{message}{why}" if why else message, frappe.ValidationError)
+
+
+# Arguments of particular methods, by what each must be: the arguments Frappe (or the app) reads as a structure
+# without checking it first, so that any other value is a TypeError, AttributeError or JSONDecodeError (a 500).
+# Found by calling every method the list's users may call with each of two dozen malformed values
+# (tests/test_argument_shapes.py). Keyed by Frappe's name; the app's wrapper of it is checked the same way
+# (shape_of).
+TAG_LENGTH = 140  # Tag's name column (varchar 140): a longer tag was MariaDB's "data too long", a 500
+SAVE_ACTIONS = ("Save", "Submit", "Update", "Cancel")
+REPORT_FORMATS = ("CSV", "Excel")
+_CHARTS = "case_selection.workspaces.charts."
+SHAPES: dict[str, dict[str, str | tuple]] = {
+	"frappe.client.get_count": {"filters": "filters"},
+	"frappe.client.save": {"doc": "document"},
+	"frappe.client.insert": {"doc": "document"},
+	"frappe.client.submit": {"doc": "document"},
+	"frappe.desk.form.save.savedocs": {"doc": "document", "action": SAVE_ACTIONS},
+	"frappe.desk.form.load.get_user_info_for_viewers": {"users": "texts"},
+	"frappe.core.api.file.get_attached_images": {"names": "texts"},
+	"frappe.desk.desktop.get_desktop_page": {"page": "object"},
+	"frappe.desk.doctype.route_history.route_history.deferred_insert": {"routes": "objects"},
+	"frappe.desk.listview.set_list_settings": {"values": "object"},
+	"frappe.model.utils.user_settings.save": {"user_settings": "object"},
+	"frappe.desk.doctype.number_card.number_card.get_result": {"filters": "filters"},
+	"frappe.desk.doctype.number_card.number_card.get_percentage_difference": {
+		"filters": "filters",
+		"result": "number",
+	},
+	"frappe.desk.doctype.tag.tag.add_tag": {"tag": "tag"},
+	"frappe.desk.doctype.tag.tag.add_tags": {"tags": "tags", "docs": "texts"},
+	"frappe.www.printview.get_html_and_style": {"doc": "print_doc"},
+	"frappe.www.printview.get_rendered_raw_commands": {"doc": "print_doc"},
+	"frappe.desk.query_report.export_query": {
+		"report_name": "report",
+		"file_format_type": REPORT_FORMATS,
+		"custom_columns": "objects",
+		"visible_idx": "numbers",
+	},
+	**{
+		_CHARTS + chart: {"filters": "filters"}
+		for chart in ("cases_by_direction", "cases_by_state", "district_lists", "review_progress")
+	},
+}
+REQUIRED_SHAPES = ("document", "report")  # the method cannot do without them (their absence was a 500 too)
+_OVERRIDDEN: dict[str, str] = {}
+
+
+def canonical(method: str) -> str:
+	"""Frappe's name of a method the app wraps (hooks.override_whitelisted_methods), called either way."""
+	if not _OVERRIDDEN:
+		for original, targets in frappe.get_hooks("override_whitelisted_methods", {}).items():
+			_OVERRIDDEN.setdefault(targets[-1], original)
+	return _OVERRIDDEN.get(method, method)
+
+
+def shape_of(method: str) -> dict:
+	"""The shapes of `method`'s arguments: its own, or those of the Frappe method it wraps."""
+	return SHAPES.get(method) or SHAPES.get(canonical(method), {})
+
+
+def _parsed_json(value):
+	"""A request value as Frappe's parse_json reads it: a string that is JSON becomes what it holds."""
+	if isinstance(value, str):
+		try:
+			return json.loads(value)
+		except ValueError:
+			return value
+	return value
+
+
+def _is_filters(value) -> bool:
+	if isinstance(value, dict):
+		return all(isinstance(k, str) for k in value)
+	return isinstance(value, list) and all(isinstance(f, list | dict) for f in value)
+
+
+def _is_number(value) -> bool:
+	return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < float("inf")
+
+
+def shape_problem(shape, value) -> str | None:
+	"""None when `value` (as sent) is of `shape`; else why not, in words for the message."""
+	if isinstance(shape, tuple):
+		return None if value in shape else _("须为以下之一：{0}").format("、".join(shape))
+	parsed = _parsed_json(value)
+	if shape == "filters":
+		return None if _is_filters(parsed) else _("须为筛选条件（JSON 列表或对象）")
+	if shape == "object":
+		return None if isinstance(parsed, dict) else _("须为 JSON 对象")
+	if shape == "objects":
+		ok = isinstance(parsed, list) and all(isinstance(v, dict) for v in parsed)
+		return None if ok else _("须为 JSON 对象的列表")
+	if shape == "texts":
+		ok = isinstance(parsed, list) and all(isinstance(v, str) and len(v) <= 140 for v in parsed)
+		return None if ok else _("须为文字的列表")
+	if shape == "numbers":
+		return None if isinstance(parsed, list) and all(map(_is_number, parsed)) else _("须为数字的列表")
+	if shape == "number":
+		return None if _is_number(parsed) else _("须为数字")
+	if shape == "tag":
+		ok = isinstance(value, str) and 0 < len(value.strip()) <= TAG_LENGTH
+		return None if ok else _("须为 1 至 {0} 个字的文字").format(TAG_LENGTH)
+	if shape == "tags":
+		ok = isinstance(parsed, list) and all(
+			isinstance(t, str) and 0 < len(t.strip()) <= TAG_LENGTH for t in parsed
+		)
+		return None if ok else _("须为标签的列表，每个 1 至 {0} 个字").format(TAG_LENGTH)
+	if shape == "document":
+		doctype = parsed.get("doctype") if isinstance(parsed, dict) else None
+		ok = isinstance(doctype, str) and doctype_exists(doctype)
+		return None if ok else _("须为含有效「doctype」的单据（JSON 对象）")
+	if shape == "print_doc":
+		if isinstance(value, str) and value.lstrip()[:1] != "{":
+			return None if doctype_exists(value) else _("须为单据类型名称")
+		return shape_problem("document", value)
+	if shape == "report":
+		ok = isinstance(value, str) and frappe.db.exists("Report", value)
+		return None if ok else _("须为已有的报表名称")
+	raise ValueError(shape)
+
+
+def check_shapes(method: str, form: dict):
+	for arg, shape in shape_of(method).items():
+		value = form.get(arg)
+		if value in (None, "") and shape not in REQUIRED_SHAPES:
+			continue
+		why = shape_problem(shape, value)
+		if why:
+			_refuse_argument(method, arg, why)
 
 
 # DocTypes this process has seen exist (per site). A DocType deleted since is still let through here, and the method
@@ -388,12 +521,8 @@ def check_arguments(method: str, form: dict):
 			_("调用「{0}」缺少参数：{1}。").format(method, "、".join(missing)), frappe.ValidationError
 		)
 	if method in PLAIN_FIELD_ARGS and form.get(PLAIN_FIELD_ARGS[method]) not in (None, "", "[]"):
-		value = form[PLAIN_FIELD_ARGS[method]]
-		if isinstance(value, str) and value.lstrip()[:1] == "[":
-			try:
-				value = json.loads(value)
-			except ValueError:
-				value = None
+		# read as Frappe reads it (parse_json): "true", "1" or "null" is not a field's name but JSON
+		value = _parsed_json(form[PLAIN_FIELD_ARGS[method]])
 		fields = [value] if isinstance(value, str) else value
 		if not isinstance(fields, list) or not all(
 			isinstance(f, str) and PLAIN_FIELD.match(f) for f in fields
@@ -417,8 +546,8 @@ def check_arguments(method: str, form: dict):
 			continue
 		if isinstance(value, str):
 			if value.lstrip()[:1] not in ("{", "["):
-				if arg in ("filters",):
-					continue  # a name, for the methods that take one
+				if arg == "filters" and canonical(method) in FILTERS_AS_NAME:
+					continue  # a record's name
 				_refuse_argument(method, arg)
 			try:
 				value = json.loads(value)
@@ -426,8 +555,11 @@ def check_arguments(method: str, form: dict):
 				_refuse_argument(method, arg)
 		if not isinstance(value, kinds):
 			_refuse_argument(method, arg)
+		if arg in FILTER_ARGS and not _is_filters(value):
+			_refuse_argument(method, arg, _("须为筛选条件（JSON 列表或对象）"))
 		if DOC_LIST_ARGS.get(method) == arg and not all(isinstance(d, dict) for d in value):
 			_refuse_argument(method, arg)
+	check_shapes(method, form)
 	if method in DICT_ARGS and form.get(DICT_ARGS[method]) not in (None, ""):
 		value = form[DICT_ARGS[method]]
 		if isinstance(value, str):

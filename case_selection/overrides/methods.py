@@ -165,7 +165,7 @@ def get_docinfo(doc=None, doctype: str | None = None, name: str | None = None):
 
 	if not isinstance(doc, Document):
 		doc = None  # over HTTP a document is named by doctype and name (Frappe reads `doc` as a loaded Document)
-		if not (isinstance(doctype, str) and isinstance(name, str)):
+		if not (isinstance(doctype, str) and isinstance(name, str) and doctype and name):
 			frappe.throw(_("须给出「doctype」和「name」。"), frappe.ValidationError)
 	load.get_docinfo(doc, doctype, name)
 

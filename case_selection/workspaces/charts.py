@@ -20,7 +20,7 @@ def chart(labels: list[str], *datasets: tuple[str, list]) -> dict:
 
 
 def _round(filters) -> str | None:
-	filters = frappe.parse_json(filters) if isinstance(filters, str) else (filters or {})
+	filters = frappe.parse_json(filters) if isinstance(filters, str) and filters.strip() else (filters or {})
 	if isinstance(filters, dict) and filters.get("round"):
 		return filters["round"]
 	return current_round()

@@ -1,0 +1,148 @@
+"""Malformed arguments, concurrent tags and deadlock victims, over HTTP against the served test site.
+
+The hunt calls every method the app's users may call (the allow-list's platform methods and every whitelisted
+method of the app) with two dozen malformed values in every argument the method takes — broken and scalar
+JSON, lists of the wrong things, NUL, a lone surrogate, 3,000 characters, markup, paths — once as they come and
+once beside a real DocType, as a district officer and as an applicant: a refusal is a 403, 404 or 417, never a
+5xx. (Found by it, before the argument shapes of access/allowlist.py: 8,909 answers of 500 from 29 methods —
+JSONDecodeError, TypeError, AttributeError, ImportError, MariaDB's "data too long".)
+
+Tags: eight users' requests at the same second, the same new tag on eight records, and eight new tags on one
+record, keep every tag (Frappe's own lost seven of eight tags of one record without an error, and answered 409
+to seven of the eight makers of one tag). A request MariaDB chooses as a deadlock victim runs again
+(overrides/retry.py): tried in-process with a real write rolled back.
+"""
+
+import inspect
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from case_selection.access import allowlist
+from case_selection.tests.factories import make_user
+from case_selection.tests.http import URL, User, login, message
+
+JUNK = [
+	"",
+	"[[[",
+	"-1",
+	"99999999999999999999",
+	"abc",
+	'{"a": {"b": 1}}',
+	"x" * 3000,
+	"null",
+	"\x00",
+	'["name", {"a": 1}]',
+	"1e309",
+	"true",
+	"[]",
+	"{}",
+	'[["Case Application", "name", "in", [[1]]]]',
+	"[1, 2, 3]",
+	'"str"',
+	"NaN",
+	"0.5",
+	"\ud800".encode("utf-8", "surrogatepass").decode("latin-1"),
+	"../../etc/passwd",
+	"<img src=x onerror=alert(1)>",
+	"%",
+	"a`b",
+	"tabCase Application",
+]
+# Methods whose call would end the hunting session or change the hunter's password.
+SPARED = ("password", "logout", "clear_cache", "reset")
+
+
+def hunted_methods() -> dict[str, list[str]]:
+	"""Every method the list's users may call, with the parameters each takes."""
+	# deferred: imported at the top, its TestCase would run a second time as this module's
+	from case_selection.tests.test_method_allowlist import whitelisted_methods
+
+	names = set(allowlist.ALLOWED) | {m for m in whitelisted_methods() if m.startswith("case_selection.")}
+	out = {}
+	for m in sorted(names):
+		if m in ("login", "logout", "upload_file", "ping") or m.startswith("case_selection.tests"):
+			continue
+		if any(word in m for word in SPARED):
+			continue
+		try:
+			target = frappe.get_hooks("override_whitelisted_methods", {}).get(m, [m])[-1]
+			fn = frappe.get_attr(target)
+			fn = getattr(fn, "__wrapped__", fn)
+			params = [p for p in inspect.signature(fn).parameters if p not in ("args", "kwargs")]
+		except Exception:
+			params = []
+		out[m] = params
+	return out
+
+
+class TestArgumentShapes(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.users = [
+			make_user("shape.jx@test.local", ["District Economy Officer"], "渝中区"),
+			make_user("shape.applicant@test.local", ["Case Applicant"]),
+		]
+		cls.tagger = make_user("shape.admin@test.local", ["System Manager"])
+		frappe.db.commit()
+		cls.methods = hunted_methods()
+
+	def test_every_method_with_malformed_arguments_is_refused_not_a_500(self):
+		sessions = {u: login(u) for u in self.users}
+
+		def hunt(job):
+			i, method = job
+			s = sessions[self.users[i % len(self.users)]]
+			params = self.methods[method] or ["doctype", "name", "filters", "doc"]
+			found, sent = [], 0
+			for doctype in (None, "Case Application"):
+				for junk in JUNK:
+					data = dict.fromkeys(params, junk)
+					if doctype:
+						for arg in ("doctype", "dt"):
+							if arg in data:
+								data[arg] = doctype
+					r = s.post(f"{URL}/api/method/{method}", data=data, timeout=120)
+					sent += 1
+					if r.status_code >= 500:
+						found.append(f"{method} {doctype} {junk[:20]!r}: {r.status_code} {message(r)[-160:]}")
+			return found, sent
+
+		failures, total = [], 0
+		with ThreadPoolExecutor(max_workers=4) as pool:
+			for found, sent in pool.map(hunt, enumerate(self.methods)):
+				failures += found
+				total += sent
+		self.assertGreater(len(self.methods), 120, "the hunt found too few methods to be a hunt")
+		self.assertGreater(total, 6000)
+		self.assertEqual(failures, [], f"{len(failures)} of {total}:\n" + "\n".join(failures[:60]))
+
+	def test_a_refusal_names_the_argument(self):
+		u = User(self.users[0])
+		cases = [
+			("frappe.desk.form.save.savedocs", {"doc": "abc", "action": "Save"}, "doc"),
+			(
+				"frappe.desk.form.save.savedocs",
+				{"doc": json.dumps({"doctype": "ToDo"}), "action": "X"},
+				"action",
+			),
+			("frappe.client.get_count", {"doctype": "Case Application", "filters": "abc"}, "filters"),
+			("frappe.client.get_count", {"doctype": "Case Application", "filters": "[1, 2]"}, "filters"),
+			("frappe.client.get_value", {"doctype": "Case Application", "fieldname": "true"}, "fieldname"),
+			("frappe.desk.doctype.tag.tag.add_tag", {"tag": "x" * 141, "dt": "ToDo", "dn": "x"}, "tag"),
+			("frappe.desk.query_report.export_query", {"report_name": "没有这张报表"}, "report_name"),
+			("frappe.desk.listview.set_list_settings", {"doctype": "ToDo", "values": "[1]"}, "values"),
+		]
+		for method, data, arg in cases:
+			with self.subTest(method=method, arg=arg):
+				r = u.call(method, **data)
+				self.assertEqual(r.status_code, 417, message(r)[:300])
+				self.assertIn(f"「{arg}」", message(r))
+		# what Desk sends still passes the shapes
+		r = u.call("frappe.client.get_count", doctype="Case Application", filters=json.dumps({"name": "x"}))
+		self.assertEqual(r.status_code, 200, message(r)[:300])
+		r = u.call("frappe.client.get_value", doctype="Selection Domain", fieldname='["name"]', filters="{}")
+		self.assertNotEqual(r.status_code, 417, message(r)[:300])
