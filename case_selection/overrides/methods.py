@@ -177,26 +177,111 @@ def _check_tag_write(dt: str, dn: str):
 		raise frappe.PermissionError(_("您无权修改「{0}」{1}的标签。").format(_(dt), dn))
 
 
+# Tags. Frappe reads a record's tags without a lock and writes them back, and makes a new Tag after asking whether it
+# exists: two users tagging at the same second lost one tag (the later write kept only its own) or answered 409
+# (both made the same Tag). Here the record's row is read with a lock (the tags as last committed, the second
+# request waiting for the first), the Tag is made with INSERT IGNORE (a second maker waits and then finds it), and
+# Frappe's own DocTags.update writes the column and the Tag Links, as if the two had come one after the other.
+
+
+def _taggable(dt: str) -> None:
+	meta = frappe.get_meta(dt) if isinstance(dt, str) and frappe.db.exists("DocType", dt) else None
+	if meta is None or meta.istable or meta.issingle or meta.is_virtual:
+		frappe.throw(_("「{0}」的记录不能加标签。").format(dt), frappe.ValidationError)
+
+
+def _locked_tags(dt: str, dn: str) -> list[str]:
+	"""The record's tags as last committed; its row locked until the request ends."""
+	query = f"select `_user_tags` from `tab{dt}` where name = %s for update"
+	try:
+		row = frappe.db.sql(query, (dn,))
+	except Exception as e:
+		if not frappe.db.is_missing_column(e):
+			raise
+		frappe_tag.DocTags(dt).setup()  # Frappe adds the column on a DocType's first tag
+		row = frappe.db.sql(query, (dn,))
+	if not row:
+		raise frappe.DoesNotExistError(_("{0} {1} 不存在。").format(_(dt), dn))
+	return [t for t in (row[0][0] or "").split(",") if t]
+
+
+def _make_tag(tag: str) -> None:
+	now, user = frappe.utils.now(), frappe.session.user
+	frappe.db.sql(
+		"insert ignore into `tabTag` (name, creation, modified, owner, modified_by) values (%s, %s, %s, %s, %s)",
+		(tag, now, now, user, user),
+	)
+
+
+def _write_tags(dt: str, dn: str, tags: list[str]) -> None:
+	"""frappe.desk.doctype.tag.tag.DocTags.update and update_tags, with the write permission asked first, the Tag
+	Links read with a lock (as last committed) and made without a link check: a Tag another request made at the
+	same second is committed (the INSERT IGNORE waited for it) but not in this transaction's snapshot."""
+	doc = frappe.get_doc(dt, dn)
+	doc.check_permission("write")
+	tags = list(dict.fromkeys(t for t in tags if t))
+	frappe.db.sql(
+		f"update `tab{dt}` set `_user_tags` = %s where name = %s", ("," + ",".join(tags) if tags else "", dn)
+	)
+	wanted = {t.strip() for t in tags}
+	linked = set(
+		frappe.db.sql(
+			"select tag from `tabTag Link` where document_type = %s and document_name = %s for update",
+			(dt, dn),
+			pluck=True,
+		)
+	)
+	for tag in sorted(wanted - linked):
+		link = frappe.get_doc(
+			{
+				"doctype": "Tag Link",
+				"document_type": dt,
+				"document_name": dn,
+				"title": doc.get_title() or "",
+				"tag": tag,
+			}
+		)
+		link.flags.ignore_links = True
+		link.insert(ignore_permissions=True)
+	for tag in linked - wanted:
+		frappe.db.delete("Tag Link", {"document_type": dt, "document_name": dn, "tag": tag})
+
+
+def _tag(dt: str, dn: str, tag: str) -> None:
+	tags = _locked_tags(dt, dn)
+	if tag not in tags:
+		_make_tag(tag.strip())
+		_write_tags(dt, dn, [*tags, tag])
+
+
 @frappe.whitelist()
 def add_tag(tag, dt, dn, color=None):
 
+	_taggable(dt)
 	_check_tag_write(dt, dn)
-	return frappe_tag.add_tag(tag, dt, dn, color)
+	_tag(dt, dn, tag)
+	return tag
 
 
 @frappe.whitelist()
 def add_tags(tags, dt, docs, color=None):
 
-	for dn in frappe.parse_json(docs):
+	_taggable(dt)
+	docs = frappe.parse_json(docs)
+	for dn in docs:
 		_check_tag_write(dt, dn)
-	return frappe_tag.add_tags(tags, dt, docs, color)
+	for dn in docs:
+		for tag in frappe.parse_json(tags):
+			_tag(dt, dn, tag)
 
 
 @frappe.whitelist()
 def remove_tag(tag, dt, dn):
 
+	_taggable(dt)
 	_check_tag_write(dt, dn)
-	return frappe_tag.remove_tag(tag, dt, dn)
+	tags = _locked_tags(dt, dn)
+	_write_tags(dt, dn, [t for t in tags if t.lower() != str(tag).lower()])
 
 
 @frappe.whitelist()

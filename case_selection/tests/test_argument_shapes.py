@@ -15,6 +15,8 @@ to seven of the eight makers of one tag). A request MariaDB chooses as a deadloc
 
 import inspect
 import json
+import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import frappe
@@ -146,3 +148,61 @@ class TestArgumentShapes(FrappeTestCase):
 		self.assertEqual(r.status_code, 200, message(r)[:300])
 		r = u.call("frappe.client.get_value", doctype="Selection Domain", fieldname='["name"]', filters="{}")
 		self.assertNotEqual(r.status_code, 417, message(r)[:300])
+
+	def _todos(self, s, n: int) -> list[str]:
+		names = []
+		for i in range(n):
+			r = s.post(f"{URL}/api/resource/ToDo", json={"description": f"标签并发 {i}"}, timeout=60)
+			r.raise_for_status()
+			names.append(r.json()["data"]["name"])
+		return names
+
+	def _at_once(self, s, calls: list[dict]) -> list[int]:
+		barrier, codes = threading.Barrier(len(calls)), []
+
+		def go(data):
+			own = login(self.tagger)
+			barrier.wait()
+			r = own.post(f"{URL}/api/method/frappe.desk.doctype.tag.tag.add_tag", data=data, timeout=120)
+			codes.append((r.status_code, message(r)[:200]))
+
+		threads = [threading.Thread(target=go, args=(d,)) for d in calls]
+		for t in threads:
+			t.start()
+		for t in threads:
+			t.join()
+		return codes
+
+	def _tags_of(self, s, name: str) -> tuple[set, set]:
+		doc = s.get(f"{URL}/api/resource/ToDo/{name}", timeout=60).json()["data"]
+		links = frappe.get_all(
+			"Tag Link", filters={"document_type": "ToDo", "document_name": name}, pluck="tag"
+		)
+		return {t for t in (doc.get("_user_tags") or "").split(",") if t}, set(links)
+
+	def test_tags_added_at_the_same_second_are_all_kept(self):
+		s = login(self.tagger)
+		todos = self._todos(s, 8)
+		tag = f"同时-{uuid.uuid4().hex[:6]}"
+		codes = self._at_once(s, [{"tag": tag, "dt": "ToDo", "dn": t} for t in todos])
+		self.assertEqual([c for c, _m in codes], [200] * 8, codes)
+		frappe.db.rollback()  # a fresh snapshot: what the requests committed
+		for t in todos:
+			self.assertEqual(self._tags_of(s, t), ({tag}, {tag}))
+		self.assertTrue(frappe.db.exists("Tag", tag))
+
+		one = self._todos(s, 1)[0]
+		tags = [f"同一条-{i}-{uuid.uuid4().hex[:4]}" for i in range(8)]
+		codes = self._at_once(s, [{"tag": t, "dt": "ToDo", "dn": one} for t in tags])
+		self.assertEqual([c for c, _m in codes], [200] * 8, codes)
+		frappe.db.rollback()
+		self.assertEqual(self._tags_of(s, one), (set(tags), set(tags)))
+
+		r = s.post(
+			f"{URL}/api/method/frappe.desk.doctype.tag.tag.remove_tag",
+			data={"tag": tags[0], "dt": "ToDo", "dn": one},
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 200, message(r))
+		frappe.db.rollback()
+		self.assertEqual(self._tags_of(s, one), (set(tags[1:]), set(tags[1:])))
