@@ -259,6 +259,7 @@ before_request = [
 	"case_selection.overrides.filters.install",  # a filter's value is a value (417, not a 500)
 	"case_selection.overrides.save_hooks.install",  # Frappe's after-save hooks: energy points, attached files
 	"case_selection.overrides.shares.install",  # documents shared with the user: one plain query
+	"case_selection.overrides.retry.install",  # a deadlock victim runs again (not a 500)
 ]
 
 # Job Events

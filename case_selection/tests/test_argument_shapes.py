@@ -23,6 +23,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from case_selection.access import allowlist
+from case_selection.overrides import retry
 from case_selection.tests.factories import make_user
 from case_selection.tests.http import URL, User, login, message
 
@@ -206,3 +207,40 @@ class TestArgumentShapes(FrappeTestCase):
 		self.assertEqual(r.status_code, 200, message(r))
 		frappe.db.rollback()
 		self.assertEqual(self._tags_of(s, one), (set(tags[1:]), set(tags[1:])))
+
+	def test_a_deadlock_victim_runs_again_once_its_writes_are_rolled_back(self):
+		marker = f"死锁重试-{uuid.uuid4().hex[:8]}"
+		attempts = []
+
+		def handle(request):
+			attempts.append(1)
+			frappe.get_doc({"doctype": "ToDo", "description": f"{marker} {len(attempts)}"}).insert(
+				ignore_permissions=True
+			)
+			frappe.local.response["docs"].append(len(attempts))
+			if len(attempts) < retry.RETRIES:
+				raise frappe.QueryDeadlockError("chosen as the victim")
+			return "answered"
+
+		frappe.local.response = frappe._dict({"docs": []})
+		self.assertEqual(retry.wrap(handle)(None), "answered")
+		self.assertEqual(len(attempts), retry.RETRIES)
+		kept = frappe.get_all("ToDo", filters={"description": ["like", f"{marker}%"]}, pluck="description")
+		self.assertEqual(kept, [f"{marker} {retry.RETRIES}"], "only the last attempt's write is kept")
+		self.assertEqual(frappe.local.response["docs"], [retry.RETRIES])
+
+		attempts.clear()
+
+		def always(request):
+			attempts.append(1)
+			raise frappe.QueryDeadlockError("always")
+
+		with self.assertRaises(frappe.QueryDeadlockError):
+			retry.wrap(always)(None)
+		self.assertEqual(len(attempts), retry.RETRIES)
+		frappe.db.rollback()
+		# installed for the served site's requests (hooks.before_request)
+		retry.install()
+		retry.install()
+		self.assertTrue(frappe.api.handle.case_selection_retry)
+		self.assertFalse(getattr(frappe.api.handle.__wrapped__, "case_selection_retry", False))
