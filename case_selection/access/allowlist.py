@@ -333,6 +333,10 @@ JSON_ARGS = {
 	"docnames": (list,),
 	"assign_to": (list,),
 }
+# Arguments counting rows (a page's start and length): whole numbers; MariaDB refused "1e309" (a 500) and Frappe's
+# cint read "abc" as 0.
+NUMBER_ARGS = ("limit", "limit_start", "limit_page_length", "start", "page_length")
+MAX_NUMBER = 10**9
 # The methods that take a record's name for `filters` (any other reads them as JSON: a name there was a 500).
 FILTERS_AS_NAME = {"frappe.client.get_value", "frappe.client.get"}
 FILTER_ARGS = ("filters", "or_filters", "current_filters")
@@ -520,6 +524,21 @@ def check_arguments(method: str, form: dict):
 		frappe.throw(
 			_("调用「{0}」缺少参数：{1}。").format(method, "、".join(missing)), frappe.ValidationError
 		)
+	check_values(method, form)
+
+
+def check_values(method: str, form: dict):
+	"""The values of `method`'s arguments in `form`, by their names and the method's shapes (a 417 naming the
+	first that is not what it must be). Also REST's document list, as frappe.client.get_list (guards)."""
+	for arg in NUMBER_ARGS:
+		value = form.get(arg)
+		if value in (None, ""):
+			continue
+		if isinstance(value, bool) or not (
+			(isinstance(value, int) and 0 <= value <= MAX_NUMBER)
+			or (isinstance(value, str) and value.strip().isdigit() and int(value) <= MAX_NUMBER)
+		):
+			_refuse_argument(method, arg, _("须为不大于 {0} 的非负整数").format(MAX_NUMBER))
 	if method in PLAIN_FIELD_ARGS and form.get(PLAIN_FIELD_ARGS[method]) not in (None, "", "[]"):
 		# read as Frappe reads it (parse_json): "true", "1" or "null" is not a field's name but JSON
 		value = _parsed_json(form[PLAIN_FIELD_ARGS[method]])
@@ -555,6 +574,8 @@ def check_arguments(method: str, form: dict):
 				_refuse_argument(method, arg)
 		if not isinstance(value, kinds):
 			_refuse_argument(method, arg)
+		if arg == "fields" and not all(isinstance(f, str) for f in value):
+			_refuse_argument(method, arg, _("须为字段名的列表"))
 		if arg in FILTER_ARGS and not _is_filters(value):
 			_refuse_argument(method, arg, _("须为筛选条件（JSON 列表或对象）"))
 		if DOC_LIST_ARGS.get(method) == arg and not all(isinstance(d, dict) for d in value):

@@ -56,7 +56,7 @@ def guard_request():
 
 	calls = allowlist.requested(request, frappe.local.form_dict)  # read once, for both checks
 	refuse_broken_calls(calls)
-	refuse_reserved_list_arguments(request)
+	refuse_malformed_documents(request)
 	allowlist.guard_request(calls)
 	refuse_values_that_are_not_values(request, calls)
 	path = request.path
@@ -91,19 +91,45 @@ RESERVED_ARGUMENTS = ("fn",)
 # Frappe's REST list (v1 and v2 `document_list`) calls frappe.client.get_list(doctype, **form): a query argument
 # named "doctype" meets the DocType of the path as a second value for the same parameter (a TypeError: 500).
 LIST_ENDPOINTS = ("document_list",)
+DOCUMENT_ROUTES = (
+	"document_list",
+	"create_doc",
+	"read_doc",
+	"update_doc",
+	"delete_doc",
+	"execute_doc_method",
+	"count",
+	"get_meta",
+)
 LIST_RESERVED = ("doctype",)
 
 
-def refuse_reserved_list_arguments(request):
-	if not request.path.startswith("/api/") or not any(k in frappe.local.form_dict for k in LIST_RESERVED):
+def refuse_malformed_documents(request):
+	"""REST's document routes (v1 /api/resource, v2 /api/v2/document and /api/v2/doctype), for every caller: the
+	DocType the path names must exist (404: another name met Frappe's module loader as an ImportError, a 500); a
+	list's arguments are checked as frappe.client.get_list's (allowlist.check_values: fields, filters, orders and
+	page numbers that Frappe reads without checking were TypeErrors, JSONDecodeErrors and MariaDB errors), its own
+	`doctype` argument refused; a document written must be one JSON object (a list or a text met `data.pop` as a
+	TypeError)."""
+	if not request.path.startswith("/api/"):
 		return
 	try:
-		endpoint, _args = API_URL_MAP.bind_to_environ(request.environ).match()
+		endpoint, args = API_URL_MAP.bind_to_environ(request.environ).match()
 	except HTTPException:
 		return
-	if getattr(endpoint, "__name__", None) in LIST_ENDPOINTS:
-		name = next(k for k in LIST_RESERVED if k in frappe.local.form_dict)
-		raise frappe.ValidationError(_("参数「{0}」是系统保留的名称，不能随请求传入。").format(name))
+	name, form = getattr(endpoint, "__name__", None), frappe.local.form_dict
+	doctype = args.get("doctype")
+	if doctype is not None and name in DOCUMENT_ROUTES and not allowlist.doctype_exists(doctype):
+		raise frappe.DoesNotExistError(_("没有名为「{0}」的单据类型。").format(doctype[:140]))
+	if name in LIST_ENDPOINTS:
+		reserved = next((k for k in LIST_RESERVED if k in form), None)
+		if reserved:
+			raise frappe.ValidationError(_("参数「{0}」是系统保留的名称，不能随请求传入。").format(reserved))
+		allowlist.check_values("frappe.client.get_list", form)
+	if name in WRITE_ENDPOINTS and request.method in ("POST", "PUT", "PATCH"):
+		data = get_request_form_data() if endpoint.__module__ == "frappe.api.v1" else form
+		if not isinstance(data, dict):
+			raise frappe.ValidationError(_("请求的内容须为一个单据（JSON 对象）。"))
 
 
 def refuse_broken_calls(calls: list[tuple[str, str]]):

@@ -118,22 +118,30 @@ class NotSqlError(frappe.ValidationError, pymysql.ProgrammingError):
 	"""MariaDB's 1064 on a list query, kept as that error and answered 417 (see UnknownColumnError)."""
 
 
+class BadValueError(frappe.ValidationError, pymysql.DataError):
+	"""MariaDB's refusal of a value in a list query (an order or group by "1e309": 1367), kept as that error and
+	answered 417 (see UnknownColumnError)."""
+
+
 # its signature is Frappe's: the allow-list reads the arguments a list request may carry from it
 @functools.wraps(ORIGINAL_EXECUTE)
 def execute(self, *args, **kwargs):
 	"""Frappe's list query, with a statement MariaDB cannot run because of what it was asked — a column it does not
-	know (1054: an order_by, a group-by field or a field list naming one) or words that are not SQL (1064) — a 417,
-	not a 500. Filters are checked before any SQL is written (checked_get_filter, naming the field); this is the net
-	for the rest of a list request's arguments. A failed SELECT leaves the transaction as it was."""
+	know (1054: an order_by, a group-by field or a field list naming one), words that are not SQL (1064) or a value it
+	refuses (1367, any DataError of a SELECT) — a 417, not a 500. Filters are checked before any SQL is written
+	(checked_get_filter, naming the field); this is the net for the rest of a list request's arguments. A failed
+	SELECT leaves the transaction as it was."""
 	try:
 		return ORIGINAL_EXECUTE(self, *args, **kwargs)
 	except pymysql.MySQLError as e:  # only the database's own refusals (a PermissionError passes as it is)
-		if not e.args or isinstance(e, UnknownColumnError | NotSqlError):
+		if not e.args or isinstance(e, UnknownColumnError | NotSqlError | BadValueError):
 			raise
 		if frappe.db.is_missing_column(e):
 			kind = UnknownColumnError
 		elif frappe.db.is_syntax_error(e):
 			kind = NotSqlError
+		elif isinstance(e, pymysql.DataError):
+			kind = BadValueError
 		else:
 			raise
 		frappe.msgprint(

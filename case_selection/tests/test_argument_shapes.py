@@ -1,11 +1,13 @@
 """Malformed arguments, concurrent tags and deadlock victims, over HTTP against the served test site.
 
-The hunt calls every method the app's users may call (the allow-list's platform methods and every whitelisted
+The hunts call every method the app's users may call (the allow-list's platform methods and every whitelisted
 method of the app) with two dozen malformed values in every argument the method takes — broken and scalar
 JSON, lists of the wrong things, NUL, a lone surrogate, 3,000 characters, markup, paths — once as they come and
-once beside a real DocType, as a district officer and as an applicant: a refusal is a 403, 404 or 417, never a
-5xx. (Found by it, before the argument shapes of access/allowlist.py: 8,909 answers of 500 from 29 methods —
-JSONDecodeError, TypeError, AttributeError, ImportError, MariaDB's "data too long".)
+once beside a real DocType, as a district officer and as an applicant, and every REST document route of both
+versions the same way: a refusal is a 403, 404 or 417, never a 5xx. (Found by them, before the argument shapes
+of access/allowlist.py and the REST check of guards.py: 8,909 answers of 500 from 29 methods and 4,208 from the
+REST routes — JSONDecodeError, TypeError, AttributeError, ImportError, MariaDB's "data too long" and "illegal
+double".)
 
 Tags: eight users' requests at the same second, the same new tag on eight records, and eight new tags on one
 record, keep every tag (Frappe's own lost seven of eight tags of one record without an error, and answered 409
@@ -18,6 +20,7 @@ import json
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
@@ -123,6 +126,73 @@ class TestArgumentShapes(FrappeTestCase):
 		self.assertGreater(total, 6000)
 		self.assertEqual(failures, [], f"{len(failures)} of {total}:\n" + "\n".join(failures[:60]))
 
+	def test_every_document_route_with_malformed_arguments_is_refused_not_a_500(self):
+		"""REST's list, count, read, write and document-method routes of both versions: malformed list arguments,
+		DocTypes and names in the path, bodies that are JSON but not one object. (A body that is not JSON at all
+		with a JSON content type is Frappe's 500 before any app code runs: not tried.)"""
+		list_args = (
+			"fields",
+			"filters",
+			"or_filters",
+			"order_by",
+			"group_by",
+			"limit_page_length",
+			"limit_start",
+		)
+		list_args += ("limit", "as_dict", "parent", "expand")
+
+		def routes(doctype: str, junk: str) -> list[tuple]:
+			dt, bad = quote(doctype), quote(junk, safe="")
+			out = [("GET", f"/api/resource/{dt}", {"params": dict.fromkeys(list_args, junk)})]
+			for arg in list_args:
+				out.append(("GET", f"/api/resource/{dt}", {"params": {arg: junk}}))
+				out.append(("GET", f"/api/v2/document/{dt}", {"params": {arg: junk}}))
+			out += [
+				("GET", f"/api/v2/doctype/{dt}/count", {"params": {"filters": junk}}),
+				("GET", f"/api/resource/{dt}/{bad}", {}),
+				("GET", f"/api/v2/document/{dt}/{bad}", {}),
+				("GET", f"/api/resource/{bad}", {}),
+				("GET", f"/api/v2/doctype/{bad}/meta", {}),
+				("POST", f"/api/resource/{dt}", {"data": {"data": junk}}),
+				("PUT", f"/api/resource/{dt}/{bad}", {"json": {"case_title": junk}}),
+				("POST", f"/api/v2/method/{dt}/{bad}", {"data": {"name": junk}}),
+			]
+			try:
+				json.loads(junk)
+			except ValueError:
+				return out
+			body = {"data": junk.encode(), "headers": {"Content-Type": "application/json"}}
+			return out + [
+				("POST", f"/api/resource/{dt}", body),
+				("POST", f"/api/v2/document/{dt}", body),
+				("PUT", f"/api/resource/{dt}/x", body),
+				("PATCH", f"/api/v2/document/{dt}/x", body),
+			]
+
+		def hunt(job):
+			user, doctype = job
+			s, found, sent = login(user), [], 0
+			for junk in JUNK:
+				for method, path, kw in routes(doctype, junk):
+					r = s.request(method, f"{URL}{path}", timeout=120, **kw)
+					sent += 1
+					if r.status_code >= 500:
+						found.append(
+							f"{method} {path[:70]} {str(kw)[:70]}: {r.status_code} {message(r)[-160:]}"
+						)
+			return found, sent
+
+		jobs = [
+			(u, dt) for u in self.users for dt in ("Case Application", "ToDo", "District Recommendation List")
+		]
+		failures, total = [], 0
+		with ThreadPoolExecutor(max_workers=4) as pool:
+			for found, sent in pool.map(hunt, jobs):
+				failures += found
+				total += sent
+		self.assertGreater(total, 4000)
+		self.assertEqual(failures, [], f"{len(failures)} of {total}:\n" + "\n".join(failures[:60]))
+
 	def test_a_refusal_names_the_argument(self):
 		u = User(self.users[0])
 		cases = [
@@ -144,6 +214,20 @@ class TestArgumentShapes(FrappeTestCase):
 				r = u.call(method, **data)
 				self.assertEqual(r.status_code, 417, message(r)[:300])
 				self.assertIn(f"「{arg}」", message(r))
+		for path, params, arg in (
+			("/api/resource/Case Application", {"fields": '[["name"]]'}, "fields"),
+			("/api/resource/Case Application", {"limit_page_length": "1e309"}, "limit_page_length"),
+			("/api/resource/ToDo", {"filters": "abc"}, "filters"),
+		):
+			with self.subTest(path=path, arg=arg):
+				r = u.get(path, **params)
+				self.assertEqual(r.status_code, 417, message(r)[:300])
+				self.assertIn(f"「{arg}」", message(r))
+		self.assertEqual(u.get("/api/v2/document/ToDo", filters="abc").status_code, 417)
+		r = u.get("/api/resource/没有这个类型")
+		self.assertEqual(r.status_code, 404, message(r)[:300])
+		r = u.s.post(f"{URL}/api/resource/ToDo", json=[{"description": "x"}], timeout=60)
+		self.assertEqual(r.status_code, 417, message(r)[:300])
 		# what Desk sends still passes the shapes
 		r = u.call("frappe.client.get_count", doctype="Case Application", filters=json.dumps({"name": "x"}))
 		self.assertEqual(r.status_code, 200, message(r)[:300])
