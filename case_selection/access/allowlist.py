@@ -337,6 +337,7 @@ JSON_ARGS = {
 # cint read "abc" as 0.
 NUMBER_ARGS = ("limit", "limit_start", "limit_page_length", "start", "page_length")
 MAX_NUMBER = 10**9
+NOT_NUMBERS = {("start", "frappe.desk.doctype.event.event.get_events")}  # a date: the bell's events from then
 # The methods that take a record's name for `filters` (any other reads them as JSON: a name there was a 500).
 FILTERS_AS_NAME = {"frappe.client.get_value", "frappe.client.get"}
 FILTER_ARGS = ("filters", "or_filters", "current_filters")
@@ -532,7 +533,7 @@ def check_values(method: str, form: dict):
 	first that is not what it must be). Also REST's document list, as frappe.client.get_list (guards)."""
 	for arg in NUMBER_ARGS:
 		value = form.get(arg)
-		if value in (None, ""):
+		if value in (None, "") or (arg, canonical(method)) in NOT_NUMBERS:
 			continue
 		if isinstance(value, bool) or not (
 			(isinstance(value, int) and 0 <= value <= MAX_NUMBER)

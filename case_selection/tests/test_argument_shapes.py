@@ -233,6 +233,13 @@ class TestArgumentShapes(FrappeTestCase):
 		self.assertEqual(r.status_code, 200, message(r)[:300])
 		r = u.call("frappe.client.get_value", doctype="Selection Domain", fieldname='["name"]', filters="{}")
 		self.assertNotEqual(r.status_code, 417, message(r)[:300])
+		# the bell's events on every Desk page: `start` is a date there, not a page's first row
+		r = u.call("frappe.desk.doctype.event.event.get_events", start="2026-12-01", end="2026-12-31")
+		self.assertEqual(r.status_code, 200, message(r)[:300])
+		r = u.call("frappe.desk.reportview.get", doctype="Case Application", fields='["name"]', start="0")
+		self.assertEqual(r.status_code, 200, message(r)[:300])
+		r = u.call("frappe.desk.reportview.get", doctype="Case Application", fields='["name"]', start="1e309")
+		self.assertEqual(r.status_code, 417, message(r)[:300])
 
 	def _todos(self, s, n: int) -> list[str]:
 		names = []
