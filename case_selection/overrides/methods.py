@@ -37,6 +37,7 @@ from frappe.utils import cint, get_safe_filters
 from frappe.www import printview
 
 from case_selection.access.actors import actor
+from case_selection.access.allowlist import TAG_LENGTH, doctype_exists
 from case_selection.access.guards import refuse_standard_format
 from case_selection.access.permissions import may_read
 from case_selection.access.write_policy import POLICY
@@ -179,15 +180,25 @@ def _check_tag_write(dt: str, dn: str):
 
 # Tags. Frappe reads a record's tags without a lock and writes them back, and makes a new Tag after asking whether it
 # exists: two users tagging at the same second lost one tag (the later write kept only its own) or answered 409
-# (both made the same Tag). Here the record's row is read with a lock (the tags as last committed, the second
-# request waiting for the first), the Tag is made with INSERT IGNORE (a second maker waits and then finds it), and
-# Frappe's own DocTags.update writes the column and the Tag Links, as if the two had come one after the other.
+# (both made the same Tag). Here, once the user may write the record, its row is read with a lock (the tags as last
+# committed, the second request waiting for the first), the Tag is made with INSERT IGNORE (a second maker waits and
+# then finds it), and the column and the Tag Links are written as Frappe's DocTags.update and update_tags write
+# them: as if the two requests had come one after the other.
 
 
-def _taggable(dt: str) -> None:
-	meta = frappe.get_meta(dt) if isinstance(dt, str) and frappe.db.exists("DocType", dt) else None
+def _taggable(dt: str, dn) -> None:
+	"""A record the user may write, of a DocType with rows of its own (not a child table, single or virtual)."""
+	meta = frappe.get_meta(dt) if isinstance(dt, str) and doctype_exists(dt) else None
 	if meta is None or meta.istable or meta.issingle or meta.is_virtual:
 		frappe.throw(_("「{0}」的记录不能加标签。").format(dt), frappe.ValidationError)
+	_check_tag_write(dt, dn)
+	frappe.get_doc(dt, dn).check_permission("write")
+
+
+def _tag_text(tag) -> str:
+	if not isinstance(tag, str) or not 0 < len(tag.strip()) <= TAG_LENGTH:
+		frappe.throw(_("标签须为 1 至 {0} 个字的文字。").format(TAG_LENGTH), frappe.ValidationError)
+	return tag
 
 
 def _locked_tags(dt: str, dn: str) -> list[str]:
@@ -214,11 +225,10 @@ def _make_tag(tag: str) -> None:
 
 
 def _write_tags(dt: str, dn: str, tags: list[str]) -> None:
-	"""frappe.desk.doctype.tag.tag.DocTags.update and update_tags, with the write permission asked first, the Tag
-	Links read with a lock (as last committed) and made without a link check: a Tag another request made at the
-	same second is committed (the INSERT IGNORE waited for it) but not in this transaction's snapshot."""
+	"""frappe.desk.doctype.tag.tag.DocTags.update and update_tags, the Tag Links read with a lock (as last
+	committed) and made without a link check: a Tag another request made at the same second is committed (the
+	INSERT IGNORE waited for it) but not in this transaction's snapshot."""
 	doc = frappe.get_doc(dt, dn)
-	doc.check_permission("write")
 	tags = list(dict.fromkeys(t for t in tags if t))
 	frappe.db.sql(
 		f"update `tab{dt}` set `_user_tags` = %s where name = %s", ("," + ",".join(tags) if tags else "", dn)
@@ -248,6 +258,7 @@ def _write_tags(dt: str, dn: str, tags: list[str]) -> None:
 
 
 def _tag(dt: str, dn: str, tag: str) -> None:
+	tag = _tag_text(tag)
 	tags = _locked_tags(dt, dn)
 	if tag not in tags:
 		_make_tag(tag.strip())
@@ -257,8 +268,7 @@ def _tag(dt: str, dn: str, tag: str) -> None:
 @frappe.whitelist()
 def add_tag(tag, dt, dn, color=None):
 
-	_taggable(dt)
-	_check_tag_write(dt, dn)
+	_taggable(dt, dn)
 	_tag(dt, dn, tag)
 	return tag
 
@@ -266,10 +276,9 @@ def add_tag(tag, dt, dn, color=None):
 @frappe.whitelist()
 def add_tags(tags, dt, docs, color=None):
 
-	_taggable(dt)
 	docs = frappe.parse_json(docs)
 	for dn in docs:
-		_check_tag_write(dt, dn)
+		_taggable(dt, dn)
 	for dn in docs:
 		for tag in frappe.parse_json(tags):
 			_tag(dt, dn, tag)
@@ -278,8 +287,7 @@ def add_tags(tags, dt, docs, color=None):
 @frappe.whitelist()
 def remove_tag(tag, dt, dn):
 
-	_taggable(dt)
-	_check_tag_write(dt, dn)
+	_taggable(dt, dn)
 	tags = _locked_tags(dt, dn)
 	_write_tags(dt, dn, [t for t in tags if t.lower() != str(tag).lower()])
 

@@ -299,6 +299,16 @@ class TestArgumentShapes(FrappeTestCase):
 		frappe.db.rollback()
 		self.assertEqual(self._tags_of(s, one), (set(tags[1:]), set(tags[1:])))
 
+		# for every caller, System Managers too: a tag too long for its table, and a record the caller may not write
+		add = f"{URL}/api/method/frappe.desk.doctype.tag.tag.add_tag"
+		r = s.post(add, data={"tag": "长" * 141, "dt": "ToDo", "dn": one}, timeout=60)
+		self.assertEqual(r.status_code, 417, message(r)[:300])
+		officer = login(self.users[0])
+		r = officer.post(add, data={"tag": "外人", "dt": "ToDo", "dn": one}, timeout=60)
+		self.assertIn(r.status_code, (403, 404), message(r)[:300])
+		frappe.db.rollback()
+		self.assertEqual(self._tags_of(s, one), (set(tags[1:]), set(tags[1:])))
+
 	def test_a_deadlock_victim_runs_again_once_its_writes_are_rolled_back(self):
 		marker = f"死锁重试-{uuid.uuid4().hex[:8]}"
 		attempts = []
