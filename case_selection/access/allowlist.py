@@ -192,6 +192,19 @@ def _doc_target(form) -> str | None:
 	return docs.get("doctype") if isinstance(docs, dict) else None
 
 
+def api_route(request) -> tuple:
+	"""(endpoint, its arguments) of an /api/ request in Frappe's URL map, (None, {}) when none matches: matched once
+	per request, for every check that asks."""
+	route = getattr(request, "_case_selection_route", None)
+	if route is None:
+		try:
+			route = API_URL_MAP.bind_to_environ(request.environ).match()
+		except HTTPException:
+			route = (None, {})
+		request._case_selection_route = route
+	return route
+
+
 def requested(request, form) -> list[tuple[str, str]]:
 	"""What a request calls: [("method", dotted name) | ("doc", "DocType.method") | ("route", endpoint)].
 	Empty for a request that calls no method (pages, assets, files, REST documents)."""
@@ -199,9 +212,8 @@ def requested(request, form) -> list[tuple[str, str]]:
 	if not path.startswith("/api/"):
 		cmd = form.get("cmd")
 		return [("method", cmd if isinstance(cmd, str) else repr(cmd))] if cmd else []
-	try:
-		endpoint, args = API_URL_MAP.bind_to_environ(request.environ).match()
-	except HTTPException:
+	endpoint, args = api_route(request)
+	if endpoint is None:
 		return []  # Frappe answers 404/405 itself
 	name = endpoint.__name__
 	if name in DOCUMENT_ENDPOINTS:

@@ -6,10 +6,9 @@ document dict is refused. Installed from hooks.py (doc_events, auth_hooks).
 
 import frappe
 from frappe import _
-from frappe.api import API_URL_MAP
 from frappe.api.v1 import get_request_form_data
 from frappe.utils import cint, cstr
-from werkzeug.exceptions import Forbidden, HTTPException
+from werkzeug.exceptions import Forbidden
 
 from case_selection.access import allowlist
 from case_selection.access.actors import actor
@@ -113,11 +112,10 @@ def refuse_malformed_documents(request):
 	TypeError)."""
 	if not request.path.startswith("/api/"):
 		return
-	try:
-		endpoint, args = API_URL_MAP.bind_to_environ(request.environ).match()
-	except HTTPException:
+	endpoint, args = allowlist.api_route(request)
+	if endpoint is None:
 		return
-	name, form = getattr(endpoint, "__name__", None), frappe.local.form_dict
+	name, form = endpoint.__name__, frappe.local.form_dict
 	doctype = args.get("doctype")
 	if doctype is not None and name in DOCUMENT_ROUTES and not allowlist.doctype_exists(doctype):
 		raise frappe.DoesNotExistError(_("没有名为「{0}」的单据类型。").format(doctype[:140]))
@@ -190,10 +188,7 @@ def written_values(request, calls) -> list[tuple]:
 	form = frappe.local.form_dict
 	out = []
 	if request.path.startswith("/api/") and request.method in ("POST", "PUT"):
-		try:
-			endpoint, args = API_URL_MAP.bind_to_environ(request.environ).match()
-		except HTTPException:
-			endpoint, args = None, {}
+		endpoint, args = allowlist.api_route(request)
 		if endpoint and endpoint.__name__ in WRITE_ENDPOINTS:
 			out.append((args.get("doctype"), get_request_form_data()))
 	for kind, method in calls:

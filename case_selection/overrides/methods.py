@@ -171,13 +171,6 @@ def get_docinfo(doc=None, doctype: str | None = None, name: str | None = None):
 	load.get_docinfo(doc, doctype, name)
 
 
-def _check_tag_write(dt: str, dn: str):
-	"""Frappe writes a tag into the record before it checks write permission, and its refusal then ends in
-	an IndexError (500); for our DocTypes the permission is asked first."""
-	if dt in ROW_RULE_DOCTYPES and not frappe.has_permission(dt, "write", doc=dn):
-		raise frappe.PermissionError(_("您无权修改「{0}」{1}的标签。").format(_(dt), dn))
-
-
 # Tags. Frappe reads a record's tags without a lock and writes them back, and makes a new Tag after asking whether it
 # exists: two users tagging at the same second lost one tag (the later write kept only its own) or answered 409
 # (both made the same Tag). Here, once the user may write the record, its row is read with a lock (the tags as last
@@ -186,13 +179,17 @@ def _check_tag_write(dt: str, dn: str):
 # them: as if the two requests had come one after the other.
 
 
-def _taggable(dt: str, dn) -> None:
-	"""A record the user may write, of a DocType with rows of its own (not a child table, single or virtual)."""
+def _taggable(dt: str, dn) -> Document:
+	"""The record, if the user may write it and its DocType has rows of its own (not a child table, single or
+	virtual). Asked before anything is written or locked (Frappe wrote the tag first, and a refusal of one of our
+	records then ended in an IndexError, a 500)."""
 	meta = frappe.get_meta(dt) if isinstance(dt, str) and doctype_exists(dt) else None
 	if meta is None or meta.istable or meta.issingle or meta.is_virtual:
 		frappe.throw(_("「{0}」的记录不能加标签。").format(dt), frappe.ValidationError)
-	_check_tag_write(dt, dn)
-	frappe.get_doc(dt, dn).check_permission("write")
+	doc = frappe.get_doc(dt, dn)
+	if not doc.has_permission("write"):
+		raise frappe.PermissionError(_("您无权修改「{0}」{1}的标签。").format(_(dt), dn))
+	return doc
 
 
 def _tag_text(tag) -> str:
@@ -224,11 +221,11 @@ def _make_tag(tag: str) -> None:
 	)
 
 
-def _write_tags(dt: str, dn: str, tags: list[str]) -> None:
+def _write_tags(doc: Document, tags: list[str]) -> None:
 	"""frappe.desk.doctype.tag.tag.DocTags.update and update_tags, the Tag Links read with a lock (as last
 	committed) and made without a link check: a Tag another request made at the same second is committed (the
 	INSERT IGNORE waited for it) but not in this transaction's snapshot."""
-	doc = frappe.get_doc(dt, dn)
+	dt, dn = doc.doctype, doc.name
 	tags = list(dict.fromkeys(t for t in tags if t))
 	frappe.db.sql(
 		f"update `tab{dt}` set `_user_tags` = %s where name = %s", ("," + ",".join(tags) if tags else "", dn)
@@ -257,39 +254,37 @@ def _write_tags(dt: str, dn: str, tags: list[str]) -> None:
 		frappe.db.delete("Tag Link", {"document_type": dt, "document_name": dn, "tag": tag})
 
 
-def _tag(dt: str, dn: str, tag: str) -> None:
+def _tag(doc: Document, tag: str) -> None:
 	tag = _tag_text(tag)
-	tags = _locked_tags(dt, dn)
+	tags = _locked_tags(doc.doctype, doc.name)
 	if tag not in tags:
 		_make_tag(tag.strip())
-		_write_tags(dt, dn, [*tags, tag])
+		_write_tags(doc, [*tags, tag])
 
 
 @frappe.whitelist()
 def add_tag(tag, dt, dn, color=None):
 
-	_taggable(dt, dn)
-	_tag(dt, dn, tag)
+	_tag(_taggable(dt, dn), tag)
 	return tag
 
 
 @frappe.whitelist()
 def add_tags(tags, dt, docs, color=None):
 
-	docs = frappe.parse_json(docs)
-	for dn in docs:
-		_taggable(dt, dn)
-	for dn in docs:
-		for tag in frappe.parse_json(tags):
-			_tag(dt, dn, tag)
+	records = [_taggable(dt, dn) for dn in frappe.parse_json(docs)]
+	tags = frappe.parse_json(tags)
+	for doc in records:
+		for tag in tags:
+			_tag(doc, tag)
 
 
 @frappe.whitelist()
 def remove_tag(tag, dt, dn):
 
-	_taggable(dt, dn)
+	doc = _taggable(dt, dn)
 	tags = _locked_tags(dt, dn)
-	_write_tags(dt, dn, [t for t in tags if t.lower() != str(tag).lower()])
+	_write_tags(doc, [t for t in tags if t.lower() != str(tag).lower()])
 
 
 @frappe.whitelist()
