@@ -33,6 +33,7 @@ from frappe.desk.form import load
 from frappe.desk.listview import get_group_by_count as frappe_group_by_count
 from frappe.model import default_fields
 from frappe.model.document import Document
+from frappe.model.naming import validate_name
 from frappe.utils import cint, get_safe_filters
 from frappe.www import printview
 
@@ -41,6 +42,7 @@ from case_selection.access.allowlist import TAG_LENGTH, doctype_exists
 from case_selection.access.guards import refuse_standard_format
 from case_selection.access.permissions import may_read
 from case_selection.access.write_policy import POLICY
+from case_selection.checks.text_rules import check_value
 from case_selection.constants import ROW_RULE_DOCTYPES
 
 
@@ -193,8 +195,11 @@ def _taggable(dt: str, dn) -> Document:
 
 
 def _tag_text(tag) -> str:
+	"""A tag is text of at most the Tag table's length: Desk's list view puts a tag into its rows as HTML, so a tag
+	with markup on a record others list ran as script in their browser (text stays text: checks.text_rules)."""
 	if not isinstance(tag, str) or not 0 < len(tag.strip()) <= TAG_LENGTH:
 		frappe.throw(_("标签须为 1 至 {0} 个字的文字。").format(TAG_LENGTH), frappe.ValidationError)
+	check_value(_("「标签」"), tag)
 	return tag
 
 
@@ -214,6 +219,7 @@ def _locked_tags(dt: str, dn: str) -> list[str]:
 
 
 def _make_tag(tag: str) -> None:
+	tag = validate_name("Tag", tag)  # Frappe's rules for a name, which its insert of a Tag applied
 	now, user = frappe.utils.now(), frappe.session.user
 	frappe.db.sql(
 		"insert ignore into `tabTag` (name, creation, modified, owner, modified_by) values (%s, %s, %s, %s, %s)",

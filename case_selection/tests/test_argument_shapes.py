@@ -303,6 +303,16 @@ class TestArgumentShapes(FrappeTestCase):
 		add = f"{URL}/api/method/frappe.desk.doctype.tag.tag.add_tag"
 		r = s.post(add, data={"tag": "长" * 141, "dt": "ToDo", "dn": one}, timeout=60)
 		self.assertEqual(r.status_code, 417, message(r)[:300])
+		for markup in ("<img src=x onerror=alert(1)>", "&lt;script>x", "a</b"):
+			r = s.post(add, data={"tag": markup, "dt": "ToDo", "dn": one}, timeout=60)
+			self.assertEqual(r.status_code, 417, message(r)[:300])
+			self.assertIn("「标签」", message(r))
+		r = s.post(
+			f"{URL}/api/method/frappe.desk.doctype.tag.tag.add_tags",
+			data={"tags": json.dumps(["<svg onload=alert(1)>"]), "dt": "ToDo", "docs": json.dumps([one])},
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 417, message(r)[:300])
 		officer = login(self.users[0])
 		r = officer.post(add, data={"tag": "外人", "dt": "ToDo", "dn": one}, timeout=60)
 		self.assertIn(r.status_code, (403, 404), message(r)[:300])
